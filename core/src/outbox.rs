@@ -1,0 +1,127 @@
+//! The exchange of changes with other replicas: the outbox going out, changes coming in.
+//!
+//! Every local write appends its Automerge change to the outbox in the write's own transaction,
+//! so the outbox is exactly the set of local edits the server has not acknowledged. Incoming
+//! changes are applied in one transaction per batch; applying a change twice is harmless
+//! (Automerge deduplicates by hash), so every step can be retried after any failure. The
+//! transport (HTTP, cursors, acknowledgements) is the sync client's business, not this module's.
+
+use automerge::{AutoCommit, TextEncoding};
+use rusqlite::OptionalExtension;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::error::{Error, Result};
+use crate::record::{schema::Kind, RecordDoc};
+use crate::FieldSales;
+
+/// One local change waiting for the server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutgoingChange {
+    /// Position in the outbox; acknowledge up to it.
+    pub seq: i64,
+    pub doc_id: String,
+    pub kind: Kind,
+    /// The Automerge change, in its binary encoding.
+    pub change: Vec<u8>,
+}
+
+/// Changes to one document received from elsewhere.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IncomingChanges {
+    pub doc_id: String,
+    pub kind: Kind,
+    /// Automerge changes (binary), or whole saved documents: both load the same way.
+    pub changes: Vec<Vec<u8>>,
+}
+
+impl FieldSales {
+    /// Local changes not yet acknowledged, oldest first, at most `limit`.
+    pub fn outbox(&self, limit: u32) -> Result<Vec<OutgoingChange>> {
+        self.engine.read(|conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT seq, doc_id, kind, change FROM outbox ORDER BY seq LIMIT ?1",
+            )?;
+            let rows = stmt.query_map([limit], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get(3)?,
+                ))
+            })?;
+            let mut out = Vec::new();
+            for row in rows {
+                let (seq, doc_id, kind, change) = row?;
+                let Some(kind) = Kind::parse(&kind) else {
+                    continue;
+                };
+                out.push(OutgoingChange {
+                    seq,
+                    doc_id,
+                    kind,
+                    change,
+                });
+            }
+            Ok(out)
+        })
+    }
+
+    /// Drops outbox entries up to and including `seq`: the server has them.
+    pub fn acknowledge(&self, seq: i64) -> Result<u64> {
+        self.engine
+            .store
+            .transaction(|tx| Ok(tx.execute("DELETE FROM outbox WHERE seq <= ?1", [seq])? as u64))
+    }
+
+    /// Applies changes from other replicas in one transaction and refreshes the projections of
+    /// every touched document. A malformed change fails the whole batch and changes nothing.
+    pub fn apply_changes(&self, batch: &[IncomingChanges]) -> Result<()> {
+        let actor = self.engine.actor.clone();
+        self.engine.store.transaction(|tx| {
+            for incoming in batch {
+                let id = Uuid::parse_str(&incoming.doc_id)
+                    .map_err(|_| Error::invalid("doc_id", "not a record id"))?;
+                let stored: Option<String> = tx
+                    .prepare_cached("SELECT kind FROM docs WHERE id = ?1")?
+                    .query_row([id.to_string()], |r| r.get(0))
+                    .optional()?;
+                let mut record = match stored {
+                    Some(kind) if kind == incoming.kind.as_str() => {
+                        crate::store::writer::load(tx, incoming.kind, id, &actor)?
+                    }
+                    Some(_) => {
+                        return Err(Error::invalid(
+                            "kind",
+                            "the record exists with another kind",
+                        ))
+                    }
+                    None => {
+                        let mut empty = AutoCommit::new_with_encoding(TextEncoding::Utf16CodeUnit);
+                        RecordDoc::load(id, incoming.kind, &empty.save(), &actor)?
+                    }
+                };
+                for bytes in &incoming.changes {
+                    record.load_incremental(bytes).map_err(|_| {
+                        Error::invalid("changes", "not an Automerge change or document")
+                    })?;
+                }
+                if record.stored_kind().as_deref() != Some(incoming.kind.as_str()) {
+                    return Err(Error::invalid(
+                        "kind",
+                        "the document does not hold that kind",
+                    ));
+                }
+                crate::store::writer::put_doc(tx, &mut record)?;
+            }
+            Ok(())
+        })
+    }
+
+    /// The whole stored document of record `id`, as Automerge bytes (what a new replica needs).
+    pub fn export_document(&self, kind: Kind, id: &str) -> Result<Vec<u8>> {
+        let id = crate::parse_id(kind, id)?;
+        let mut doc = self.engine.load(kind, id)?;
+        Ok(doc.save())
+    }
+}

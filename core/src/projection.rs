@@ -1,0 +1,47 @@
+//! Projections: the plain rows that lists, queries and search read.
+//!
+//! Derived from the documents and nothing else, so they can be dropped and rebuilt at any time
+//! (after a bug, after a migration, after changes arrive from another device). This module only
+//! dispatches to each kind's `project` and keeps the conflicted-records index.
+
+use automerge::ActorId;
+use rusqlite::Connection;
+use uuid::Uuid;
+
+use crate::error::Result;
+use crate::record::{schema::Kind, RecordDoc};
+
+/// Refreshes every projection row of `doc`.
+pub(crate) fn project(conn: &Connection, doc: &RecordDoc) -> Result<()> {
+    match doc.kind() {
+        Kind::Customer => crate::customer::project(conn, doc)?,
+        Kind::Visit => crate::visit::project(conn, doc)?,
+        Kind::QuickLog => crate::quicklog::project(conn, doc)?,
+        Kind::Task => crate::task::project(conn, doc)?,
+    }
+    crate::conflict::index(conn, doc)
+}
+
+/// Empties every projection and refills it from `docs`. Returns the number of documents.
+pub(crate) fn rebuild(conn: &Connection, actor: &ActorId) -> Result<u64> {
+    conn.execute_batch(
+        "DELETE FROM customers; DELETE FROM customer_phones; DELETE FROM customer_fts;
+         DELETE FROM visits; DELETE FROM quick_logs; DELETE FROM tasks; DELETE FROM conflicted;",
+    )?;
+    let mut stmt = conn.prepare("SELECT id, kind, bytes FROM docs")?;
+    let mut rows = stmt.query([])?;
+    let mut count = 0;
+    while let Some(row) = rows.next()? {
+        let id: String = row.get(0)?;
+        let kind: String = row.get(1)?;
+        let bytes: Vec<u8> = row.get(2)?;
+        let (Ok(id), Some(kind)) = (Uuid::parse_str(&id), Kind::parse(&kind)) else {
+            tracing::warn!("skipping a stored document with an unknown id or kind");
+            continue;
+        };
+        let doc = RecordDoc::load(id, kind, &bytes, actor)?;
+        project(conn, &doc)?;
+        count += 1;
+    }
+    Ok(count)
+}

@@ -1,0 +1,307 @@
+//! Quick-log: what a rep records in a few seconds after a call, a WeChat chat or a meeting.
+//!
+//! The app fills in the phone number, the time and the call length; the rep ticks pain points
+//! and a next action. The phone number finds the customer (any phone of the customer or of one
+//! of its contacts); an unknown number becomes a new lead, incomplete on purpose, so the log is
+//! never blocked and the lead shows up in data health for someone to complete. The next action
+//! becomes a follow-up task in the same transaction.
+
+use std::sync::Arc;
+
+use automerge::{ScalarValue, ROOT};
+use chrono::{DateTime, Duration, Utc};
+use rusqlite::{params, OptionalExtension};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::error::{Error, Result};
+use crate::record::schema::{customer as cf, quicklog as f, Kind};
+use crate::record::RecordDoc;
+use crate::store::Writer;
+use crate::{parse_id, Engine};
+
+/// A call or chat longer than a day is a mistyped duration.
+const MAX_DURATION_S: i64 = 24 * 3600;
+
+/// How the rep talked to the customer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    #[default]
+    Call,
+    Visit,
+    Wechat,
+    Meeting,
+    Email,
+}
+
+impl Channel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::Call => "call",
+            Channel::Visit => "visit",
+            Channel::Wechat => "wechat",
+            Channel::Meeting => "meeting",
+            Channel::Email => "email",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<Channel> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "call" | "phone" => Ok(Channel::Call),
+            "visit" => Ok(Channel::Visit),
+            "wechat" | "weixin" => Ok(Channel::Wechat),
+            "meeting" => Ok(Channel::Meeting),
+            "email" | "e-mail" => Ok(Channel::Email),
+            _ => Err(Error::invalid(
+                "channel",
+                "must be call, visit, wechat, meeting or email",
+            )),
+        }
+    }
+}
+
+/// What the app pre-fills and the rep ticks.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct NewQuickLog {
+    pub channel: Channel,
+    /// When the interaction started; defaults to now.
+    pub at: Option<DateTime<Utc>>,
+    pub duration_s: Option<i64>,
+    /// The number called or calling, as the phone reports it.
+    pub phone: Option<String>,
+    /// The customer, when the app already knows it (WeChat, meeting).
+    pub customer_id: Option<String>,
+    pub pain_points: Vec<String>,
+    pub next_action: Option<String>,
+    /// Due time of the next action; defaults to the company's follow-up delay.
+    pub due: Option<DateTime<Utc>>,
+    pub note: Option<String>,
+}
+
+/// A stored quick-log entry.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QuickLog {
+    pub id: String,
+    pub channel: Channel,
+    pub at: DateTime<Utc>,
+    pub duration_s: Option<i64>,
+    pub phone: Option<String>,
+    pub customer_id: String,
+    pub rep: String,
+    pub pain_points: Vec<String>,
+    pub next_action: Option<String>,
+    pub due: Option<DateTime<Utc>>,
+    pub note: Option<String>,
+    /// The follow-up task made from the next action.
+    pub task_id: Option<String>,
+    pub deleted: bool,
+}
+
+/// What a quick-log did.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Logged {
+    pub entry: QuickLog,
+    /// True when the phone number was unknown and a new lead was created for it.
+    pub new_lead: bool,
+}
+
+/// The quick-log area of a [`crate::FieldSales`].
+#[derive(Clone)]
+pub struct QuickLogs {
+    engine: Arc<Engine>,
+}
+
+impl QuickLogs {
+    pub(crate) fn new(engine: Arc<Engine>) -> Self {
+        QuickLogs { engine }
+    }
+
+    /// Records an interaction. Refused only for malformed values (a phone that is not a phone,
+    /// a negative duration, a due time before the interaction) or when neither a customer nor
+    /// a phone number says who it was with.
+    pub fn log(&self, input: NewQuickLog) -> Result<Logged> {
+        let phone = match input
+            .phone
+            .as_deref()
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+        {
+            Some(raw) => {
+                Some(crate::validate::parse_phone(raw).map_err(|e| Error::invalid("phone", e))?)
+            }
+            None => None,
+        };
+        let customer = input
+            .customer_id
+            .as_deref()
+            .map(|c| parse_id(Kind::Customer, c))
+            .transpose()?;
+        if phone.is_none() && customer.is_none() {
+            return Err(Error::invalid(
+                "customer",
+                "give the customer or the phone number",
+            ));
+        }
+        if let Some(d) = input.duration_s {
+            if !(0..=MAX_DURATION_S).contains(&d) {
+                return Err(Error::invalid(
+                    "duration_s",
+                    "must be between 0 and 86400 seconds",
+                ));
+            }
+        }
+        let follow_up = Duration::hours(self.engine.config().default_follow_up_hours);
+        self.engine.write(|w| {
+            let at = input.at.unwrap_or(w.now());
+            if let Some(due) = input.due {
+                if due < at {
+                    return Err(Error::invalid("due", "must not be before the interaction"));
+                }
+            }
+            let (customer, new_lead) = match customer {
+                Some(id) => {
+                    w.load(Kind::Customer, id)?.ensure_live()?;
+                    (id, false)
+                }
+                None => {
+                    let phone = phone.as_ref().expect("checked above: phone or customer");
+                    match customer_by_phone(w.conn(), phone.digits())? {
+                        Some(id) => (id, false),
+                        None => (new_lead(w, phone)?, true),
+                    }
+                }
+            };
+            let mut doc = w.create(Kind::QuickLog)?;
+            doc.put_str(&ROOT, f::CHANNEL, input.channel.as_str())?;
+            doc.put_time(&ROOT, f::AT, at)?;
+            if let Some(d) = input.duration_s {
+                doc.put(&ROOT, f::DURATION_S, ScalarValue::Int(d))?;
+            }
+            if let Some(phone) = &phone {
+                doc.put_str(&ROOT, f::PHONE, phone.e164())?;
+            }
+            doc.put_str(&ROOT, f::CUSTOMER, &customer.to_string())?;
+            doc.put_str(&ROOT, f::REP, w.user())?;
+            for p in input
+                .pain_points
+                .iter()
+                .map(|p| p.trim())
+                .filter(|p| !p.is_empty())
+            {
+                doc.set_add(&ROOT, f::PAIN_POINTS, p)?;
+            }
+            doc.put_opt_str(&ROOT, f::NOTE, input.note.as_deref())?;
+            if let Some(action) = input
+                .next_action
+                .as_deref()
+                .filter(|a| !a.trim().is_empty())
+            {
+                let due = input.due.unwrap_or(at + follow_up);
+                doc.put_str(&ROOT, f::NEXT_ACTION, action.trim())?;
+                doc.put_time(&ROOT, f::DUE, due)?;
+                let task = crate::task::write_task(
+                    w,
+                    None,
+                    action,
+                    Some(customer),
+                    Some(doc.id()),
+                    w.user(),
+                    due,
+                )?;
+                doc.put_str(&ROOT, f::TASK, &task.to_string())?;
+            }
+            w.save(&mut doc)?;
+            Ok(Logged {
+                entry: hydrate(&doc),
+                new_lead,
+            })
+        })
+    }
+
+    pub fn get(&self, id: &str) -> Result<QuickLog> {
+        let doc = self
+            .engine
+            .load(Kind::QuickLog, parse_id(Kind::QuickLog, id)?)?;
+        Ok(hydrate(&doc))
+    }
+}
+
+/// The live customer one of whose numbers (or whose contacts' numbers) is `digits`; the most
+/// recently updated when several share it.
+pub(crate) fn customer_by_phone(conn: &rusqlite::Connection, digits: &str) -> Result<Option<Uuid>> {
+    let rev: String = digits.chars().rev().collect();
+    let id: Option<String> = conn
+        .prepare_cached(
+            "SELECT c.id FROM customer_phones p JOIN customers c ON c.id = p.customer_id
+             WHERE p.rev = ?1 AND c.deleted = 0 ORDER BY c.updated_at DESC LIMIT 1",
+        )?
+        .query_row([rev], |r| r.get(0))
+        .optional()?;
+    Ok(id.and_then(|id| Uuid::parse_str(&id).ok()))
+}
+
+/// A lead known only by its number: saved incomplete, reported by data health.
+fn new_lead(w: &Writer<'_>, phone: &crate::validate::Phone) -> Result<Uuid> {
+    let mut doc = w.create(Kind::Customer)?;
+    let identity_team = None::<String>;
+    doc.put_str(&ROOT, cf::NAME, "")?;
+    doc.put_str(&ROOT, cf::OWNER, w.user())?;
+    if let Some(team) = identity_team {
+        doc.put_str(&ROOT, cf::TEAM, &team)?;
+    }
+    doc.put_str(
+        &ROOT,
+        cf::VISIBILITY,
+        crate::customer::Visibility::Private.as_str(),
+    )?;
+    let phones = doc.object(&ROOT, cf::PHONES)?;
+    doc.put_str(&phones, phone.e164(), "mobile")?;
+    w.save(&mut doc)?;
+    Ok(doc.id())
+}
+
+pub(crate) fn hydrate(doc: &RecordDoc) -> QuickLog {
+    QuickLog {
+        id: doc.id().to_string(),
+        channel: doc
+            .str_at(&ROOT, f::CHANNEL)
+            .and_then(|c| Channel::parse(&c).ok())
+            .unwrap_or_default(),
+        at: doc
+            .time_at(&ROOT, f::AT)
+            .unwrap_or(DateTime::<Utc>::MIN_UTC),
+        duration_s: doc.i64_at(&ROOT, f::DURATION_S),
+        phone: doc.str_at(&ROOT, f::PHONE),
+        customer_id: doc.str_at(&ROOT, f::CUSTOMER).unwrap_or_default(),
+        rep: doc.str_at(&ROOT, f::REP).unwrap_or_default(),
+        pain_points: doc.set_at(&ROOT, f::PAIN_POINTS),
+        next_action: doc.str_at(&ROOT, f::NEXT_ACTION),
+        due: doc.time_at(&ROOT, f::DUE),
+        note: doc.str_at(&ROOT, f::NOTE),
+        task_id: doc.str_at(&ROOT, f::TASK),
+        deleted: doc.is_deleted(),
+    }
+}
+
+pub(crate) fn project(conn: &rusqlite::Connection, doc: &RecordDoc) -> Result<()> {
+    let q = hydrate(doc);
+    conn.prepare_cached(
+        "INSERT INTO quick_logs (id, customer_id, rep, channel, at, duration_s, next_action, deleted)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+         ON CONFLICT (id) DO UPDATE SET customer_id = excluded.customer_id, rep = excluded.rep,
+            channel = excluded.channel, at = excluded.at, duration_s = excluded.duration_s,
+            next_action = excluded.next_action, deleted = excluded.deleted",
+    )?
+    .execute(params![
+        q.id,
+        q.customer_id,
+        q.rep,
+        q.channel.as_str(),
+        q.at.timestamp_millis(),
+        q.duration_s,
+        q.next_action,
+        q.deleted
+    ])?;
+    Ok(())
+}

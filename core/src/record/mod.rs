@@ -1,0 +1,317 @@
+//! Records as Automerge documents.
+//!
+//! One document per record (customer, visit, quick-log entry, task). This module owns the parts
+//! every kind shares: the common header (`kind`, `schema`, `created_*`, `updated_*`, `deleted`),
+//! the `editors` map that attributes each Automerge actor to a user (so a conflict can say who
+//! wrote each value, on every device, without a server round trip), and typed access to fields.
+//!
+//! Field semantics are chosen per field in [`schema`]: scalars are last-writer-wins but their
+//! concurrent values stay visible (`get_all`) and surface as conflicts; sets are maps of
+//! key → `true` so concurrent adds both survive; notes are Automerge `Text` counted in UTF-16
+//! code units (what Kotlin and Swift index by); child collections are maps keyed by their own id.
+//!
+//! Edits only write what changed: writing an equal value would create a new operation and could
+//! hide a concurrent edit for nothing. Nested maps are created once, when the record is created,
+//! so two devices never race to create the same map (which would lose one side's fields).
+
+pub mod schema;
+
+use automerge::{
+    transaction::{CommitOptions, Transactable},
+    ActorId, AutoCommit, Change, ObjId as ExId, ObjType, ReadDoc, ScalarValue, TextEncoding, Value,
+    ROOT,
+};
+use chrono::{DateTime, TimeZone, Utc};
+use uuid::Uuid;
+
+use crate::error::{Error, Result};
+use schema::{common, Kind, SCHEMA_VERSION};
+
+/// An open record document together with the identity that edits it.
+pub(crate) struct RecordDoc {
+    id: Uuid,
+    kind: Kind,
+    doc: AutoCommit,
+}
+
+impl RecordDoc {
+    /// Starts a new record of `kind`, written by `user` on the device whose actor is `actor`.
+    pub(crate) fn create(
+        kind: Kind,
+        id: Uuid,
+        actor: &ActorId,
+        user: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Self> {
+        let mut doc = AutoCommit::new_with_encoding(TextEncoding::Utf16CodeUnit);
+        doc.set_actor(actor.clone());
+        doc.put(ROOT, common::KIND, kind.as_str())?;
+        doc.put(ROOT, common::SCHEMA, SCHEMA_VERSION)?;
+        doc.put(
+            ROOT,
+            common::CREATED_AT,
+            ScalarValue::Timestamp(now.timestamp_millis()),
+        )?;
+        doc.put(ROOT, common::CREATED_BY, user)?;
+        doc.put_object(ROOT, common::EDITORS, ObjType::Map)?;
+        for (key, obj_type) in kind.nested_objects() {
+            doc.put_object(ROOT, *key, *obj_type)?;
+        }
+        let mut record = RecordDoc { id, kind, doc };
+        record.touch(actor, user, now)?;
+        Ok(record)
+    }
+
+    /// Opens a stored record for reading and editing as `actor`.
+    pub(crate) fn load(id: Uuid, kind: Kind, bytes: &[u8], actor: &ActorId) -> Result<Self> {
+        let options = automerge::LoadOptions::new().text_encoding(TextEncoding::Utf16CodeUnit);
+        let mut doc = AutoCommit::load_with_options(bytes, options).map_err(|source| {
+            Error::CorruptDocument {
+                id: id.to_string(),
+                source,
+            }
+        })?;
+        doc.set_actor(actor.clone());
+        Ok(RecordDoc { id, kind, doc })
+    }
+
+    pub(crate) fn id(&self) -> Uuid {
+        self.id
+    }
+
+    pub(crate) fn kind(&self) -> Kind {
+        self.kind
+    }
+
+    /// Stamps `updated_at`/`updated_by` and records which user this device's actor belongs to.
+    pub(crate) fn touch(&mut self, actor: &ActorId, user: &str, now: DateTime<Utc>) -> Result<()> {
+        self.doc.put(
+            ROOT,
+            common::UPDATED_AT,
+            ScalarValue::Timestamp(now.timestamp_millis()),
+        )?;
+        self.doc.put(ROOT, common::UPDATED_BY, user)?;
+        let editors = self.object(&ROOT, common::EDITORS)?;
+        let actor_hex = actor.to_hex_string();
+        if self.str_at(&editors, &actor_hex).as_deref() != Some(user) {
+            self.doc.put(&editors, actor_hex, user)?;
+        }
+        Ok(())
+    }
+
+    /// Commits the pending edits as one Automerge change and returns it, or `None` when nothing
+    /// was edited.
+    pub(crate) fn commit(&mut self, now: DateTime<Utc>) -> Option<Change> {
+        self.doc
+            .commit_with(CommitOptions::default().with_time(now.timestamp_millis() / 1000))?;
+        self.doc.get_last_local_change()
+    }
+
+    /// The whole document, compacted, as stored in the `docs` table.
+    pub(crate) fn save(&mut self) -> Vec<u8> {
+        self.doc.save()
+    }
+
+    /// Applies changes received from elsewhere (another device, via sync or a test merge).
+    #[cfg_attr(not(test), allow(dead_code))]
+    pub(crate) fn merge(&mut self, other: &mut RecordDoc) -> Result<()> {
+        self.doc.merge(&mut other.doc)?;
+        Ok(())
+    }
+
+    /// Applies changes or a saved document received from elsewhere.
+    pub(crate) fn load_incremental(&mut self, bytes: &[u8]) -> Result<()> {
+        self.doc.load_incremental(bytes)?;
+        Ok(())
+    }
+
+    /// The `kind` the document says it holds.
+    pub(crate) fn stored_kind(&self) -> Option<String> {
+        self.str_at(&ROOT, common::KIND)
+    }
+
+    pub(crate) fn doc(&self) -> &AutoCommit {
+        &self.doc
+    }
+
+    /// The user id that wrote through `actor`, from the record's own `editors` map.
+    pub(crate) fn editor_of(&self, actor: &ActorId) -> Option<String> {
+        let editors = self.object(&ROOT, common::EDITORS).ok()?;
+        self.str_at(&editors, &actor.to_hex_string())
+    }
+
+    pub(crate) fn is_deleted(&self) -> bool {
+        self.bool_at(&ROOT, common::DELETED).unwrap_or(false)
+    }
+
+    /// Fails with [`Error::Deleted`] when the record is tombstoned.
+    pub(crate) fn ensure_live(&self) -> Result<()> {
+        if self.is_deleted() {
+            return Err(Error::Deleted {
+                kind: self.kind.as_str(),
+                id: self.id.to_string(),
+            });
+        }
+        Ok(())
+    }
+
+    // ---- typed reads -------------------------------------------------------------------------
+
+    /// The id of the nested object at `obj[key]`, which the schema created with the record.
+    pub(crate) fn object(&self, obj: &ExId, key: &str) -> Result<ExId> {
+        match self.doc.get(obj, key)? {
+            Some((Value::Object(_), id)) => Ok(id),
+            _ => Err(Error::CorruptDocument {
+                id: self.id.to_string(),
+                source: automerge::AutomergeError::InvalidObjId(key.to_string()),
+            }),
+        }
+    }
+
+    /// Like [`Self::object`] but `None` when the key is absent (records from older schemas).
+    pub(crate) fn object_opt(&self, obj: &ExId, key: &str) -> Option<ExId> {
+        match self.doc.get(obj, key).ok()? {
+            Some((Value::Object(_), id)) => Some(id),
+            _ => None,
+        }
+    }
+
+    fn scalar(&self, obj: &ExId, key: &str) -> Option<ScalarValue> {
+        match self.doc.get(obj, key).ok()? {
+            Some((Value::Scalar(s), _)) => Some(s.into_owned()),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn str_at(&self, obj: &ExId, key: &str) -> Option<String> {
+        match self.scalar(obj, key)? {
+            ScalarValue::Str(s) => Some(s.to_string()),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn i64_at(&self, obj: &ExId, key: &str) -> Option<i64> {
+        match self.scalar(obj, key)? {
+            ScalarValue::Int(i) => Some(i),
+            ScalarValue::Uint(u) => i64::try_from(u).ok(),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn f64_at(&self, obj: &ExId, key: &str) -> Option<f64> {
+        match self.scalar(obj, key)? {
+            ScalarValue::F64(f) => Some(f),
+            ScalarValue::Int(i) => Some(i as f64),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn bool_at(&self, obj: &ExId, key: &str) -> Option<bool> {
+        match self.scalar(obj, key)? {
+            ScalarValue::Boolean(b) => Some(b),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn time_at(&self, obj: &ExId, key: &str) -> Option<DateTime<Utc>> {
+        match self.scalar(obj, key)? {
+            ScalarValue::Timestamp(ms) => Utc.timestamp_millis_opt(ms).single(),
+            _ => None,
+        }
+    }
+
+    /// The text of a `Text` object at `obj[key]`.
+    pub(crate) fn text_at(&self, obj: &ExId, key: &str) -> Option<String> {
+        let id = self.object_opt(obj, key)?;
+        self.doc.text(&id).ok()
+    }
+
+    /// The keys of a set (map of key → true) or of a child collection, sorted.
+    pub(crate) fn keys_of(&self, obj: &ExId) -> Vec<String> {
+        self.doc.keys(obj).collect()
+    }
+
+    /// The members of the set stored at `obj[key]`.
+    pub(crate) fn set_at(&self, obj: &ExId, key: &str) -> Vec<String> {
+        self.object_opt(obj, key)
+            .map(|set| self.keys_of(&set))
+            .unwrap_or_default()
+    }
+
+    // ---- writes that only write what changed -------------------------------------------------
+
+    /// Writes `value` at `obj[key]` unless that is already the single current value.
+    pub(crate) fn put(&mut self, obj: &ExId, key: &str, value: ScalarValue) -> Result<()> {
+        let current = self.doc.get_all(obj, key)?;
+        let unchanged =
+            current.len() == 1 && matches!(&current[0].0, Value::Scalar(s) if s.as_ref() == &value);
+        if !unchanged {
+            self.doc.put(obj, key, value)?;
+        }
+        Ok(())
+    }
+
+    pub(crate) fn put_str(&mut self, obj: &ExId, key: &str, value: &str) -> Result<()> {
+        self.put(obj, key, ScalarValue::Str(value.into()))
+    }
+
+    /// Writes a string, or removes the key when `value` is empty (so "clear" is an edit too).
+    pub(crate) fn put_opt_str(&mut self, obj: &ExId, key: &str, value: Option<&str>) -> Result<()> {
+        match value.map(str::trim).filter(|v| !v.is_empty()) {
+            Some(v) => self.put_str(obj, key, v),
+            None => self.remove(obj, key),
+        }
+    }
+
+    pub(crate) fn put_time(&mut self, obj: &ExId, key: &str, at: DateTime<Utc>) -> Result<()> {
+        self.put(obj, key, ScalarValue::Timestamp(at.timestamp_millis()))
+    }
+
+    pub(crate) fn put_f64(&mut self, obj: &ExId, key: &str, value: f64) -> Result<()> {
+        self.put(obj, key, ScalarValue::F64(value))
+    }
+
+    /// Deletes `obj[key]` if present.
+    pub(crate) fn remove(&mut self, obj: &ExId, key: &str) -> Result<()> {
+        if self.doc.get(obj, key)?.is_some() {
+            self.doc.delete(obj, key)?;
+        }
+        Ok(())
+    }
+
+    /// Adds `member` to the set at `obj[key]`.
+    pub(crate) fn set_add(&mut self, obj: &ExId, key: &str, member: &str) -> Result<()> {
+        let set = self.object(obj, key)?;
+        if self.doc.get(&set, member)?.is_none() {
+            self.doc.put(&set, member, true)?;
+        }
+        Ok(())
+    }
+
+    /// Replaces the text at `obj[key]` with `new_text`, as the smallest splice (a diff), so that
+    /// concurrent edits elsewhere in the text merge instead of one note overwriting the other.
+    pub(crate) fn update_text(&mut self, obj: &ExId, key: &str, new_text: &str) -> Result<()> {
+        let text = self.object(obj, key)?;
+        self.doc.update_text(&text, new_text)?;
+        Ok(())
+    }
+
+    /// Creates (or returns) the map at `obj[key]`; used for child collections keyed by id,
+    /// where the key is fresh so no concurrent creation can race.
+    pub(crate) fn child_map(&mut self, obj: &ExId, key: &str) -> Result<ExId> {
+        if let Some(existing) = self.object_opt(obj, key) {
+            return Ok(existing);
+        }
+        Ok(self.doc.put_object(obj, key, ObjType::Map)?)
+    }
+
+    /// Marks the record deleted (a tombstone; the document and its history stay).
+    pub(crate) fn tombstone(&mut self) -> Result<()> {
+        self.put(&ROOT, common::DELETED, ScalarValue::Boolean(true))
+    }
+
+    /// Mutable access for the conflict module, which needs raw `get_all`/`put`.
+    pub(crate) fn doc_mut(&mut self) -> &mut AutoCommit {
+        &mut self.doc
+    }
+}

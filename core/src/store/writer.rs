@@ -1,0 +1,112 @@
+//! The write path shared by every record kind.
+//!
+//! A [`Writer`] lives for one SQLite transaction. Saving a record commits its pending Automerge
+//! operations as one change, appends that change to the outbox, stores the compacted document
+//! and refreshes the kind's projection rows — all in the caller's transaction, so either all of
+//! it is on disk or none of it is.
+
+use automerge::ActorId;
+use chrono::{DateTime, Utc};
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use uuid::Uuid;
+
+use crate::error::{Error, Result};
+use crate::record::{schema::Kind, RecordDoc};
+
+/// One write transaction, as one user on one device, at one instant.
+pub(crate) struct Writer<'t> {
+    tx: &'t Transaction<'t>,
+    actor: &'t ActorId,
+    user: &'t str,
+    now: DateTime<Utc>,
+}
+
+impl<'t> Writer<'t> {
+    pub(crate) fn new(
+        tx: &'t Transaction<'t>,
+        actor: &'t ActorId,
+        user: &'t str,
+        now: DateTime<Utc>,
+    ) -> Self {
+        Writer {
+            tx,
+            actor,
+            user,
+            now,
+        }
+    }
+
+    pub(crate) fn conn(&self) -> &Connection {
+        self.tx
+    }
+
+    pub(crate) fn now(&self) -> DateTime<Utc> {
+        self.now
+    }
+
+    pub(crate) fn user(&self) -> &str {
+        self.user
+    }
+
+    /// A new, unsaved record of `kind` with a fresh time-ordered id.
+    pub(crate) fn create(&self, kind: Kind) -> Result<RecordDoc> {
+        RecordDoc::create(kind, Uuid::now_v7(), self.actor, self.user, self.now)
+    }
+
+    /// The stored record `id`, which must be of `kind`.
+    pub(crate) fn load(&self, kind: Kind, id: Uuid) -> Result<RecordDoc> {
+        load(self.tx, kind, id, self.actor)
+    }
+
+    /// Commits the record's pending edits and writes change, document and projection. Returns
+    /// `false` (and writes nothing) when the edit changed nothing.
+    pub(crate) fn save(&self, record: &mut RecordDoc) -> Result<bool> {
+        if automerge::transaction::Transactable::pending_ops(record.doc()) == 0 {
+            return Ok(false);
+        }
+        record.touch(self.actor, self.user, self.now)?;
+        let Some(change) = record.commit(self.now) else {
+            return Ok(false);
+        };
+        let id = record.id().to_string();
+        let kind = record.kind().as_str();
+        self.tx
+            .prepare_cached("INSERT INTO outbox (doc_id, kind, change) VALUES (?1, ?2, ?3)")?
+            .execute(params![id, kind, change.raw_bytes()])?;
+        put_doc(self.tx, record)?;
+        Ok(true)
+    }
+}
+
+/// Stores the compacted document and refreshes its projection. Shared by local writes and by
+/// changes that arrive from elsewhere.
+pub(crate) fn put_doc(conn: &Connection, record: &mut RecordDoc) -> Result<()> {
+    let bytes = record.save();
+    conn.prepare_cached(
+        "INSERT INTO docs (id, kind, bytes) VALUES (?1, ?2, ?3)
+         ON CONFLICT (id) DO UPDATE SET bytes = excluded.bytes",
+    )?
+    .execute(params![
+        record.id().to_string(),
+        record.kind().as_str(),
+        bytes
+    ])?;
+    crate::projection::project(conn, record)
+}
+
+/// Loads record `id` of `kind` through `conn` (reader or writer), editing as `actor`.
+pub(crate) fn load(conn: &Connection, kind: Kind, id: Uuid, actor: &ActorId) -> Result<RecordDoc> {
+    let row: Option<(String, Vec<u8>)> = conn
+        .prepare_cached("SELECT kind, bytes FROM docs WHERE id = ?1")?
+        .query_row([id.to_string()], |row| Ok((row.get(0)?, row.get(1)?)))
+        .optional()?;
+    match row {
+        Some((stored, bytes)) if stored == kind.as_str() => {
+            RecordDoc::load(id, kind, &bytes, actor)
+        }
+        _ => Err(Error::NotFound {
+            kind: kind.as_str(),
+            id: id.to_string(),
+        }),
+    }
+}
