@@ -479,7 +479,7 @@ fn apply_patch(doc: &mut RecordDoc, patch: &CustomerPatch) -> Result<()> {
     Ok(())
 }
 
-fn phone_label(phone: &validate::Phone) -> &'static str {
+pub(crate) fn phone_label(phone: &validate::Phone) -> &'static str {
     match phone.kind() {
         validate::PhoneKind::Mobile => "mobile",
         validate::PhoneKind::Landline => "landline",

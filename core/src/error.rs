@@ -33,7 +33,7 @@ pub enum Error {
     CorruptDocument {
         id: String,
         #[source]
-        source: automerge::AutomergeError,
+        source: Box<automerge::AutomergeError>,
     },
 
     /// The local database failed (disk full, locked, damaged).
@@ -50,7 +50,13 @@ pub enum Error {
 
     /// An Automerge operation failed on a document we built ourselves: a bug, not bad input.
     #[error("document operation failed: {0}")]
-    Document(#[from] automerge::AutomergeError),
+    Document(Box<automerge::AutomergeError>),
+}
+
+impl From<automerge::AutomergeError> for Error {
+    fn from(e: automerge::AutomergeError) -> Self {
+        Error::Document(Box::new(e))
+    }
 }
 
 impl Error {

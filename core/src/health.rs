@@ -44,6 +44,9 @@ pub struct HealthReport {
     pub findings: Vec<Finding>,
 }
 
+/// id, name, credit code, created at, last interaction, has a phone.
+type CustomerFacts = (String, String, Option<String>, i64, Option<i64>, bool);
+
 /// The data-health area of a [`crate::FieldSales`].
 #[derive(Clone)]
 pub struct Health {
@@ -60,29 +63,28 @@ impl Health {
         let now = self.engine.now();
         let stale_days = self.engine.config().stale_after_days;
         let horizon = (now - Duration::days(stale_days)).timestamp_millis();
-        let rows: Vec<(String, String, Option<String>, i64, Option<i64>, bool)> =
-            self.engine.read(|conn| {
-                let mut stmt = conn.prepare(
-                    "SELECT c.id, c.name, c.credit_code, c.created_at,
+        let rows: Vec<CustomerFacts> = self.engine.read(|conn| {
+            let mut stmt = conn.prepare(
+                "SELECT c.id, c.name, c.credit_code, c.created_at,
                         max(coalesce((SELECT max(checkin_at) FROM visits v
                                       WHERE v.customer_id = c.id AND v.deleted = 0), 0),
                             coalesce((SELECT max(at) FROM quick_logs q
                                       WHERE q.customer_id = c.id AND q.deleted = 0), 0)),
                         EXISTS (SELECT 1 FROM customer_phones p WHERE p.customer_id = c.id)
                      FROM customers c WHERE c.deleted = 0 ORDER BY c.id",
-                )?;
-                let rows = stmt.query_map([], |r| {
-                    Ok((
-                        r.get(0)?,
-                        r.get(1)?,
-                        r.get(2)?,
-                        r.get(3)?,
-                        r.get(4)?,
-                        r.get(5)?,
-                    ))
-                })?;
-                Ok(rows.collect::<rusqlite::Result<_>>()?)
+            )?;
+            let rows = stmt.query_map([], |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                ))
             })?;
+            Ok(rows.collect::<rusqlite::Result<_>>()?)
+        })?;
         let mut report = HealthReport {
             customers: rows.len() as u64,
             customers_with_findings: 0,

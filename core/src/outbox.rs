@@ -102,7 +102,7 @@ impl FieldSales {
                     }
                 };
                 for bytes in &incoming.changes {
-                    record.load_incremental(bytes).map_err(|_| {
+                    record.apply_bytes(bytes).map_err(|_| {
                         Error::invalid("changes", "not an Automerge change or document")
                     })?;
                 }

@@ -152,6 +152,7 @@ impl QuickLogs {
             }
         }
         let follow_up = Duration::hours(self.engine.config().default_follow_up_hours);
+        let team = self.engine.identity().team_id.clone();
         self.engine.write(|w| {
             let at = input.at.unwrap_or(w.now());
             if let Some(due) = input.due {
@@ -168,7 +169,7 @@ impl QuickLogs {
                     let phone = phone.as_ref().expect("checked above: phone or customer");
                     match customer_by_phone(w.conn(), phone.digits())? {
                         Some(id) => (id, false),
-                        None => (new_lead(w, phone)?, true),
+                        None => (new_lead(w, phone, team.as_deref())?, true),
                     }
                 }
             };
@@ -241,22 +242,19 @@ pub(crate) fn customer_by_phone(conn: &rusqlite::Connection, digits: &str) -> Re
     Ok(id.and_then(|id| Uuid::parse_str(&id).ok()))
 }
 
-/// A lead known only by its number: saved incomplete, reported by data health.
-fn new_lead(w: &Writer<'_>, phone: &crate::validate::Phone) -> Result<Uuid> {
+/// A lead known only by its number: saved incomplete (no name), shared with the rep's team like
+/// any new customer, and reported by data health until someone completes it.
+fn new_lead(w: &Writer<'_>, phone: &crate::validate::Phone, team: Option<&str>) -> Result<Uuid> {
     let mut doc = w.create(Kind::Customer)?;
-    let identity_team = None::<String>;
     doc.put_str(&ROOT, cf::NAME, "")?;
     doc.put_str(&ROOT, cf::OWNER, w.user())?;
-    if let Some(team) = identity_team {
-        doc.put_str(&ROOT, cf::TEAM, &team)?;
+    if let Some(team) = team {
+        doc.put_str(&ROOT, cf::TEAM, team)?;
     }
-    doc.put_str(
-        &ROOT,
-        cf::VISIBILITY,
-        crate::customer::Visibility::Private.as_str(),
-    )?;
+    let visibility = crate::customer::Visibility::default();
+    doc.put_str(&ROOT, cf::VISIBILITY, visibility.as_str())?;
     let phones = doc.object(&ROOT, cf::PHONES)?;
-    doc.put_str(&phones, phone.e164(), "mobile")?;
+    doc.put_str(&phones, phone.e164(), crate::customer::phone_label(phone))?;
     w.save(&mut doc)?;
     Ok(doc.id())
 }

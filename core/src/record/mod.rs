@@ -27,6 +27,10 @@ use uuid::Uuid;
 use crate::error::{Error, Result};
 use schema::{common, Kind, SCHEMA_VERSION};
 
+/// Bytes from elsewhere that are neither an Automerge change nor a document.
+#[derive(Debug)]
+pub(crate) struct ApplyError;
+
 /// An open record document together with the identity that edits it.
 pub(crate) struct RecordDoc {
     id: Uuid,
@@ -68,7 +72,7 @@ impl RecordDoc {
         let mut doc = AutoCommit::load_with_options(bytes, options).map_err(|source| {
             Error::CorruptDocument {
                 id: id.to_string(),
-                source,
+                source: Box::new(source),
             }
         })?;
         doc.set_actor(actor.clone());
@@ -112,16 +116,15 @@ impl RecordDoc {
         self.doc.save()
     }
 
-    /// Applies changes received from elsewhere (another device, via sync or a test merge).
-    #[cfg_attr(not(test), allow(dead_code))]
-    pub(crate) fn merge(&mut self, other: &mut RecordDoc) -> Result<()> {
-        self.doc.merge(&mut other.doc)?;
-        Ok(())
-    }
-
-    /// Applies changes or a saved document received from elsewhere.
-    pub(crate) fn load_incremental(&mut self, bytes: &[u8]) -> Result<()> {
-        self.doc.load_incremental(bytes)?;
+    /// Applies a change, or a whole saved document, received from elsewhere. Bytes that are
+    /// neither are refused (Automerge's own incremental loader would skip them silently).
+    pub(crate) fn apply_bytes(&mut self, bytes: &[u8]) -> Result<(), ApplyError> {
+        if let Ok(change) = Change::from_bytes(bytes.to_vec()) {
+            return self.doc.apply_changes([change]).map_err(|_| ApplyError);
+        }
+        let options = automerge::LoadOptions::new().text_encoding(TextEncoding::Utf16CodeUnit);
+        let mut other = AutoCommit::load_with_options(bytes, options).map_err(|_| ApplyError)?;
+        self.doc.merge(&mut other).map_err(|_| ApplyError)?;
         Ok(())
     }
 
@@ -163,7 +166,7 @@ impl RecordDoc {
             Some((Value::Object(_), id)) => Ok(id),
             _ => Err(Error::CorruptDocument {
                 id: self.id.to_string(),
-                source: automerge::AutomergeError::InvalidObjId(key.to_string()),
+                source: Box::new(automerge::AutomergeError::InvalidObjId(key.to_string())),
             }),
         }
     }
