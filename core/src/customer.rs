@@ -16,8 +16,9 @@ use uuid::Uuid;
 use crate::error::{Error, Result};
 use crate::record::schema::{customer as f, Kind};
 use crate::record::RecordDoc;
+use crate::store::Writer;
 use crate::validate::{self, GeoPoint};
-use crate::{parse_id, Engine};
+use crate::{parse_id, Engine, Identity};
 use std::sync::Arc;
 
 /// Who besides the owner sees a customer.
@@ -203,43 +204,21 @@ impl Customers {
     /// Creates a customer and returns its id. Malformed phones, e-mails, credit codes or
     /// coordinates are refused with the field and the reason; nothing is stored then.
     pub fn create(&self, input: NewCustomer) -> Result<String> {
-        let name = input.name.trim();
-        if name.is_empty() && input.phones.iter().all(|p| p.trim().is_empty()) {
-            return Err(Error::invalid(
-                "name",
-                "a customer needs a name or a phone number",
-            ));
-        }
-        let identity = self.engine.identity();
-        let owner = input
-            .owner
-            .clone()
-            .unwrap_or_else(|| identity.user_id.clone());
-        let team = input.team.clone().or_else(|| identity.team_id.clone());
+        self.engine
+            .write(|w| create_in(w, self.engine.identity(), &input))
+    }
+
+    /// Creates many customers in one transaction (imports, first sign-in): all or nothing.
+    /// A refusal names the input by its position: `[3].phones`.
+    pub fn create_many(&self, inputs: &[NewCustomer]) -> Result<Vec<String>> {
         self.engine.write(|w| {
-            let mut doc = w.create(Kind::Customer)?;
-            doc.put_str(&ROOT, f::NAME, name)?;
-            doc.put_str(&ROOT, f::OWNER, &owner)?;
-            if let Some(team) = &team {
-                doc.put_str(&ROOT, f::TEAM, team)?;
-            }
-            doc.put_str(&ROOT, f::VISIBILITY, input.visibility.as_str())?;
-            let patch = CustomerPatch {
-                legal_name: input.legal_name.clone(),
-                credit_code: input.credit_code.clone(),
-                add_phones: input.phones.clone(),
-                add_emails: input.emails.clone(),
-                address: input.address.clone(),
-                add_tags: input.tags.clone(),
-                custom: input.custom.clone(),
-                ..Default::default()
-            };
-            apply_patch(&mut doc, &patch)?;
-            for contact in &input.contacts {
-                put_contact(&mut doc, &Uuid::now_v7().to_string(), contact)?;
-            }
-            w.save(&mut doc)?;
-            Ok(doc.id().to_string())
+            inputs
+                .iter()
+                .enumerate()
+                .map(|(i, input)| {
+                    create_in(w, self.engine.identity(), input).map_err(|e| e.at_index(i))
+                })
+                .collect()
         })
     }
 
@@ -379,6 +358,41 @@ impl Customers {
             Ok(hydrate(&doc))
         })
     }
+}
+
+fn create_in(w: &Writer<'_>, identity: &Identity, input: &NewCustomer) -> Result<String> {
+    let name = input.name.trim();
+    if name.is_empty() && input.phones.iter().all(|p| p.trim().is_empty()) {
+        return Err(Error::invalid(
+            "name",
+            "a customer needs a name or a phone number",
+        ));
+    }
+    let owner = input.owner.as_deref().unwrap_or(&identity.user_id);
+    let team = input.team.as_ref().or(identity.team_id.as_ref());
+    let mut doc = w.create(Kind::Customer)?;
+    doc.put_str(&ROOT, f::NAME, name)?;
+    doc.put_str(&ROOT, f::OWNER, owner)?;
+    if let Some(team) = team {
+        doc.put_str(&ROOT, f::TEAM, team)?;
+    }
+    doc.put_str(&ROOT, f::VISIBILITY, input.visibility.as_str())?;
+    let patch = CustomerPatch {
+        legal_name: input.legal_name.clone(),
+        credit_code: input.credit_code.clone(),
+        add_phones: input.phones.clone(),
+        add_emails: input.emails.clone(),
+        address: input.address.clone(),
+        add_tags: input.tags.clone(),
+        custom: input.custom.clone(),
+        ..Default::default()
+    };
+    apply_patch(&mut doc, &patch)?;
+    for contact in &input.contacts {
+        put_contact(&mut doc, &Uuid::now_v7().to_string(), contact)?;
+    }
+    w.save(&mut doc)?;
+    Ok(doc.id().to_string())
 }
 
 pub(crate) fn summary_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<CustomerSummary> {

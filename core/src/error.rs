@@ -60,6 +60,17 @@ impl From<automerge::AutomergeError> for Error {
 }
 
 impl Error {
+    /// Places a refusal inside a batch: field `phones` of the fourth input becomes `[3].phones`.
+    pub fn at_index(self, index: usize) -> Self {
+        match self {
+            Error::Validation { field, reason } => Error::Validation {
+                field: format!("[{index}].{field}"),
+                reason,
+            },
+            other => other,
+        }
+    }
+
     /// Shorthand for a refused value.
     pub fn invalid(field: impl Into<String>, reason: impl ToString) -> Self {
         Error::Validation {

@@ -18,7 +18,7 @@ use crate::error::{Error, Result};
 use crate::record::schema::{customer as cf, quicklog as f, Kind};
 use crate::record::RecordDoc;
 use crate::store::Writer;
-use crate::{parse_id, Engine};
+use crate::{parse_id, Config, Engine};
 
 /// A call or chat longer than a day is a mistyped duration.
 const MAX_DURATION_S: i64 = 24 * 3600;
@@ -121,102 +121,23 @@ impl QuickLogs {
     /// a negative duration, a due time before the interaction) or when neither a customer nor
     /// a phone number says who it was with.
     pub fn log(&self, input: NewQuickLog) -> Result<Logged> {
-        let phone = match input
-            .phone
-            .as_deref()
-            .map(str::trim)
-            .filter(|p| !p.is_empty())
-        {
-            Some(raw) => {
-                Some(crate::validate::parse_phone(raw).map_err(|e| Error::invalid("phone", e))?)
-            }
-            None => None,
-        };
-        let customer = input
-            .customer_id
-            .as_deref()
-            .map(|c| parse_id(Kind::Customer, c))
-            .transpose()?;
-        if phone.is_none() && customer.is_none() {
-            return Err(Error::invalid(
-                "customer",
-                "give the customer or the phone number",
-            ));
-        }
-        if let Some(d) = input.duration_s {
-            if !(0..=MAX_DURATION_S).contains(&d) {
-                return Err(Error::invalid(
-                    "duration_s",
-                    "must be between 0 and 86400 seconds",
-                ));
-            }
-        }
-        let follow_up = Duration::hours(self.engine.config().default_follow_up_hours);
-        let team = self.engine.identity().team_id.clone();
+        let team = self.engine.identity().team_id.as_deref();
+        self.engine
+            .write(|w| log_in(w, self.engine.config(), team, &input))
+    }
+
+    /// Records many interactions in one transaction (imports from a call log): all or
+    /// nothing; a refusal names the input by its position, `[3].phone`.
+    pub fn log_many(&self, inputs: &[NewQuickLog]) -> Result<Vec<Logged>> {
+        let team = self.engine.identity().team_id.as_deref();
         self.engine.write(|w| {
-            let at = input.at.unwrap_or(w.now());
-            if let Some(due) = input.due {
-                if due < at {
-                    return Err(Error::invalid("due", "must not be before the interaction"));
-                }
-            }
-            let (customer, new_lead) = match customer {
-                Some(id) => {
-                    w.load(Kind::Customer, id)?.ensure_live()?;
-                    (id, false)
-                }
-                None => {
-                    let phone = phone.as_ref().expect("checked above: phone or customer");
-                    match customer_by_phone(w.conn(), phone.digits())? {
-                        Some(id) => (id, false),
-                        None => (new_lead(w, phone, team.as_deref())?, true),
-                    }
-                }
-            };
-            let mut doc = w.create(Kind::QuickLog)?;
-            doc.put_str(&ROOT, f::CHANNEL, input.channel.as_str())?;
-            doc.put_time(&ROOT, f::AT, at)?;
-            if let Some(d) = input.duration_s {
-                doc.put(&ROOT, f::DURATION_S, ScalarValue::Int(d))?;
-            }
-            if let Some(phone) = &phone {
-                doc.put_str(&ROOT, f::PHONE, phone.e164())?;
-            }
-            doc.put_str(&ROOT, f::CUSTOMER, &customer.to_string())?;
-            doc.put_str(&ROOT, f::REP, w.user())?;
-            for p in input
-                .pain_points
+            inputs
                 .iter()
-                .map(|p| p.trim())
-                .filter(|p| !p.is_empty())
-            {
-                doc.set_add(&ROOT, f::PAIN_POINTS, p)?;
-            }
-            doc.put_opt_str(&ROOT, f::NOTE, input.note.as_deref())?;
-            if let Some(action) = input
-                .next_action
-                .as_deref()
-                .filter(|a| !a.trim().is_empty())
-            {
-                let due = input.due.unwrap_or(at + follow_up);
-                doc.put_str(&ROOT, f::NEXT_ACTION, action.trim())?;
-                doc.put_time(&ROOT, f::DUE, due)?;
-                let task = crate::task::write_task(
-                    w,
-                    None,
-                    action,
-                    Some(customer),
-                    Some(doc.id()),
-                    w.user(),
-                    due,
-                )?;
-                doc.put_str(&ROOT, f::TASK, &task.to_string())?;
-            }
-            w.save(&mut doc)?;
-            Ok(Logged {
-                entry: hydrate(&doc),
-                new_lead,
-            })
+                .enumerate()
+                .map(|(i, input)| {
+                    log_in(w, self.engine.config(), team, input).map_err(|e| e.at_index(i))
+                })
+                .collect()
         })
     }
 
@@ -225,6 +146,110 @@ impl QuickLogs {
             .engine
             .load(Kind::QuickLog, parse_id(Kind::QuickLog, id)?)?;
         Ok(hydrate(&doc))
+    }
+}
+
+fn log_in(
+    w: &Writer<'_>,
+    config: &Config,
+    team: Option<&str>,
+    input: &NewQuickLog,
+) -> Result<Logged> {
+    let phone = match input
+        .phone
+        .as_deref()
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
+        Some(raw) => {
+            Some(crate::validate::parse_phone(raw).map_err(|e| Error::invalid("phone", e))?)
+        }
+        None => None,
+    };
+    let customer = input
+        .customer_id
+        .as_deref()
+        .map(|c| parse_id(Kind::Customer, c))
+        .transpose()?;
+    if phone.is_none() && customer.is_none() {
+        return Err(Error::invalid(
+            "customer",
+            "give the customer or the phone number",
+        ));
+    }
+    if let Some(d) = input.duration_s {
+        if !(0..=MAX_DURATION_S).contains(&d) {
+            return Err(Error::invalid(
+                "duration_s",
+                "must be between 0 and 86400 seconds",
+            ));
+        }
+    }
+    let follow_up = Duration::hours(config.default_follow_up_hours);
+    {
+        let at = input.at.unwrap_or(w.now());
+        if let Some(due) = input.due {
+            if due < at {
+                return Err(Error::invalid("due", "must not be before the interaction"));
+            }
+        }
+        let (customer, new_lead) = match customer {
+            Some(id) => {
+                w.load(Kind::Customer, id)?.ensure_live()?;
+                (id, false)
+            }
+            None => {
+                let phone = phone.as_ref().expect("checked above: phone or customer");
+                match customer_by_phone(w.conn(), phone.digits())? {
+                    Some(id) => (id, false),
+                    None => (new_lead(w, phone, team)?, true),
+                }
+            }
+        };
+        let mut doc = w.create(Kind::QuickLog)?;
+        doc.put_str(&ROOT, f::CHANNEL, input.channel.as_str())?;
+        doc.put_time(&ROOT, f::AT, at)?;
+        if let Some(d) = input.duration_s {
+            doc.put(&ROOT, f::DURATION_S, ScalarValue::Int(d))?;
+        }
+        if let Some(phone) = &phone {
+            doc.put_str(&ROOT, f::PHONE, phone.e164())?;
+        }
+        doc.put_str(&ROOT, f::CUSTOMER, &customer.to_string())?;
+        doc.put_str(&ROOT, f::REP, w.user())?;
+        for p in input
+            .pain_points
+            .iter()
+            .map(|p| p.trim())
+            .filter(|p| !p.is_empty())
+        {
+            doc.set_add(&ROOT, f::PAIN_POINTS, p)?;
+        }
+        doc.put_opt_str(&ROOT, f::NOTE, input.note.as_deref())?;
+        if let Some(action) = input
+            .next_action
+            .as_deref()
+            .filter(|a| !a.trim().is_empty())
+        {
+            let due = input.due.unwrap_or(at + follow_up);
+            doc.put_str(&ROOT, f::NEXT_ACTION, action.trim())?;
+            doc.put_time(&ROOT, f::DUE, due)?;
+            let task = crate::task::write_task(
+                w,
+                None,
+                action,
+                Some(customer),
+                Some(doc.id()),
+                w.user(),
+                due,
+            )?;
+            doc.put_str(&ROOT, f::TASK, &task.to_string())?;
+        }
+        w.save(&mut doc)?;
+        Ok(Logged {
+            entry: hydrate(&doc),
+            new_lead,
+        })
     }
 }
 

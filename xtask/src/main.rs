@@ -1,1 +1,65 @@
-fn main() {}
+//! `cargo xtask`: the single entry point for building, testing and measuring fieldsales.
+//!
+//! - `cargo xtask test`: every test of the workspace (what CI runs).
+//! - `cargo xtask bench [workload...]`: the benchmarks, in a release build, writing
+//!   `target/bench/report.json` and printing a table. Workloads: see `bench::WORKLOADS`.
+//!
+//! xtask is plain Rust so that a fresh machine needs nothing but cargo.
+
+mod bench;
+#[allow(dead_code)] // a generator library: each workload uses part of it
+mod fixtures;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("test") => test(),
+        Some("bench") => bench::run(&args[1..]),
+        _ => {
+            eprintln!("usage: cargo xtask <test | bench [workload...]>");
+            eprintln!("workloads: {}", bench::WORKLOADS.join(", "));
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+type Result<T = ()> = std::result::Result<T, Box<dyn std::error::Error>>;
+
+/// The workspace root (the parent of xtask/).
+pub(crate) fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives inside the workspace")
+        .to_path_buf()
+}
+
+/// Runs a command from the workspace root, failing on a non-zero exit.
+pub(crate) fn run(cmd: &mut Command) -> Result {
+    eprintln!("xtask: running {cmd:?}");
+    let status = cmd.current_dir(workspace_root()).status()?;
+    if !status.success() {
+        return Err(format!("{cmd:?} failed with {status}").into());
+    }
+    Ok(())
+}
+
+fn cargo() -> Command {
+    Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+}
+
+/// Every test: unit, integration and doc tests of all crates.
+fn test() -> Result {
+    run(cargo().args(["test", "--workspace", "--all-targets"]))?;
+    run(cargo().args(["test", "--workspace", "--doc"]))?;
+    Ok(())
+}

@@ -5,11 +5,11 @@
 //! `BEGIN IMMEDIATE` transaction holding document bytes, projection rows and the outbox row),
 //! and one reader, so that in WAL mode lists and searches never wait for a write or a sync.
 //!
-//! Durability: WAL with `synchronous = NORMAL`. A committed write survives the app being killed
-//! (the WAL is in the OS page cache before `COMMIT` returns); only a power cut inside the last
-//! checkpoint window can lose the newest transactions, and never corrupts the file. That is the
-//! trade every mobile SQLite app makes: `FULL` costs an fsync per write, which on cheap phone
-//! flash is tens of milliseconds. [`Durability::PowerLoss`] selects `FULL` where that matters.
+//! Durability: WAL with `synchronous = FULL` by default, so a write that returned survives not
+//! only the app being killed but the battery dying at the customer's door — the most common way
+//! a field rep's phone goes down. It costs one fsync per write (a quick-log is one write, a few
+//! per hour); bulk work batches many records into one transaction instead. `NORMAL`
+//! ([`Durability::AppCrash`]) survives app kills only, and suits tests and throwaway stores.
 
 mod migrations;
 pub(crate) mod writer;
@@ -26,10 +26,10 @@ pub(crate) use writer::Writer;
 /// How hard a committed write is pushed to disk.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Durability {
-    /// Survives the app being killed (WAL, `synchronous = NORMAL`). The default.
-    #[default]
+    /// Survives the app being killed, not a power cut (WAL, `synchronous = NORMAL`).
     AppCrash,
-    /// Also survives power loss (WAL, `synchronous = FULL`): one fsync per write.
+    /// Also survives power loss (WAL, `synchronous = FULL`): one fsync per write. The default.
+    #[default]
     PowerLoss,
 }
 

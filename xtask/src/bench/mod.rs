@@ -1,0 +1,171 @@
+//! `cargo xtask bench`: measured figures for the targets the issues set.
+//!
+//! Always measured in a release build (a debug xtask re-runs itself with `--release`). Each
+//! workload compares against a baseline measured in the same run where a target is relative,
+//! because this machine is shared and noisy. Results go to `target/bench/report.json` (one
+//! object per workload) and a table on stdout. Nothing here asserts: the report states the
+//! targets next to the figures and says which were met.
+
+mod dataset;
+mod open;
+mod quicklog;
+mod search;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use serde_json::{json, Map, Value};
+
+use crate::Result;
+
+/// Workloads in the order they run.
+pub(crate) const WORKLOADS: &[&str] = &["quicklog_write", "search", "open"];
+
+/// One workload's figures and whether its targets were met.
+pub(crate) struct Outcome {
+    pub figures: Map<String, Value>,
+    /// target description → met?
+    pub targets: BTreeMap<String, bool>,
+}
+
+pub(crate) fn run(args: &[String]) -> Result {
+    if cfg!(debug_assertions) {
+        // Benchmarks of a debug build measure the wrong thing.
+        let mut cmd = crate::cargo();
+        cmd.args([
+            "run",
+            "--release",
+            "--quiet",
+            "--package",
+            "xtask",
+            "--",
+            "bench",
+        ]);
+        cmd.args(args);
+        return crate::run(&mut cmd);
+    }
+    let selected: Vec<&str> = if args.is_empty() {
+        WORKLOADS.to_vec()
+    } else {
+        for a in args {
+            if !WORKLOADS.contains(&a.as_str()) {
+                return Err(
+                    format!("unknown workload {a}; known: {}", WORKLOADS.join(", ")).into(),
+                );
+            }
+        }
+        args.iter().map(String::as_str).collect()
+    };
+    let dir = bench_dir();
+    std::fs::create_dir_all(&dir)?;
+    let mut report = Map::new();
+    report.insert("machine".into(), machine());
+    for name in selected {
+        eprintln!("bench: {name}...");
+        let outcome = match name {
+            "quicklog_write" => quicklog::run(&dir)?,
+            "search" => search::run(&dir)?,
+            "open" => open::run(&dir)?,
+            _ => unreachable!("checked above"),
+        };
+        let mut obj = outcome.figures;
+        obj.insert("targets".into(), json!(outcome.targets));
+        report.insert(name.into(), Value::Object(obj));
+    }
+    let path = dir.join("report.json");
+    std::fs::write(&path, serde_json::to_string_pretty(&report)?)?;
+    print_table(&report);
+    println!("\nreport: {}", path.display());
+    Ok(())
+}
+
+pub(crate) fn bench_dir() -> PathBuf {
+    crate::workspace_root().join("target").join("bench")
+}
+
+fn machine() -> Value {
+    json!({
+        "cpus": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0),
+        "os": std::env::consts::OS,
+        "arch": std::env::consts::ARCH,
+    })
+}
+
+fn print_table(report: &Map<String, Value>) {
+    println!("\n{:<16} {:<34} {:>14}", "workload", "figure", "value");
+    println!("{}", "-".repeat(66));
+    for (workload, value) in report {
+        let Some(obj) = value.as_object() else {
+            continue;
+        };
+        if workload == "machine" {
+            continue;
+        }
+        for (key, v) in obj {
+            if key == "targets" {
+                continue;
+            }
+            let shown = match v {
+                Value::Number(n) => n
+                    .as_f64()
+                    .map(|f| {
+                        if f.fract() == 0.0 {
+                            format!("{f:.0}")
+                        } else {
+                            format!("{f:.3}")
+                        }
+                    })
+                    .unwrap_or_default(),
+                other => other.to_string(),
+            };
+            println!("{workload:<16} {key:<34} {shown:>14}");
+        }
+        if let Some(targets) = obj.get("targets").and_then(Value::as_object) {
+            for (target, met) in targets {
+                let mark = if met.as_bool() == Some(true) {
+                    "met"
+                } else {
+                    "MISSED"
+                };
+                println!("{workload:<16} target: {target:<26} {mark:>14}");
+            }
+        }
+    }
+}
+
+/// Latency samples with percentiles.
+pub(crate) struct Samples(Vec<Duration>);
+
+impl Samples {
+    pub fn new() -> Self {
+        Samples(Vec::new())
+    }
+
+    pub fn push(&mut self, d: Duration) {
+        self.0.push(d);
+    }
+
+    /// The `p`-th percentile (nearest rank), `p` in 0..=100.
+    pub fn percentile(&mut self, p: f64) -> Duration {
+        self.0.sort_unstable();
+        if self.0.is_empty() {
+            return Duration::ZERO;
+        }
+        let rank = ((p / 100.0) * self.0.len() as f64).ceil() as usize;
+        self.0[rank.clamp(1, self.0.len()) - 1]
+    }
+
+    pub fn us(&mut self, p: f64) -> f64 {
+        self.percentile(p).as_secs_f64() * 1e6
+    }
+
+    pub fn ms(&mut self, p: f64) -> f64 {
+        self.percentile(p).as_secs_f64() * 1e3
+    }
+}
+
+/// Rounds for the report: three decimals are plenty for noisy timings.
+pub(crate) fn round(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0
+}
