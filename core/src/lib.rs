@@ -32,6 +32,7 @@ pub mod health;
 pub mod outbox;
 pub mod pipeline;
 mod projection;
+pub mod protocol;
 pub mod quicklog;
 pub mod record;
 pub mod search;
