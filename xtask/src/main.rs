@@ -1,5 +1,6 @@
 //! `cargo xtask`: the single entry point for building, testing and measuring fieldsales.
 //!
+//! - `cargo xtask demo`: the main job — a scripted session of the CLI on a fresh store.
 //! - `cargo xtask test`: every test of the workspace (what CI runs).
 //! - `cargo xtask bench [workload...]`: the benchmarks, in a release build, writing
 //!   `target/bench/report.json` and printing a table. Workloads: see `bench::WORKLOADS`.
@@ -7,6 +8,7 @@
 //! xtask is plain Rust so that a fresh machine needs nothing but cargo.
 
 mod bench;
+mod demo;
 #[allow(dead_code)] // a generator library: each workload uses part of it
 mod fixtures;
 
@@ -16,10 +18,11 @@ use std::process::{Command, ExitCode};
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
+        Some("demo") => demo::run_demo(),
         Some("test") => test(),
         Some("bench") => bench::run(&args[1..]),
         _ => {
-            eprintln!("usage: cargo xtask <test | bench [workload...]>");
+            eprintln!("usage: cargo xtask <demo | test | bench [workload...]>");
             eprintln!("workloads: {}", bench::WORKLOADS.join(", "));
             return ExitCode::from(2);
         }
