@@ -69,18 +69,17 @@ impl Dedup {
             let mut current_key = String::new();
             let mut block: Vec<u32> = Vec::new();
             let mut oversized = false;
-            let mut flush = |key: &str, block: &mut Vec<u32>, oversized: bool| {
+            let mut flush = |block: &mut Vec<u32>, oversized: bool| {
                 if block.len() > 1 && !oversized {
                     blocks.push(std::mem::take(block));
                 } else {
                     block.clear();
                 }
-                let _ = key;
             };
             while let Some(row) = rows.next()? {
                 let key = row.get_ref(0)?.as_str().unwrap_or_default();
                 if key != current_key {
-                    flush(&current_key, &mut block, oversized);
+                    flush(&mut block, oversized);
                     current_key = key.to_string();
                     oversized = false;
                 }
@@ -101,7 +100,7 @@ impl Dedup {
                     block.clear();
                 }
             }
-            flush(&current_key, &mut block, oversized);
+            flush(&mut block, oversized);
             Ok((ids, profiles, blocks))
         })?;
 
