@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, FixedOffset, Utc};
 
+use crate::dedup::DedupRules;
 use crate::error::{Error, Result};
 use crate::pipeline::Pipeline;
 use crate::store::Durability;
@@ -87,6 +88,8 @@ pub struct Config {
     pub durability: Durability,
     /// Where "now" comes from.
     pub clock: Arc<dyn Clock>,
+    /// When two customers count as likely duplicates.
+    pub dedup: DedupRules,
 }
 
 impl Default for Config {
@@ -99,6 +102,7 @@ impl Default for Config {
             time_zone: FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset"),
             durability: Durability::default(),
             clock: Arc::new(SystemClock),
+            dedup: DedupRules::default(),
         }
     }
 }
@@ -112,6 +116,7 @@ impl std::fmt::Debug for Config {
             .field("default_follow_up_hours", &self.default_follow_up_hours)
             .field("time_zone", &self.time_zone)
             .field("durability", &self.durability)
+            .field("dedup", &self.dedup)
             .finish_non_exhaustive()
     }
 }

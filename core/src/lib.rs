@@ -7,7 +7,7 @@
 //! [`FieldSales`] is the root: open it once per signed-in user, then work through its areas —
 //! [`FieldSales::customers`], [`FieldSales::visits`], [`FieldSales::quick_log`],
 //! [`FieldSales::tasks`], [`FieldSales::search`], [`FieldSales::conflicts`],
-//! [`FieldSales::health`].
+//! [`FieldSales::health`], [`FieldSales::dedup`].
 //!
 //! ```
 //! use fieldsales_core::{FieldSales, Identity, Config, customer::NewCustomer};
@@ -27,6 +27,7 @@
 pub mod config;
 pub mod conflict;
 pub mod customer;
+pub mod dedup;
 pub mod error;
 pub mod health;
 pub mod outbox;
@@ -99,6 +100,7 @@ impl FieldSales {
             Ok(id)
         })?;
         let actor = ActorId::from(device_id.as_bytes().as_slice());
+        store.transaction(|tx| dedup::build_if_needed(tx, &actor))?;
         Ok(FieldSales {
             engine: Arc::new(Engine {
                 store,
@@ -146,6 +148,11 @@ impl FieldSales {
         health::Health::new(self.engine.clone())
     }
 
+    /// Likely duplicate customers and contacts, and merging them.
+    pub fn dedup(&self) -> dedup::Dedup {
+        dedup::Dedup::new(self.engine.clone())
+    }
+
     /// The signed-in user.
     pub fn identity(&self) -> &Identity {
         &self.engine.identity
@@ -176,9 +183,13 @@ impl FieldSales {
     /// Rebuilds every projection and the search index from the stored documents. Projections
     /// are derived data; this is the repair tool when they are suspected wrong.
     pub fn rebuild_projections(&self) -> Result<u64> {
-        self.engine
-            .store
-            .transaction(|tx| projection::rebuild(tx, &self.engine.actor))
+        let engine = &self.engine;
+        engine.store.transaction(|tx| {
+            let count = projection::rebuild(tx, &engine.actor)?;
+            let writer = Writer::new(tx, &engine.actor, &engine.identity.user_id, engine.now());
+            dedup::settle_pending(&writer)?;
+            Ok(count)
+        })
     }
 }
 

@@ -114,6 +114,11 @@ impl FieldSales {
                 }
                 crate::store::writer::put_doc(tx, &mut record)?;
             }
+            // Merges that met other devices' changes settle in the same transaction.
+            let engine = &self.engine;
+            let writer =
+                crate::store::Writer::new(tx, &actor, &engine.identity.user_id, engine.now());
+            crate::dedup::settle_pending(&writer)?;
             Ok(())
         })
     }

@@ -28,6 +28,7 @@ pub(crate) fn rebuild(conn: &Connection, actor: &ActorId) -> Result<u64> {
         "DELETE FROM customers; DELETE FROM customer_phones; DELETE FROM customer_fts;
          DELETE FROM visits; DELETE FROM quick_logs; DELETE FROM tasks; DELETE FROM conflicted;",
     )?;
+    crate::dedup::clear_index(conn)?;
     let mut stmt = conn.prepare("SELECT id, kind, bytes FROM docs")?;
     let mut rows = stmt.query([])?;
     let mut count = 0;

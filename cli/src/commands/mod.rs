@@ -5,6 +5,7 @@
 mod conflicts;
 mod contact;
 mod customer;
+mod dedup;
 mod health;
 mod outbox;
 mod quicklog;
@@ -68,6 +69,8 @@ pub fn run(cli: Cli, mode: Mode) -> Result<String, CliError> {
         Command::Conflicts(cmd) => conflicts::run(&ctx, cmd),
         Command::Health => health::run(&ctx),
         Command::Outbox => outbox::run(&ctx),
+        Command::Dedup(cmd) => dedup::run(&ctx, cmd),
+        Command::Merge(args) => dedup::merge(&ctx, args),
     }
 }
 

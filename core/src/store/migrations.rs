@@ -115,6 +115,39 @@ const MIGRATIONS: &[&str] = &[
         fields INTEGER NOT NULL
     ) WITHOUT ROWID;
     "#,
+    // 2: duplicate detection: profiles, blocking keys, merge pointers (see `dedup`).
+    r#"
+    -- The normalised facts of each live customer, as JSON (see `dedup::profile`).
+    CREATE TABLE dedup_profiles (
+        customer_id TEXT PRIMARY KEY,
+        profile     TEXT NOT NULL
+    ) WITHOUT ROWID;
+
+    -- Blocking keys: customers sharing a key are compared, no one else.
+    CREATE TABLE dedup_keys (
+        key         TEXT NOT NULL,
+        customer_id TEXT NOT NULL,
+        PRIMARY KEY (key, customer_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX dedup_keys_customer ON dedup_keys(customer_id);
+
+    -- Merged-away customers: the pointer in their document, and the end of the chain.
+    CREATE TABLE customer_merges (
+        id       TEXT PRIMARY KEY,
+        into_id  TEXT NOT NULL,
+        survivor TEXT NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX customer_merges_into ON customer_merges(into_id);
+    CREATE INDEX customer_merges_survivor ON customer_merges(survivor);
+
+    -- Merged-away customers stored since their merge follow-ups were last settled.
+    CREATE TABLE dedup_settle (
+        id TEXT PRIMARY KEY
+    ) WITHOUT ROWID;
+
+    -- Customers stored before this migration are indexed at the next open.
+    INSERT OR REPLACE INTO meta (key, value) VALUES ('dedup_index', 'rebuild');
+    "#,
 ];
 
 /// The schema version this build writes.

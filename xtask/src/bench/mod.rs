@@ -7,6 +7,8 @@
 //! targets next to the figures and says which were met.
 
 mod dataset;
+mod dedup_quality;
+mod dedup_speed;
 mod open;
 mod quicklog;
 mod search;
@@ -20,7 +22,14 @@ use serde_json::{json, Map, Value};
 use crate::Result;
 
 /// Workloads in the order they run.
-pub(crate) const WORKLOADS: &[&str] = &["quicklog_write", "search", "open"];
+pub(crate) const WORKLOADS: &[&str] = &[
+    "quicklog_write",
+    "search",
+    "open",
+    "dedup_quality",
+    "dedup_check",
+    "dedup_scan",
+];
 
 /// One workload's figures and whether its targets were met.
 pub(crate) struct Outcome {
@@ -67,6 +76,9 @@ pub(crate) fn run(args: &[String]) -> Result {
             "quicklog_write" => quicklog::run(&dir)?,
             "search" => search::run(&dir)?,
             "open" => open::run(&dir)?,
+            "dedup_quality" => dedup_quality::run(&dir)?,
+            "dedup_check" => dedup_speed::run_check(&dir)?,
+            "dedup_scan" => dedup_speed::run_scan(&dir)?,
             _ => unreachable!("checked above"),
         };
         let mut obj = outcome.figures;
