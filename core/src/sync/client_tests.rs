@@ -271,3 +271,40 @@ async fn the_blocking_api_works_from_inside_an_async_context() {
     let report = fs.sync().sync_now().unwrap();
     assert_eq!(report.sent, 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reads_and_writes_go_on_while_a_sync_waits_for_the_network() {
+    let fake = Arc::new(FakeTransport::default());
+    let (fs, _dir) = device(&fake).await;
+    customer(&fs, "甲");
+    fake.hold();
+    let syncing = tokio::spawn({
+        let fs = fs.clone();
+        async move { fs.sync().sync_async().await }
+    });
+    while fake.calls().is_empty() {
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    // The sync is now waiting for its answer. A transaction held across that wait would
+    // block this write forever; the guard only turns such a hang into a failure.
+    let local = tokio::task::spawn_blocking({
+        let fs = fs.clone();
+        move || {
+            let id = customer(&fs, "乙");
+            (id, fs.customers().count().unwrap())
+        }
+    });
+    let (id, count) = tokio::time::timeout(std::time::Duration::from_secs(60), local)
+        .await
+        .expect("a local write must not wait for the network")
+        .unwrap();
+    assert_eq!(count, 2);
+    fake.release();
+    let report = syncing.await.unwrap().unwrap();
+    assert_eq!(report.sent, 1, "the first customer went up");
+    assert_eq!(
+        report.pending, 1,
+        "the one written meanwhile waits for the next sync"
+    );
+    assert!(fs.customers().get(&id).is_ok());
+}

@@ -3,7 +3,7 @@
 //! every request with the (virtual) instant it arrived, and can push server events.
 
 use std::collections::VecDeque;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use tokio::sync::mpsc;
 use tokio::time::Instant;
@@ -29,6 +29,7 @@ struct Inner {
     queued: VecDeque<SyncResponse>,
     reject_docs: Vec<Rejection>,
     events: Option<mpsc::UnboundedReceiver<u64>>,
+    gate: Option<Arc<tokio::sync::Semaphore>>,
     event_tx: Option<mpsc::UnboundedSender<u64>>,
 }
 
@@ -43,6 +44,17 @@ impl FakeTransport {
 
     pub(crate) fn fail_next(&self, n: u32) {
         self.lock().fail_next = n;
+    }
+
+    /// Holds sync answers until [`Self::release`] (requests are still recorded on arrival).
+    pub(crate) fn hold(&self) {
+        self.lock().gate = Some(Arc::new(tokio::sync::Semaphore::new(0)));
+    }
+
+    pub(crate) fn release(&self) {
+        if let Some(gate) = self.lock().gate.take() {
+            gate.add_permits(1 << 20);
+        }
     }
 
     /// Every sync request so far, with when it arrived.
@@ -115,8 +127,15 @@ impl Transport for FakeTransport {
         request: &'a SyncRequest,
     ) -> BoxFuture<'a, Result<SyncResponse, SyncError>> {
         Box::pin(async move {
+            let gate = {
+                let mut inner = self.lock();
+                inner.calls.push((Instant::now(), request.clone()));
+                inner.gate.clone()
+            };
+            if let Some(gate) = gate {
+                let _ = gate.acquire().await;
+            }
             let mut inner = self.lock();
-            inner.calls.push((Instant::now(), request.clone()));
             if token != "tok-1" {
                 return Err(SyncError::Unauthorized);
             }
