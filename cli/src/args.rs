@@ -79,6 +79,28 @@ pub enum Command {
     Dedup(DedupCmd),
     /// Merge a duplicate customer into the one that stays (or preview the choices).
     Merge(MergeArgs),
+    /// Sign in to a sync server (password from FIELDSALES_PASSWORD or stdin).
+    Login(LoginArgs),
+    /// Sign out: forget the session token (local data and unsent changes stay).
+    Logout,
+    /// Sync now: send local changes, receive the team's.
+    Sync,
+    /// Sync status: server, cursor, pending changes, last success and error, refused edits.
+    Status,
+}
+
+#[derive(Debug, Args)]
+pub struct LoginArgs {
+    /// The sync server's base URL (https://..., or http:// to this machine).
+    #[arg(long, value_name = "URL", env = "FIELDSALES_SERVER")]
+    pub server: String,
+    #[arg(long, value_name = "NAME", env = "FIELDSALES_TENANT")]
+    pub tenant: String,
+    #[arg(long, value_name = "NAME")]
+    pub username: String,
+    /// Allow plain http:// to a server other than this machine.
+    #[arg(long)]
+    pub insecure_http: bool,
 }
 
 // ----- duplicates -----

@@ -10,6 +10,7 @@ use crate::dedup::DedupRules;
 use crate::error::{Error, Result};
 use crate::pipeline::Pipeline;
 use crate::store::Durability;
+use crate::sync::SyncConfig;
 use crate::validate::DEFAULT_GEOFENCE_RADIUS_M;
 
 /// The signed-in user. Every change this device makes is attributed to `user_id`.
@@ -90,6 +91,8 @@ pub struct Config {
     pub clock: Arc<dyn Clock>,
     /// When two customers count as likely duplicates.
     pub dedup: DedupRules,
+    /// How and when this device syncs.
+    pub sync: SyncConfig,
 }
 
 impl Default for Config {
@@ -103,6 +106,7 @@ impl Default for Config {
             durability: Durability::default(),
             clock: Arc::new(SystemClock),
             dedup: DedupRules::default(),
+            sync: SyncConfig::default(),
         }
     }
 }
@@ -117,6 +121,7 @@ impl std::fmt::Debug for Config {
             .field("time_zone", &self.time_zone)
             .field("durability", &self.durability)
             .field("dedup", &self.dedup)
+            .field("sync", &self.sync)
             .finish_non_exhaustive()
     }
 }

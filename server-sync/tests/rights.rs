@@ -291,6 +291,71 @@ async fn a_customer_shared_with_the_team_later_arrives_whole_with_its_visits() {
     fx.server.shutdown().await.unwrap();
 }
 
+#[tokio::test]
+async fn another_tenant_sees_nothing_of_this_one() {
+    let fx = fixture::start().await;
+    let admin = fx.server.admin();
+    admin.create_tenant("globex").await.unwrap();
+    admin
+        .create_user(fieldsales_server::UserSpec {
+            tenant: "globex",
+            username: "ann",
+            password: fixture::PASSWORD,
+            role: fieldsales_core::protocol::Role::Admin,
+            team: None,
+        })
+        .await
+        .unwrap();
+    let mut acme = fx.device("ann").await;
+    acme.fs
+        .customers()
+        .create(customer("Everyone Here", Visibility::Organisation))
+        .unwrap();
+    acme.sync().await;
+
+    let device = uuid::Uuid::now_v7().to_string();
+    let response = fx
+        .http
+        .post(fx.url("/v1/login"))
+        .json(&fieldsales_core::protocol::LoginRequest {
+            tenant: "globex".into(),
+            username: "ann".into(),
+            password: fixture::PASSWORD.into(),
+            device_id: device.clone(),
+            device_name: None,
+        })
+        .send()
+        .await
+        .unwrap();
+    let login: fieldsales_core::protocol::LoginResponse = response.json().await.unwrap();
+    let body = fieldsales_core::protocol::encode(&SyncRequest {
+        device_id: device,
+        cursor: 0,
+        docs: vec![],
+        resume: None,
+        max_answer_bytes: None,
+    });
+    let answer = fx
+        .http
+        .post(fx.url("/v1/sync"))
+        .bearer_auth(&login.token)
+        .body(body)
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let answer: fieldsales_core::protocol::SyncResponse =
+        fieldsales_core::protocol::decode(&answer, 1 << 20).unwrap();
+    assert!(
+        answer.docs.is_empty(),
+        "even a tenant admin sees only their own tenant"
+    );
+    assert_eq!(answer.cursor, 0, "each tenant has its own sequence");
+    fx.server.shutdown().await.unwrap();
+}
+
 /// A raw Automerge change to a new customer document, written by `actor`.
 fn forged_customer_change(actor: &[u8], owner: &str) -> Vec<u8> {
     let mut doc = AutoCommit::new();

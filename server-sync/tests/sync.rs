@@ -319,8 +319,17 @@ async fn the_event_stream_announces_the_new_sequence() {
     ann.sync().await;
     let announced = next_seq(&mut events).await;
     assert_eq!(announced, ann.cursor);
-    drop(events);
-    fx.server.shutdown().await.unwrap();
+
+    // An open stream does not hold up a shutdown: the server ends it.
+    tokio::time::timeout(std::time::Duration::from_secs(60), fx.server.shutdown())
+        .await
+        .expect("shutdown finishes with a stream open")
+        .unwrap();
+    let rest = tokio::time::timeout(std::time::Duration::from_secs(60), async {
+        while let Ok(Some(_)) = events.chunk().await {}
+    })
+    .await;
+    assert!(rest.is_ok(), "the stream ended");
 }
 
 /// Reads the event stream until the next `seq` event. A generous guard turns a hang into a

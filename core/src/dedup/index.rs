@@ -177,6 +177,20 @@ pub(crate) fn clear(conn: &Connection) -> Result<()> {
     Ok(())
 }
 
+/// Drops every index row of customer `id` (the document itself is gone: erased, or refused by
+/// the server and not visible to this user).
+pub(crate) fn forget(conn: &Connection, id: &str) -> Result<()> {
+    for sql in [
+        "DELETE FROM dedup_keys WHERE customer_id = ?1",
+        "DELETE FROM dedup_profiles WHERE customer_id = ?1",
+        "DELETE FROM customer_merges WHERE id = ?1",
+        "DELETE FROM dedup_settle WHERE id = ?1",
+    ] {
+        conn.prepare_cached(sql)?.execute([id])?;
+    }
+    Ok(())
+}
+
 /// Fills the index from the stored customers when a migration created it empty.
 pub(crate) fn build_if_needed(conn: &Connection, actor: &ActorId) -> Result<()> {
     let needed: Option<String> = conn

@@ -38,7 +38,9 @@ pub use merge::{FieldChoice, MergePreview, MergeRequest, Side, MERGE_FIELDS};
 pub use scan::{DuplicateGroup, ScanReport};
 pub use settle::SettleReport;
 
-pub(crate) use index::{build_if_needed, clear as clear_index, project, survivor_of, FAMILY};
+pub(crate) use index::{
+    build_if_needed, clear as clear_index, forget, project, survivor_of, FAMILY,
+};
 pub(crate) use settle::run as settle_pending;
 
 /// When a pair counts as a likely duplicate. The defaults follow the rule users gave: names at

@@ -148,6 +148,41 @@ const MIGRATIONS: &[&str] = &[
     -- Customers stored before this migration are indexed at the next open.
     INSERT OR REPLACE INTO meta (key, value) VALUES ('dedup_index', 'rebuild');
     "#,
+    // 3: the sync client's state and the edits the server refused.
+    r#"
+    -- One row: where this store syncs, how far it got, and how the last attempt went. The
+    -- session token lives here (the database is the app's private storage); it is never logged.
+    CREATE TABLE sync_state (
+        id              INTEGER PRIMARY KEY CHECK (id = 1),
+        server_url      TEXT,
+        token           TEXT,
+        token_expires   TEXT,
+        cursor          INTEGER NOT NULL DEFAULT 0,
+        resume          TEXT,
+        last_success_at INTEGER,
+        last_attempt_at INTEGER,
+        last_error      TEXT
+    );
+    INSERT INTO sync_state (id) VALUES (1);
+
+    -- Local edits the server refused, kept for the app to show until the user dismisses them.
+    -- `local_doc` is the device's version of the document just before it took the server's.
+    CREATE TABLE rejected_edits (
+        id          INTEGER PRIMARY KEY AUTOINCREMENT,
+        doc_id      TEXT NOT NULL,
+        kind        TEXT NOT NULL,
+        reason      TEXT NOT NULL,
+        detail      TEXT NOT NULL,
+        rejected_at INTEGER NOT NULL,
+        local_doc   BLOB
+    );
+    CREATE TABLE rejected_changes (
+        edit_id INTEGER NOT NULL REFERENCES rejected_edits(id) ON DELETE CASCADE,
+        seq     INTEGER NOT NULL,
+        change  BLOB NOT NULL,
+        PRIMARY KEY (edit_id, seq)
+    ) WITHOUT ROWID;
+    "#,
 ];
 
 /// The schema version this build writes.
