@@ -357,3 +357,47 @@ async fn next_seq(response: &mut reqwest::Response) -> u64 {
         }
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_syncs_from_many_devices_all_land_each_change_once() {
+    let fx = fixture::start().await;
+    let mut devices = Vec::new();
+    for i in 0..8 {
+        let user = ["ann", "bob", "max"][i % 3];
+        let device = fx.device(user).await;
+        for j in 0..5 {
+            device
+                .fs
+                .customers()
+                .create(team_customer(&format!("shop {i}-{j}")))
+                .unwrap();
+        }
+        devices.push(device);
+    }
+    let pushed: usize = devices
+        .iter()
+        .map(|d| d.fs.outbox(10_000).unwrap().len())
+        .sum();
+    let mut tasks = tokio::task::JoinSet::new();
+    for mut device in devices {
+        tasks.spawn(async move {
+            device.sync().await;
+            device.fs.pending_changes().unwrap()
+        });
+    }
+    while let Some(pending) = tasks.join_next().await {
+        assert_eq!(
+            pending.unwrap(),
+            0,
+            "every device's outbox was acknowledged"
+        );
+    }
+    let mut fresh = fx.device("bob").await;
+    fresh.sync().await;
+    assert_eq!(fresh.fs.customers().count().unwrap(), 40);
+    assert_eq!(
+        fresh.cursor, pushed as u64,
+        "the log holds each change exactly once, numbered without gaps"
+    );
+    fx.server.shutdown().await.unwrap();
+}

@@ -1,15 +1,20 @@
 //! The embedded SQLite backend: one database file in the data directory.
 //!
 //! SQLite allows one writer at a time, so the backend holds one write connection behind a
-//! mutex and serialises syncs on it (each sync is one short `BEGIN IMMEDIATE` transaction),
-//! plus one read connection for the frequent session checks, which WAL mode lets run beside a
-//! write. All database work runs on tokio's blocking pool, never on the async threads.
+//! mutex and serialises the syncs that carry changes on it (each one short `BEGIN IMMEDIATE`
+//! transaction). Session checks and syncs that only pull — most of them: a phone asking "any
+//! news?" — run on a small pool of read connections, each in a read transaction that WAL mode
+//! keeps consistent while a write goes on beside it. All database work runs on tokio's
+//! blocking pool, never on the async threads.
 
 mod log;
 mod schema;
 
+use std::collections::HashMap;
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use chrono::Utc;
@@ -26,9 +31,18 @@ use crate::sync::{self, CheckedRequest, SyncStats};
 /// The database file inside the data directory.
 pub const DATABASE_FILE: &str = "fieldsales-server.sqlite3";
 
+/// Read connections kept open: enough for both cores and a little waiting on I/O.
+const READERS: usize = 4;
+/// A pull-only sync records the device's `last_seen_at` at most this often, so that pulls do
+/// not queue on the writer.
+const LAST_SEEN_EVERY: Duration = Duration::from_secs(60);
+
 pub struct SqliteStorage {
     writer: Arc<Mutex<Connection>>,
-    reader: Arc<Mutex<Connection>>,
+    readers: Arc<Vec<Mutex<Connection>>>,
+    next_reader: AtomicUsize,
+    /// When each device's `last_seen_at` was last written.
+    last_seen: Arc<Mutex<HashMap<String, Instant>>>,
 }
 
 fn open_connection(path: &Path) -> Result<Connection> {
@@ -71,10 +85,14 @@ impl SqliteStorage {
         let path = data_dir.join(DATABASE_FILE);
         let mut writer = open_connection(&path)?;
         schema::migrate(&mut writer)?;
-        let reader = open_connection(&path)?;
+        let readers = (0..READERS)
+            .map(|_| open_connection(&path).map(Mutex::new))
+            .collect::<Result<Vec<_>>>()?;
         Ok(SqliteStorage {
             writer: Arc::new(Mutex::new(writer)),
-            reader: Arc::new(Mutex::new(reader)),
+            readers: Arc::new(readers),
+            next_reader: AtomicUsize::new(0),
+            last_seen: Arc::new(Mutex::new(HashMap::new())),
         })
     }
 
@@ -92,14 +110,40 @@ impl SqliteStorage {
 
     async fn read<T: Send + 'static>(
         &self,
-        f: impl FnOnce(&Connection) -> Result<T> + Send + 'static,
+        f: impl FnOnce(&mut Connection) -> Result<T> + Send + 'static,
     ) -> Result<T> {
-        let conn = self.reader.clone();
+        let readers = self.readers.clone();
+        let first = self.next_reader.fetch_add(1, Ordering::Relaxed);
         tokio::task::spawn_blocking(move || {
-            let conn = conn.lock().unwrap_or_else(PoisonError::into_inner);
-            f(&conn)
+            // Take a free connection if there is one, else wait for the round-robin choice.
+            let free = (0..readers.len())
+                .map(|i| &readers[(first + i) % readers.len()])
+                .find_map(|m| m.try_lock().ok());
+            let mut conn = match free {
+                Some(conn) => conn,
+                None => readers[first % readers.len()]
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner),
+            };
+            f(&mut conn)
         })
         .await?
+    }
+
+    /// Whether a pull-only sync of `device_id` should write `last_seen_at` now.
+    fn due_last_seen(&self, device_id: &str) -> bool {
+        let mut seen = self
+            .last_seen
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let now = Instant::now();
+        match seen.get(device_id) {
+            Some(at) if now.duration_since(*at) < LAST_SEEN_EVERY => false,
+            _ => {
+                seen.insert(device_id.to_string(), now);
+                true
+            }
+        }
     }
 }
 
@@ -410,6 +454,35 @@ impl Storage for SqliteStorage {
         request: CheckedRequest,
         limits: Limits,
     ) -> Result<(SyncResponse, SyncStats)> {
+        let pushes = request.docs.iter().any(|d| !d.changes.is_empty());
+        if !pushes {
+            let device_id = principal.device_id.clone();
+            let outcome = self
+                .read(move |conn| {
+                    let tx = conn.transaction_with_behavior(TransactionBehavior::Deferred)?;
+                    let mut tenant = log::TenantLog::open(&tx, &principal.tenant_id)?;
+                    let outcome = sync::run(&mut tenant, &principal, &request, &limits)?;
+                    drop(tenant);
+                    tx.rollback()?;
+                    Ok(outcome)
+                })
+                .await?;
+            if self.due_last_seen(&device_id) {
+                self.write(move |conn| {
+                    conn.execute(
+                        "UPDATE devices SET last_seen_at = ?2 WHERE id = ?1",
+                        params![device_id, now()],
+                    )?;
+                    Ok(())
+                })
+                .await?;
+            }
+            return Ok(outcome);
+        }
+        self.last_seen
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(principal.device_id.clone(), Instant::now());
         self.write(move |conn| {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let mut tenant = log::TenantLog::open(&tx, &principal.tenant_id)?;
