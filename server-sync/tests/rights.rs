@@ -447,3 +447,42 @@ async fn bytes_that_are_not_a_change_and_kinds_that_do_not_match_are_rejected_pe
     );
     fx.server.shutdown().await.unwrap();
 }
+
+#[tokio::test]
+async fn a_change_whose_history_the_server_lacks_is_refused_until_the_history_comes() {
+    let fx = fixture::start().await;
+    let ann = fx.device("ann").await;
+    let actor = uuid::Uuid::parse_str(&ann.device_id).unwrap();
+    let mut doc = AutoCommit::new();
+    doc.set_actor(ActorId::from(actor.as_bytes().as_slice()));
+    doc.put(ROOT, "kind", "customer").unwrap();
+    doc.put(ROOT, "owner", ann.user_id.as_str()).unwrap();
+    doc.put(ROOT, "visibility", "team").unwrap();
+    doc.commit();
+    let first = doc.get_last_local_change().unwrap().raw_bytes().to_vec();
+    doc.put(ROOT, "name", "Second Step").unwrap();
+    doc.commit();
+    let second = doc.get_last_local_change().unwrap().raw_bytes().to_vec();
+    let doc_id = uuid::Uuid::now_v7().to_string();
+
+    let mut request = one_doc(&ann, &doc_id, "customer", second.clone());
+    request.docs[0].changes[0].seq = 2;
+    let answer = ann.send(&request).await;
+    assert_eq!(answer.rejected[0].reason, RejectReason::InvalidChange);
+    assert_eq!(answer.cursor, 0, "nothing was stored");
+
+    request.docs[0].changes = vec![
+        LocalChange {
+            seq: 1,
+            bytes: first,
+        },
+        LocalChange {
+            seq: 2,
+            bytes: second,
+        },
+    ];
+    let answer = ann.send(&request).await;
+    assert!(answer.rejected.is_empty());
+    assert_eq!(answer.acked, vec![1, 2]);
+    fx.server.shutdown().await.unwrap();
+}
