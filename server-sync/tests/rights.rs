@@ -486,3 +486,85 @@ async fn a_change_whose_history_the_server_lacks_is_refused_until_the_history_co
     assert_eq!(answer.acked, vec![1, 2]);
     fx.server.shutdown().await.unwrap();
 }
+
+#[tokio::test]
+async fn only_an_owner_or_a_manager_changes_who_sees_a_customer() {
+    let fx = fixture::start().await;
+    let mut ann = fx.device("ann").await;
+    let mut bob = fx.device("bob").await;
+    let mut max = fx.device("max").await;
+    let id = ann
+        .fs
+        .customers()
+        .create(customer("Team Shop", Visibility::Team))
+        .unwrap();
+    ann.sync().await;
+    bob.sync().await;
+    max.sync().await;
+
+    bob.fs
+        .customers()
+        .edit(
+            &id,
+            CustomerPatch {
+                visibility: Some(Visibility::Private),
+                owner: Some(bob.user_id.clone()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    let answer = bob.send(&bob.outbox_request()).await;
+    assert_eq!(
+        answer.rejected.len(),
+        1,
+        "a teammate cannot take over or hide it"
+    );
+    assert_eq!(answer.rejected[0].reason, RejectReason::Forbidden);
+    assert!(answer.rejected[0].server_doc.is_some());
+
+    max.fs
+        .customers()
+        .edit(
+            &id,
+            CustomerPatch {
+                visibility: Some(Visibility::Organisation),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    let answers = max.sync().await;
+    assert!(answers[0].rejected.is_empty(), "the team's manager may");
+    fx.server.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_visit_cannot_attach_itself_to_a_customer_the_rep_may_not_see() {
+    let fx = fixture::start().await;
+    let mut ann = fx.device("ann").await;
+    let bob = fx.device("bob").await;
+    let private = ann
+        .fs
+        .customers()
+        .create(customer("Secret Lead", Visibility::Private))
+        .unwrap();
+    ann.sync().await;
+
+    let actor = uuid::Uuid::parse_str(&bob.device_id).unwrap();
+    let mut visit = AutoCommit::new();
+    visit.set_actor(ActorId::from(actor.as_bytes().as_slice()));
+    visit.put(ROOT, "kind", "visit").unwrap();
+    visit.put(ROOT, "rep", bob.user_id.as_str()).unwrap();
+    visit.put(ROOT, "customer", private.as_str()).unwrap();
+    visit.commit();
+    let change = visit.get_last_local_change().unwrap().raw_bytes().to_vec();
+    let answer = bob
+        .send(&one_doc(
+            &bob,
+            &uuid::Uuid::now_v7().to_string(),
+            "visit",
+            change,
+        ))
+        .await;
+    assert_eq!(answer.rejected[0].reason, RejectReason::Forbidden);
+    fx.server.shutdown().await.unwrap();
+}
