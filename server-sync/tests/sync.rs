@@ -74,6 +74,26 @@ async fn a_customer_created_on_one_device_reaches_a_teammate_and_edits_come_back
         ann.fs.customers().get(&id).unwrap().legal_name.as_deref(),
         Some("小米科技有限责任公司")
     );
+
+    let metrics = fx
+        .http
+        .get(fx.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let value = |name: &str| -> f64 {
+        metrics
+            .lines()
+            .find_map(|l| l.strip_prefix(name)?.trim().parse().ok())
+            .unwrap_or_else(|| panic!("{name} is exported"))
+    };
+    assert_eq!(value("fieldsales_syncs_total "), 4.0);
+    assert_eq!(value("fieldsales_sync_seconds_count "), 4.0);
+    assert!(value("fieldsales_changes_accepted_total ") >= 2.0);
+    assert!(!metrics.contains("北京小米"), "no record data in metrics");
     fx.server.shutdown().await.unwrap();
 }
 

@@ -27,6 +27,9 @@ use crate::storage::Storage;
 
 pub use auth::Authenticated;
 
+/// A login body is a few short strings; anything bigger is refused before it is read.
+const LOGIN_BODY_BYTES: usize = 16 << 10;
+
 /// "The log of this tenant reached this sequence", for the event streams.
 #[derive(Debug, Clone)]
 pub struct TenantSeq {
@@ -50,7 +53,10 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
-        .route("/v1/login", post(login::login))
+        .route(
+            "/v1/login",
+            post(login::login).layer(DefaultBodyLimit::max(LOGIN_BODY_BYTES)),
+        )
         .route("/v1/logout", post(login::logout))
         .route("/v1/sync", post(sync::sync))
         .route("/v1/events", get(events::events))
