@@ -7,6 +7,7 @@
 //! keeps consistent while a write goes on beside it. All database work runs on tokio's
 //! blocking pool, never on the async threads.
 
+mod accounts;
 mod log;
 mod schema;
 
@@ -17,16 +18,16 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
-use chrono::Utc;
 use fieldsales_core::protocol::SyncResponse;
-use rusqlite::{params, Connection, ErrorCode, OptionalExtension, TransactionBehavior};
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use uuid::Uuid;
 
 use super::{Device, NewUser, Storage, Team, Tenant, User};
-use crate::accounts::{parse_role, role_name, NewSession, Principal, UserAccount};
+use crate::accounts::{NewSession, Principal, UserAccount};
 use crate::config::Limits;
 use crate::error::{Error, Result};
 use crate::sync::{self, CheckedRequest, SyncStats};
+use accounts::now;
 
 /// The database file inside the data directory.
 pub const DATABASE_FILE: &str = "fieldsales-server.sqlite3";
@@ -52,30 +53,6 @@ fn open_connection(path: &Path) -> Result<Connection> {
     conn.pragma_update(None, "foreign_keys", "ON")?;
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
     Ok(conn)
-}
-
-fn now() -> String {
-    Utc::now().to_rfc3339()
-}
-
-/// Maps a uniqueness violation to [`Error::AlreadyExists`].
-fn unique(what: &'static str) -> impl FnOnce(rusqlite::Error) -> Error {
-    move |e| match &e {
-        rusqlite::Error::SqliteFailure(f, _) if f.code == ErrorCode::ConstraintViolation => {
-            Error::AlreadyExists { what }
-        }
-        _ => Error::Database(e),
-    }
-}
-
-fn role_of(name: String, at: usize) -> rusqlite::Result<fieldsales_core::protocol::Role> {
-    parse_role(&name).ok_or_else(|| {
-        rusqlite::Error::FromSqlConversionFailure(
-            at,
-            rusqlite::types::Type::Text,
-            "unknown role in the users table".into(),
-        )
-    })
 }
 
 impl SqliteStorage {
@@ -161,35 +138,15 @@ impl Storage for SqliteStorage {
             });
         }
         let row = tenant.clone();
-        self.write(move |conn| {
-            conn.execute(
-                "INSERT INTO tenants (id, name, created_at) VALUES (?1, ?2, ?3)",
-                params![row.id, row.name, now()],
-            )
-            .map_err(unique("tenant"))?;
-            Ok(())
-        })
-        .await?;
+        self.write(move |conn| accounts::insert_tenant(conn, &row))
+            .await?;
         Ok(tenant)
     }
 
     async fn tenant_by_name(&self, name: &str) -> Result<Option<Tenant>> {
         let name = name.trim().to_string();
-        self.read(move |conn| {
-            Ok(conn
-                .query_row(
-                    "SELECT id, name FROM tenants WHERE name = ?1",
-                    [name],
-                    |r| {
-                        Ok(Tenant {
-                            id: r.get(0)?,
-                            name: r.get(1)?,
-                        })
-                    },
-                )
-                .optional()?)
-        })
-        .await
+        self.read(move |conn| accounts::tenant_by_name(conn, &name))
+            .await
     }
 
     async fn create_team(&self, tenant_id: &str, name: &str) -> Result<Team> {
@@ -205,36 +162,15 @@ impl Storage for SqliteStorage {
             });
         }
         let row = team.clone();
-        self.write(move |conn| {
-            conn.execute(
-                "INSERT INTO teams (id, tenant_id, name) VALUES (?1, ?2, ?3)",
-                params![row.id, row.tenant_id, row.name],
-            )
-            .map_err(unique("team"))?;
-            Ok(())
-        })
-        .await?;
+        self.write(move |conn| accounts::insert_team(conn, &row))
+            .await?;
         Ok(team)
     }
 
     async fn team_by_name(&self, tenant_id: &str, name: &str) -> Result<Option<Team>> {
         let (tenant_id, name) = (tenant_id.to_string(), name.trim().to_string());
-        self.read(move |conn| {
-            Ok(conn
-                .query_row(
-                    "SELECT id, tenant_id, name FROM teams WHERE tenant_id = ?1 AND name = ?2",
-                    params![tenant_id, name],
-                    |r| {
-                        Ok(Team {
-                            id: r.get(0)?,
-                            tenant_id: r.get(1)?,
-                            name: r.get(2)?,
-                        })
-                    },
-                )
-                .optional()?)
-        })
-        .await
+        self.read(move |conn| accounts::team_by_name(conn, &tenant_id, &name))
+            .await
     }
 
     async fn create_user(&self, user: NewUser) -> Result<User> {
@@ -252,24 +188,8 @@ impl Storage for SqliteStorage {
             });
         }
         let row = created.clone();
-        self.write(move |conn| {
-            conn.execute(
-                "INSERT INTO users (id, tenant_id, username, team_id, role, password_hash, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                params![
-                    row.id,
-                    row.tenant_id,
-                    row.username,
-                    row.team_id,
-                    role_name(row.role),
-                    user.password_hash,
-                    now()
-                ],
-            )
-            .map_err(unique("user"))?;
-            Ok(())
-        })
-        .await?;
+        self.write(move |conn| accounts::insert_user(conn, &row, &user))
+            .await?;
         Ok(created)
     }
 
@@ -279,50 +199,14 @@ impl Storage for SqliteStorage {
             username.to_string(),
             hash.to_string(),
         );
-        self.write(move |conn| {
-            let tx = conn.transaction()?;
-            let user_id: String = tx
-                .query_row(
-                    "SELECT id FROM users WHERE tenant_id = ?1 AND username = ?2",
-                    params![tenant_id, username],
-                    |r| r.get(0),
-                )
-                .optional()?
-                .ok_or(Error::NotFound { what: "user" })?;
-            tx.execute(
-                "UPDATE users SET password_hash = ?2 WHERE id = ?1",
-                params![user_id, hash],
-            )?;
-            // A new password signs the user out everywhere.
-            tx.execute("DELETE FROM sessions WHERE user_id = ?1", [&user_id])?;
-            tx.commit()?;
-            Ok(())
-        })
-        .await
+        self.write(move |conn| accounts::set_password(conn, &tenant_id, &username, &hash))
+            .await
     }
 
     async fn account(&self, tenant: &str, username: &str) -> Result<Option<UserAccount>> {
         let (tenant, username) = (tenant.trim().to_string(), username.trim().to_string());
-        self.read(move |conn| {
-            Ok(conn
-                .query_row(
-                    "SELECT u.tenant_id, u.id, u.team_id, u.role, u.password_hash
-                     FROM users u JOIN tenants t ON t.id = u.tenant_id
-                     WHERE t.name = ?1 AND u.username = ?2",
-                    params![tenant, username],
-                    |r| {
-                        Ok(UserAccount {
-                            tenant_id: r.get(0)?,
-                            user_id: r.get(1)?,
-                            team_id: r.get(2)?,
-                            role: role_of(r.get(3)?, 3)?,
-                            password_hash: r.get(4)?,
-                        })
-                    },
-                )
-                .optional()?)
-        })
-        .await
+        self.read(move |conn| accounts::account(conn, &tenant, &username))
+            .await
     }
 
     async fn register_device(
@@ -339,113 +223,32 @@ impl Storage for SqliteStorage {
         );
         let name = name.map(str::to_string);
         self.write(move |conn| {
-            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let owner: Option<String> = tx
-                .query_row(
-                    "SELECT user_id FROM devices WHERE id = ?1",
-                    [&device_id],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            match owner {
-                Some(owner) if owner != user_id => return Err(Error::DeviceTaken),
-                Some(_) => {
-                    if let Some(name) = name {
-                        tx.execute(
-                            "UPDATE devices SET name = ?2 WHERE id = ?1",
-                            params![device_id, name],
-                        )?;
-                    }
-                }
-                None => {
-                    tx.execute(
-                        "INSERT INTO devices (id, tenant_id, user_id, name, registered_at)
-                         VALUES (?1, ?2, ?3, ?4, ?5)",
-                        params![device_id, tenant_id, user_id, name, now()],
-                    )?;
-                }
-            }
-            tx.commit()?;
-            Ok(())
+            accounts::register_device(conn, &tenant_id, &user_id, &device_id, name)
         })
         .await
     }
 
     async fn list_devices(&self, tenant_id: &str) -> Result<Vec<Device>> {
         let tenant_id = tenant_id.to_string();
-        self.read(move |conn| {
-            let mut stmt = conn.prepare_cached(
-                "SELECT d.id, d.user_id, u.username, d.name, d.registered_at, d.last_seen_at
-                 FROM devices d JOIN users u ON u.id = d.user_id
-                 WHERE d.tenant_id = ?1 ORDER BY u.username, d.registered_at",
-            )?;
-            let rows = stmt.query_map([tenant_id], |r| {
-                Ok(Device {
-                    id: r.get(0)?,
-                    user_id: r.get(1)?,
-                    username: r.get(2)?,
-                    name: r.get(3)?,
-                    registered_at: r.get(4)?,
-                    last_seen_at: r.get(5)?,
-                })
-            })?;
-            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
-        })
-        .await
+        self.read(move |conn| accounts::list_devices(conn, &tenant_id))
+            .await
     }
 
     async fn create_session(&self, session: NewSession) -> Result<()> {
-        self.write(move |conn| {
-            conn.execute(
-                "INSERT INTO sessions (token_hash, user_id, device_id, expires_at)
-                 VALUES (?1, ?2, ?3, ?4)",
-                params![
-                    session.token_hash,
-                    session.user_id,
-                    session.device_id,
-                    session.expires_at_ms
-                ],
-            )?;
-            // Expired sessions of anyone are swept here, where a write happens anyway.
-            conn.execute(
-                "DELETE FROM sessions WHERE expires_at <= ?1",
-                [Utc::now().timestamp_millis()],
-            )?;
-            Ok(())
-        })
-        .await
+        self.write(move |conn| accounts::insert_session(conn, &session))
+            .await
     }
 
     async fn session(&self, token_hash: &[u8], now_ms: i64) -> Result<Option<Principal>> {
         let token_hash = token_hash.to_vec();
-        self.read(move |conn| {
-            let mut stmt = conn.prepare_cached(
-                "SELECT u.tenant_id, u.id, u.team_id, u.role, s.device_id
-                 FROM sessions s JOIN users u ON u.id = s.user_id
-                 WHERE s.token_hash = ?1 AND s.expires_at > ?2",
-            )?;
-            Ok(stmt
-                .query_row(params![token_hash, now_ms], |r| {
-                    Ok(Principal {
-                        tenant_id: r.get(0)?,
-                        user_id: r.get(1)?,
-                        team_id: r.get(2)?,
-                        role: role_of(r.get(3)?, 3)?,
-                        device_id: r.get(4)?,
-                    })
-                })
-                .optional()?)
-        })
-        .await
+        self.read(move |conn| accounts::session(conn, &token_hash, now_ms))
+            .await
     }
 
     async fn delete_session(&self, token_hash: &[u8]) -> Result<()> {
         let token_hash = token_hash.to_vec();
-        self.write(move |conn| {
-            conn.execute("DELETE FROM sessions WHERE token_hash = ?1", [token_hash])?;
-            Ok(())
-        })
-        .await
+        self.write(move |conn| accounts::delete_session(conn, &token_hash))
+            .await
     }
 
     async fn sync(
