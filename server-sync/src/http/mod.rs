@@ -94,9 +94,13 @@ async fn not_found() -> ApiError {
 
 /// Counts every 4xx/5xx answer by status, whatever produced it.
 async fn count_errors(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let method = request.method().clone();
     let response = next.run(request).await;
     let status = response.status();
     if status.is_client_error() || status.is_server_error() {
+        // Method and status only: a path, a body or a header could carry personal data or a
+        // token.
+        tracing::debug!(status = status.as_u16(), method = %method, "request refused");
         state
             .metrics
             .errors
