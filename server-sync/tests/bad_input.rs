@@ -191,6 +191,10 @@ async fn bad_login_bodies_and_unknown_routes_get_json_errors() {
     assert_eq!(bad_device.0, 400);
     assert_eq!(bad_device.1.error.code, ErrorCode::InvalidField);
 
+    let wrong_method = fx.http.get(fx.url("/v1/sync")).send().await.unwrap();
+    let (status, code, _) = refused(wrong_method).await;
+    assert_eq!((status, code), (405, ErrorCode::NotFound));
+
     let missing = fx.http.get(fx.url("/v2/everything")).send().await.unwrap();
     let (status, code, _) = refused(missing).await;
     assert_eq!((status, code), (404, ErrorCode::NotFound));

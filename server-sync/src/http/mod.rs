@@ -61,6 +61,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/sync", post(sync::sync))
         .route("/v1/events", get(events::events))
         .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(middleware::from_fn_with_state(state.clone(), count_errors))
         .with_state(state)
@@ -90,6 +91,14 @@ async fn metrics(State(state): State<AppState>) -> Response {
 
 async fn not_found() -> ApiError {
     ApiError::not_found()
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        fieldsales_core::protocol::ErrorCode::NotFound,
+        "this endpoint does not take that method",
+    )
 }
 
 /// Counts every 4xx/5xx answer by status, whatever produced it.
