@@ -421,3 +421,54 @@ async fn concurrent_syncs_from_many_devices_all_land_each_change_once() {
     );
     fx.server.shutdown().await.unwrap();
 }
+
+#[tokio::test]
+async fn the_configured_compaction_trims_the_log_by_itself() {
+    let data = tempfile::tempdir().unwrap();
+    let dir = data.path().join("server");
+    let fx = fixture::start_with(|c| c.data_dir = dir.clone()).await;
+    let mut ann = fx.device("ann").await;
+    let mut bob = fx.device("bob").await;
+    let id = ann.fs.customers().create(team_customer("Trimmed")).unwrap();
+    ann.sync().await;
+    bob.sync().await;
+    for i in 0..3 {
+        ann.fs
+            .customers()
+            .edit(
+                &id,
+                CustomerPatch {
+                    legal_name: Some(format!("Trimmed {i}")),
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+        ann.sync().await;
+    }
+    let fixture::Fixture {
+        server,
+        data: devices,
+        http,
+        users,
+    } = fx;
+    server.shutdown().await.unwrap();
+
+    // Restarted with a retention of one entry: the periodic task runs at start.
+    let mut config = ServerConfig::for_tests(&dir);
+    config.compaction.keep_changes = Some(1);
+    let server = Server::start(config).await.unwrap();
+    bob.base = server.url();
+    let stale = bob.outbox_request();
+    let mut snapshot = false;
+    for _ in 0..600 {
+        let answer = bob.send(&stale).await; // not applied: the cursor stays stale
+        if answer.docs.iter().any(|d| d.doc_id == id && d.snapshot) {
+            snapshot = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(snapshot, "the stale cursor now gets the document whole");
+    let _ = (devices, http, users);
+    server.shutdown().await.unwrap();
+}
