@@ -17,7 +17,8 @@
 //!   district (朝阳区) are the *region*, not the name.
 //! - **Industry**: trailing industry words (科技, 信息技术, 软件, 贸易, tech, trading...) are the
 //!   *industry*, kept as a list of words so that 软件 and 软件技术 agree while 科技 and 信息技术
-//!   do not (北京小米科技 and 北京小米信息技术 are two companies).
+//!   do not (北京小米科技 and 北京小米信息技术 are two companies). Synonyms share one spelling
+//!   (技术 = 科技 = technology; 物流 = logistics), so a Chinese name meets its English form.
 //! - What is left is the **core** (小米, 华信, acme); its pinyin (xiaomi) lets a Chinese core
 //!   match a Latin one.
 //! - **Person names**: titles and honorifics (经理, 总监, 总, 先生, 女士, 老师, 主任, 董事长,
@@ -376,6 +377,42 @@ const INDUSTRY_WORDS: &[&str] = &[
     "intl",
 ];
 
+/// Industry words that mean the same, mapped onto one spelling so that 科技 agrees with
+/// 技术 and with `technology`, and a Chinese name with its English form.
+const INDUSTRY_SYNONYMS: &[(&str, &str)] = &[
+    ("技术", "科技"),
+    ("technologies", "科技"),
+    ("technology", "科技"),
+    ("tech", "科技"),
+    ("software", "软件"),
+    ("trading", "贸易"),
+    ("logistics", "物流"),
+    ("consulting", "咨询"),
+    ("information", "信息"),
+    ("info", "信息"),
+    ("network", "网络"),
+    ("networks", "网络"),
+    ("services", "服务"),
+    ("service", "服务"),
+    ("industries", "实业"),
+    ("industrial", "实业"),
+    ("international", "国际"),
+    ("intl", "国际"),
+    ("media", "传媒"),
+    ("electronics", "电子"),
+    ("pharmaceuticals", "医药"),
+    ("pharmaceutical", "医药"),
+    ("pharma", "医药"),
+];
+
+fn canonical_industry(word: &str) -> String {
+    INDUSTRY_SYNONYMS
+        .iter()
+        .find(|(from, _)| *from == word)
+        .map(|(_, to)| to.to_string())
+        .unwrap_or_else(|| word.to_string())
+}
+
 /// Titles and honorifics that follow a surname or a full name, longest first.
 const TITLES: &[&str] = &[
     "总经理助理",
@@ -700,7 +737,7 @@ pub fn company(name: &str) -> CompanyName {
     loop {
         match strip_suffix_any(&text, INDUSTRY_WORDS) {
             Some((rest, word)) if !rest.trim().is_empty() => {
-                industry.push(word.to_string());
+                industry.push(canonical_industry(word));
                 text = rest.trim_end().to_string();
             }
             _ => break,
@@ -819,6 +856,11 @@ mod tests {
         assert_eq!(a.region.as_deref(), Some("北京"));
         assert_eq!(b.region.as_deref(), Some("北京"));
         assert_eq!(a.industry, vec!["科技"]);
+        let english = company("Xiaomi Technology Co., Ltd.");
+        assert_eq!(
+            (english.core_latin.as_str(), english.industry.clone()),
+            ("xiaomi", vec!["科技".to_string()])
+        );
         assert_eq!(c.core, "xiaomi");
         assert_eq!(a.core_latin, c.core_latin);
     }
