@@ -320,3 +320,55 @@ fn rebuilding_projections_keeps_merged_history_under_the_survivor() {
     assert_eq!(found[0].customer_id, a);
     let _ = Kind::Customer;
 }
+
+#[test]
+fn merges_made_apart_that_chain_end_in_one_survivor_holding_everything() {
+    let hub = Hub::new();
+    let rep_a = device("rep-a", "north");
+    let rep_b = device("rep-b", "north");
+    let (x, y) = two_copies(&rep_a);
+    let z = rep_a
+        .fs
+        .customers()
+        .create(NewCustomer {
+            name: "华信软件（北京）".into(),
+            phones: vec!["13600001234".into()],
+            ..Default::default()
+        })
+        .unwrap();
+    let visit_x = rep_a.fs.visits().check_in(&x, None, None).unwrap().id;
+    hub.settle_all(&[&rep_a, &rep_b]);
+
+    // Offline: rep A merges x into y, rep B merges y into z.
+    merge(&rep_a, &y, &x);
+    merge(&rep_b, &z, &y);
+    hub.settle_all(&[&rep_a, &rep_b]);
+
+    for d in [&rep_a, &rep_b, &hub.server] {
+        assert_eq!(d.fs.customers().count().unwrap(), 1);
+        assert_eq!(d.fs.dedup().survivor_of(&x).unwrap(), z);
+        let survivor = d.fs.customers().get(&z).unwrap();
+        let phones: Vec<&str> = survivor.phones.iter().map(|p| p.e164.as_str()).collect();
+        assert!(
+            phones.contains(&"+8613812345678"),
+            "x's phone reached z through y: {phones:?}"
+        );
+        assert_eq!(phones.len(), 3);
+        assert!(timeline_ids(d, &z).contains(&visit_x));
+    }
+}
+
+#[test]
+fn visits_of_a_merged_away_customer_keep_the_survivor_out_of_the_stale_list() {
+    let d = device("rep-a", "north");
+    let (a, b) = two_copies(&d);
+    d.fs.visits().check_in(&b, None, None).unwrap();
+    merge(&d, &a, &b);
+    d.clock.advance(chrono::Duration::days(30));
+    let report = d.fs.health().report().unwrap();
+    assert!(
+        !report.findings.iter().any(|f| f.customer_id == a
+            && f.kind == fieldsales_core::health::FindingKind::NoRecentInteraction),
+        "{report:#?}"
+    );
+}

@@ -149,9 +149,12 @@ pub(crate) fn candidates(
             })
         })
         .collect();
+    // Equal scores (a 100% name alone, and a 100% name with the same phone) rank the pair with
+    // more independent evidence first.
     out.sort_by(|a, b| {
         b.score
             .total_cmp(&a.score)
+            .then_with(|| b.reasons.len().cmp(&a.reasons.len()))
             .then_with(|| a.customer_id.cmp(&b.customer_id))
     });
     out.truncate(rules.max_candidates);

@@ -1,4 +1,5 @@
-//! `dedup_check` and `dedup_scan`: duplicate detection against the 100,000-customer book.
+//! `dedup_check` and `dedup_scan`: duplicate detection against a 100,000-customer book
+//! (see `dedup_dataset`).
 //!
 //! `dedup_check` times one check through the public API, the way the app runs it while a rep
 //! creates a customer: probes are built from customers in the store (their short name, their
@@ -11,7 +12,7 @@ use std::time::Instant;
 use fieldsales_core::customer::NewCustomer;
 use serde_json::{json, Map};
 
-use super::{dataset, round, Outcome, Samples};
+use super::{dedup_dataset as dataset, round, Outcome, Samples};
 use crate::Result;
 
 const PROBES: usize = 300;
