@@ -360,15 +360,32 @@ fn merges_made_apart_that_chain_end_in_one_survivor_holding_everything() {
 
 #[test]
 fn visits_of_a_merged_away_customer_keep_the_survivor_out_of_the_stale_list() {
+    use fieldsales_core::health::FindingKind::NoRecentInteraction;
     let d = device("rep-a", "north");
     let (a, b) = two_copies(&d);
+    let quiet = d.fs.customers().create(NewCustomer {
+        name: "博远咨询".into(),
+        phones: vec!["13500001111".into()],
+        ..Default::default()
+    });
+    let quiet = quiet.unwrap();
+    d.clock.advance(chrono::Duration::days(95));
     d.fs.visits().check_in(&b, None, None).unwrap();
     merge(&d, &a, &b);
-    d.clock.advance(chrono::Duration::days(30));
+    d.clock.advance(chrono::Duration::days(5));
     let report = d.fs.health().report().unwrap();
+    let stale = |id: &str| {
+        report
+            .findings
+            .iter()
+            .any(|f| f.customer_id == id && f.kind == NoRecentInteraction)
+    };
     assert!(
-        !report.findings.iter().any(|f| f.customer_id == a
-            && f.kind == fieldsales_core::health::FindingKind::NoRecentInteraction),
-        "{report:#?}"
+        stale(&quiet),
+        "a customer nobody visited for 100 days is stale"
+    );
+    assert!(
+        !stale(&a),
+        "the merged-away customer's visit counts for the survivor"
     );
 }

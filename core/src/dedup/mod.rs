@@ -26,6 +26,7 @@ pub mod profile;
 mod scan;
 pub mod score;
 mod settle;
+mod vocabulary;
 
 use std::sync::Arc;
 
