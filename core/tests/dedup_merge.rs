@@ -274,18 +274,21 @@ fn opposite_merges_of_one_pair_end_with_the_lowest_id_surviving_on_every_device(
     let hub = Hub::new();
     let rep_a = device("rep-a", "north");
     let rep_b = device("rep-b", "north");
+    // A third rep who is offline through both merges and syncs only at the end.
+    let rep_c = device("rep-c", "north");
     let (a, b) = two_copies(&rep_a);
     let visit_a = rep_a.fs.visits().check_in(&a, None, None).unwrap().id;
     let visit_b = rep_a.fs.visits().check_in(&b, None, None).unwrap().id;
-    hub.settle_all(&[&rep_a, &rep_b]);
+    hub.settle_all(&[&rep_a, &rep_b, &rep_c]);
 
     merge(&rep_a, &a, &b);
     merge(&rep_b, &b, &a);
     hub.settle_all(&[&rep_a, &rep_b]);
+    hub.sync(&rep_c);
 
     let (low, high) = if a < b { (&a, &b) } else { (&b, &a) };
     let reference = hub.server.fs.customers().get(low).unwrap();
-    for d in [&rep_a, &rep_b, &hub.server] {
+    for d in [&rep_a, &rep_b, &rep_c, &hub.server] {
         assert_eq!(d.fs.customers().count().unwrap(), 1, "one survivor");
         let survivor = d.fs.customers().get(low).unwrap();
         assert!(!survivor.deleted && survivor.merged_into.is_none());
