@@ -19,11 +19,11 @@ use crate::record::schema::Kind;
 use crate::{parse_id, validate};
 
 /// A weak key shared by more customers than this is skipped.
-const WEAK_BLOCK_LIMIT: usize = 300;
+const WEAK_BLOCK_LIMIT: usize = 200;
 /// A strong key (phone, e-mail, domain, credit code) is followed this far.
 const STRONG_BLOCK_LIMIT: usize = 1_000;
 /// At most this many customers are scored per check.
-const SCORED: usize = 64;
+const SCORED: usize = 40;
 
 impl Dedup {
     /// Likely duplicates of a customer about to be created, best first. Phones, e-mails and the
