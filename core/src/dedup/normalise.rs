@@ -452,6 +452,45 @@ mod tests {
     }
 
     #[test]
+    fn odd_input_never_panics_and_a_name_is_never_stripped_to_nothing() {
+        for raw in [
+            "",
+            " ",
+            "（北京",
+            "(",
+            "）)",
+            "有限公司",
+            "北京",
+            "Co., Ltd.",
+            "😀😀",
+            "分公司",
+            "ａ",
+            "--__--",
+            "北京市朝阳区",
+            "王",
+            "老",
+            "总经理",
+            "@@@",
+            "x@",
+            "（（（深圳）））",
+        ] {
+            let parsed = company(raw);
+            let _ = person(raw);
+            let _ = looks_like_person(raw);
+            let _ = place_in(raw);
+            assert!(parsed.core.chars().count() <= raw.chars().count(), "{raw}");
+        }
+        assert_eq!(
+            company("有限公司").core,
+            "有限公司",
+            "a name is never stripped to nothing"
+        );
+        assert!(!company("Co., Ltd.").core.is_empty());
+        let long = "华".repeat(10_000);
+        assert_eq!(company(&long).core.chars().count(), 10_000);
+    }
+
+    #[test]
     fn person_like_customer_names_are_recognised() {
         assert!(looks_like_person("张伟"));
         assert!(!looks_like_person("张伟科技"));

@@ -22,7 +22,9 @@ use crate::Result;
 pub(crate) const CUSTOMERS: usize = 100_000;
 /// One company in this many is entered twice.
 const REENTERED_EVERY: usize = 50;
-const VERSION: &str = "v1";
+const VERSION: &str = "v2";
+/// (original id, re-entered id) per line, written with the book.
+pub(crate) const REENTERED_FILE: &str = "reentered.tsv";
 const CHUNK: usize = 1_000;
 
 pub(crate) fn ensure(bench_dir: &Path) -> Result<PathBuf> {
@@ -104,21 +106,29 @@ fn build(dir: &Path) -> Result {
     let fs = FieldSales::open(dir, identity()?, config)?;
     let mut gen = Generator::new(2026);
     let mut written = 0usize;
+    let mut pairs = String::new();
     while written < CUSTOMERS {
         let companies = gen.companies(CHUNK);
         let mut inputs = Vec::with_capacity(CHUNK + CHUNK / REENTERED_EVERY);
+        // Positions in `inputs` of each original and its second entry.
+        let mut twins = Vec::new();
         for (i, c) in companies.iter().enumerate() {
             if written + inputs.len() >= CUSTOMERS {
                 break;
             }
             inputs.push(input(c));
             if i % REENTERED_EVERY == 0 && written + inputs.len() < CUSTOMERS {
+                twins.push((inputs.len() - 1, inputs.len()));
                 inputs.push(reentered(c));
             }
         }
         written += inputs.len();
-        fs.customers().create_many(&inputs)?;
+        let ids = fs.customers().create_many(&inputs)?;
+        for (original, copy) in twins {
+            pairs.push_str(&format!("{}\t{}\n", ids[original], ids[copy]));
+        }
     }
+    std::fs::write(dir.join(REENTERED_FILE), pairs)?;
     eprintln!("bench: {written} customers written for dedup");
     Ok(())
 }
