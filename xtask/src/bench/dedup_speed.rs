@@ -98,7 +98,7 @@ pub(crate) fn run_scan(dir: &Path) -> Result<Outcome> {
     for line in twins.lines() {
         if let Some((original, copy)) = line.split_once('\t') {
             injected += 1;
-            if group_of.get(original).is_some() && group_of.get(original) == group_of.get(copy) {
+            if group_of.contains_key(original) && group_of.get(original) == group_of.get(copy) {
                 grouped += 1;
             }
         }
