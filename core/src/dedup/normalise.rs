@@ -31,7 +31,8 @@
 //!
 //! Why hand-written: no maintained crate knows Chinese legal forms, region markers or titles;
 //! the width conversion is one arithmetic rule over two Unicode blocks, not worth a dependency.
-//! Pinyin comes from the `pinyin` crate, as in search.
+//! Pinyin comes from the `pinyin` crate, as in search; similarity from `strsim` (in `score`).
+//! The word lists themselves live in `vocabulary`.
 
 use pinyin::ToPinyin;
 
