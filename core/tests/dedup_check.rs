@@ -284,3 +284,29 @@ fn the_index_follows_edits_deletions_and_changes_from_other_devices() {
     send(&a, &b);
     assert!(b.fs.dedup().check_customer(&twin).unwrap().is_empty());
 }
+
+#[test]
+fn candidates_are_ranked_best_first_with_every_reason() {
+    let d = device("rep-a", "north");
+    let weak = d.fs.customers().create(named("博远咨询")).unwrap();
+    let strong =
+        d.fs.customers()
+            .create(NewCustomer {
+                name: "博远咨询有限公司".into(),
+                phones: vec!["13812345678".into()],
+                ..Default::default()
+            })
+            .unwrap();
+    let found =
+        d.fs.dedup()
+            .check(&NewCustomer {
+                name: "博远咨询".into(),
+                phones: vec!["13812345678".into()],
+                ..Default::default()
+            })
+            .unwrap();
+    let ids: Vec<&str> = found.iter().map(|c| c.customer_id.as_str()).collect();
+    assert_eq!(ids, vec![strong.as_str(), weak.as_str()]);
+    assert!(found[0].score >= found[1].score);
+    assert_eq!(found[0].reasons.len(), 2, "{:?}", found[0].reasons);
+}

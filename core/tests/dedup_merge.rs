@@ -274,18 +274,21 @@ fn opposite_merges_of_one_pair_end_with_the_lowest_id_surviving_on_every_device(
     let hub = Hub::new();
     let rep_a = device("rep-a", "north");
     let rep_b = device("rep-b", "north");
+    // A third rep who is offline through both merges and syncs only at the end.
+    let rep_c = device("rep-c", "north");
     let (a, b) = two_copies(&rep_a);
     let visit_a = rep_a.fs.visits().check_in(&a, None, None).unwrap().id;
     let visit_b = rep_a.fs.visits().check_in(&b, None, None).unwrap().id;
-    hub.settle_all(&[&rep_a, &rep_b]);
+    hub.settle_all(&[&rep_a, &rep_b, &rep_c]);
 
     merge(&rep_a, &a, &b);
     merge(&rep_b, &b, &a);
     hub.settle_all(&[&rep_a, &rep_b]);
+    hub.sync(&rep_c);
 
     let (low, high) = if a < b { (&a, &b) } else { (&b, &a) };
     let reference = hub.server.fs.customers().get(low).unwrap();
-    for d in [&rep_a, &rep_b, &hub.server] {
+    for d in [&rep_a, &rep_b, &rep_c, &hub.server] {
         assert_eq!(d.fs.customers().count().unwrap(), 1, "one survivor");
         let survivor = d.fs.customers().get(low).unwrap();
         assert!(!survivor.deleted && survivor.merged_into.is_none());
@@ -319,4 +322,73 @@ fn rebuilding_projections_keeps_merged_history_under_the_survivor() {
     assert_eq!(found.len(), 1);
     assert_eq!(found[0].customer_id, a);
     let _ = Kind::Customer;
+}
+
+#[test]
+fn merges_made_apart_that_chain_end_in_one_survivor_holding_everything() {
+    let hub = Hub::new();
+    let rep_a = device("rep-a", "north");
+    let rep_b = device("rep-b", "north");
+    let (x, y) = two_copies(&rep_a);
+    let z = rep_a
+        .fs
+        .customers()
+        .create(NewCustomer {
+            name: "华信软件（北京）".into(),
+            phones: vec!["13600001234".into()],
+            ..Default::default()
+        })
+        .unwrap();
+    let visit_x = rep_a.fs.visits().check_in(&x, None, None).unwrap().id;
+    hub.settle_all(&[&rep_a, &rep_b]);
+
+    // Offline: rep A merges x into y, rep B merges y into z.
+    merge(&rep_a, &y, &x);
+    merge(&rep_b, &z, &y);
+    hub.settle_all(&[&rep_a, &rep_b]);
+
+    for d in [&rep_a, &rep_b, &hub.server] {
+        assert_eq!(d.fs.customers().count().unwrap(), 1);
+        assert_eq!(d.fs.dedup().survivor_of(&x).unwrap(), z);
+        let survivor = d.fs.customers().get(&z).unwrap();
+        let phones: Vec<&str> = survivor.phones.iter().map(|p| p.e164.as_str()).collect();
+        assert!(
+            phones.contains(&"+8613812345678"),
+            "x's phone reached z through y: {phones:?}"
+        );
+        assert_eq!(phones.len(), 3);
+        assert!(timeline_ids(d, &z).contains(&visit_x));
+    }
+}
+
+#[test]
+fn visits_of_a_merged_away_customer_keep_the_survivor_out_of_the_stale_list() {
+    use fieldsales_core::health::FindingKind::NoRecentInteraction;
+    let d = device("rep-a", "north");
+    let (a, b) = two_copies(&d);
+    let quiet = d.fs.customers().create(NewCustomer {
+        name: "博远咨询".into(),
+        phones: vec!["13500001111".into()],
+        ..Default::default()
+    });
+    let quiet = quiet.unwrap();
+    d.clock.advance(chrono::Duration::days(95));
+    d.fs.visits().check_in(&b, None, None).unwrap();
+    merge(&d, &a, &b);
+    d.clock.advance(chrono::Duration::days(5));
+    let report = d.fs.health().report().unwrap();
+    let stale = |id: &str| {
+        report
+            .findings
+            .iter()
+            .any(|f| f.customer_id == id && f.kind == NoRecentInteraction)
+    };
+    assert!(
+        stale(&quiet),
+        "a customer nobody visited for 100 days is stale"
+    );
+    assert!(
+        !stale(&a),
+        "the merged-away customer's visit counts for the survivor"
+    );
 }

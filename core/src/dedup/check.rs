@@ -19,11 +19,11 @@ use crate::record::schema::Kind;
 use crate::{parse_id, validate};
 
 /// A weak key shared by more customers than this is skipped.
-const WEAK_BLOCK_LIMIT: usize = 300;
+const WEAK_BLOCK_LIMIT: usize = 200;
 /// A strong key (phone, e-mail, domain, credit code) is followed this far.
 const STRONG_BLOCK_LIMIT: usize = 1_000;
 /// At most this many customers are scored per check.
-const SCORED: usize = 64;
+const SCORED: usize = 40;
 
 impl Dedup {
     /// Likely duplicates of a customer about to be created, best first. Phones, e-mails and the
@@ -149,9 +149,12 @@ pub(crate) fn candidates(
             })
         })
         .collect();
+    // Equal scores (a 100% name alone, and a 100% name with the same phone) rank the pair with
+    // more independent evidence first.
     out.sort_by(|a, b| {
         b.score
             .total_cmp(&a.score)
+            .then_with(|| b.reasons.len().cmp(&a.reasons.len()))
             .then_with(|| a.customer_id.cmp(&b.customer_id))
     });
     out.truncate(rules.max_candidates);

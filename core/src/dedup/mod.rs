@@ -4,7 +4,8 @@
 //! 「张明-北京XX科技有限公司」 from a trade-show scan, `Zhang.Ming@xxtech.com` from a web form —
 //! scatters its visits over three records. This module owns:
 //!
-//! - [`normalise`]: the rules that reduce names, e-mails and phones to comparable parts;
+//! - [`normalise`] (with its word lists in `vocabulary`): the rules that reduce names, e-mails
+//!   and phones to comparable parts;
 //! - [`profile`] and `index`: the per-customer profile and blocking keys, maintained by the
 //!   customer projection in the same transaction as every write, so a check never compares
 //!   against every customer;
@@ -16,6 +17,8 @@
 //!   it after sync (opposite merges, late edits to the merged-away record).
 //!
 //! It never deletes data: a merged-away customer is a tombstone pointing at its survivor.
+//! Whoever applies changes from elsewhere must let merges settle in the same transaction
+//! (`FieldSales::apply_changes` does; [`Dedup::settle`] is the repair tool).
 
 mod check;
 mod contacts;
@@ -26,6 +29,7 @@ pub mod profile;
 mod scan;
 pub mod score;
 mod settle;
+mod vocabulary;
 
 use std::sync::Arc;
 

@@ -68,15 +68,18 @@ pub fn compare(a: &Profile, b: &Profile, rules: &DedupRules) -> (f64, Vec<Reason
             );
         }
     }
-    let mut name = name_similarity(a, b);
+    // Penalties outside the names scale the name score; knowing them first lets the name
+    // comparison skip pairs that cannot reach the threshold (most pairs of a scan).
+    let mut outer = 1.0;
     if let (Some(x), Some(y)) = (&a.city, &b.city) {
         if x != y {
-            name *= OTHER_CITY;
+            outer *= OTHER_CITY;
         }
     }
     if a.person_like && b.person_like {
-        name *= PERSON_NAME_WEIGHT;
+        outer *= PERSON_NAME_WEIGHT;
     }
+    let name = name_similarity(a, b, rules.name_similarity / outer) * outer;
     if name >= rules.name_similarity {
         push(
             ReasonKind::SimilarName,
@@ -105,51 +108,73 @@ pub fn compare(a: &Profile, b: &Profile, rules: &DedupRules) -> (f64, Vec<Reason
     (round(score), reasons)
 }
 
-/// The best similarity between any name of `a` and any name of `b`.
-pub fn name_similarity(a: &Profile, b: &Profile) -> f64 {
+/// The best similarity between any name of `a` and any name of `b`, or 0 when none can
+/// reach `floor`.
+pub fn name_similarity(a: &Profile, b: &Profile, floor: f64) -> f64 {
     let mut best: f64 = 0.0;
     for x in &a.names {
         for y in &b.names {
-            best = best.max(company_similarity(x, y));
+            best = best.max(company_similarity(x, y, floor));
         }
     }
     best
 }
 
-/// Similarity of two parsed company names (see the module doc).
-pub fn company_similarity(a: &CompanyName, b: &CompanyName) -> f64 {
+/// Similarity of two parsed company names (see the module doc), or 0 when it cannot reach
+/// `floor`: the penalties and the length difference (a lower bound of the edit distance) are
+/// checked before any edit distance is computed.
+pub fn company_similarity(a: &CompanyName, b: &CompanyName, floor: f64) -> f64 {
     if a.core.is_empty() || b.core.is_empty() {
         return 0.0;
     }
-    let han = |s: &str| s.chars().any(crate::search::terms::is_han);
-    let mut sim = if han(&a.core) && han(&b.core) {
-        let core = strsim::generic_levenshtein(
-            &a.core.chars().collect::<Vec<_>>(),
-            &b.core.chars().collect::<Vec<_>>(),
-        );
-        let full_a: Vec<char> = a.core.chars().chain(a.industry.concat().chars()).collect();
-        let full_b: Vec<char> = b.core.chars().chain(b.industry.concat().chars()).collect();
-        let full = strsim::generic_levenshtein(&full_a, &full_b);
-        let core_len = a.core.chars().count().max(b.core.chars().count());
-        let full_len = full_a.len().max(full_b.len());
-        (1.0 - core as f64 / core_len as f64).max(1.0 - full as f64 / full_len as f64)
-    } else if a.core_latin.is_empty() || b.core_latin.is_empty() {
-        0.0
-    } else {
-        strsim::normalized_levenshtein(&a.core_latin, &b.core_latin)
-    };
+    let mut penalty = 1.0;
     if !industries_agree(&a.industry, &b.industry) {
-        sim *= DISAGREE;
+        penalty *= DISAGREE;
     }
     if let (Some(x), Some(y)) = (&a.region, &b.region) {
         if x != y {
-            sim *= DISAGREE;
+            penalty *= DISAGREE;
         }
     }
     if a.branch != b.branch {
-        sim *= DISAGREE;
+        penalty *= DISAGREE;
     }
-    sim
+    if penalty < floor {
+        return 0.0;
+    }
+    let han = |s: &str| s.chars().any(crate::search::terms::is_han);
+    let bound = |x: usize, y: usize| 1.0 - x.abs_diff(y) as f64 / x.max(y).max(1) as f64;
+    let sim = if han(&a.core) && han(&b.core) {
+        let (core_a, core_b) = (a.core.chars().count(), b.core.chars().count());
+        let ind_a: usize = a.industry.iter().map(|w| w.chars().count()).sum();
+        let ind_b: usize = b.industry.iter().map(|w| w.chars().count()).sum();
+        let upper = bound(core_a, core_b).max(bound(core_a + ind_a, core_b + ind_b));
+        if upper * penalty < floor {
+            return 0.0;
+        }
+        let ca: Vec<char> = a.core.chars().collect();
+        let cb: Vec<char> = b.core.chars().collect();
+        let core = 1.0 - strsim::generic_levenshtein(&ca, &cb) as f64 / core_a.max(core_b) as f64;
+        let fa: Vec<char> = ca
+            .into_iter()
+            .chain(a.industry.iter().flat_map(|w| w.chars()))
+            .collect();
+        let fb: Vec<char> = cb
+            .into_iter()
+            .chain(b.industry.iter().flat_map(|w| w.chars()))
+            .collect();
+        let full =
+            1.0 - strsim::generic_levenshtein(&fa, &fb) as f64 / fa.len().max(fb.len()) as f64;
+        core.max(full)
+    } else if a.core_latin.is_empty() || b.core_latin.is_empty() {
+        0.0
+    } else {
+        if bound(a.core_latin.len(), b.core_latin.len()) * penalty < floor {
+            return 0.0;
+        }
+        strsim::normalized_levenshtein(&a.core_latin, &b.core_latin)
+    };
+    sim * penalty
 }
 
 /// A company domain of `a` whose label starts with the pinyin of a core of `b`

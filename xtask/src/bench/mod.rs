@@ -7,6 +7,7 @@
 //! targets next to the figures and says which were met.
 
 mod dataset;
+mod dedup_dataset;
 mod dedup_quality;
 mod dedup_speed;
 mod open;
