@@ -13,6 +13,9 @@ mod dedup_speed;
 mod open;
 mod quicklog;
 mod search;
+mod server_load;
+mod sync;
+mod sync_world;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -30,6 +33,10 @@ pub(crate) const WORKLOADS: &[&str] = &[
     "dedup_quality",
     "dedup_check",
     "dedup_scan",
+    "initial_sync",
+    "incremental_sync",
+    "noop_sync",
+    "server_load",
 ];
 
 /// One workload's figures and whether its targets were met.
@@ -71,7 +78,19 @@ pub(crate) fn run(args: &[String]) -> Result {
     std::fs::create_dir_all(&dir)?;
     let mut report = Map::new();
     report.insert("machine".into(), machine());
-    for name in selected {
+    let mut sync_ran = false;
+    for &name in &selected {
+        if sync::WORKLOADS.contains(&name) {
+            // The sync workloads share one world and run as a group, in their own order.
+            if !sync_ran {
+                eprintln!("bench: sync workloads...");
+                for (name, outcome) in sync::run(&dir, &selected)? {
+                    record(&mut report, name, outcome);
+                }
+                sync_ran = true;
+            }
+            continue;
+        }
         eprintln!("bench: {name}...");
         let outcome = match name {
             "quicklog_write" => quicklog::run(&dir)?,
@@ -80,17 +99,22 @@ pub(crate) fn run(args: &[String]) -> Result {
             "dedup_quality" => dedup_quality::run(&dir)?,
             "dedup_check" => dedup_speed::run_check(&dir)?,
             "dedup_scan" => dedup_speed::run_scan(&dir)?,
+            "server_load" => server_load::run(&dir)?,
             _ => unreachable!("checked above"),
         };
-        let mut obj = outcome.figures;
-        obj.insert("targets".into(), json!(outcome.targets));
-        report.insert(name.into(), Value::Object(obj));
+        record(&mut report, name, outcome);
     }
     let path = dir.join("report.json");
     std::fs::write(&path, serde_json::to_string_pretty(&report)?)?;
     print_table(&report);
     println!("\nreport: {}", path.display());
     Ok(())
+}
+
+fn record(report: &mut Map<String, Value>, name: &str, outcome: Outcome) {
+    let mut obj = outcome.figures;
+    obj.insert("targets".into(), json!(outcome.targets));
+    report.insert(name.into(), Value::Object(obj));
 }
 
 pub(crate) fn bench_dir() -> PathBuf {
@@ -157,6 +181,10 @@ impl Samples {
 
     pub fn push(&mut self, d: Duration) {
         self.0.push(d);
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
     }
 
     /// The `p`-th percentile (nearest rank), `p` in 0..=100.
