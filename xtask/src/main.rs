@@ -18,7 +18,7 @@ use std::process::{Command, ExitCode};
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
-        Some("demo") => demo::run_demo(),
+        Some("demo") => demo::run_demo(&args[1..]),
         Some("test") => test(),
         Some("bench") => bench::run(&args[1..]),
         _ => {
