@@ -21,6 +21,8 @@ mod error;
 mod fake;
 pub mod http;
 mod listener;
+mod report;
+mod runtime;
 mod server_url;
 mod sign_in;
 mod state;
@@ -32,11 +34,8 @@ use std::future::Future;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
-
 use crate::error::{Error, Result};
-use crate::protocol::{limits, LoginRequest, Role, SyncRequest};
+use crate::protocol::{limits, LoginRequest, SyncRequest};
 use crate::Engine;
 
 pub use apply::ConflictFound;
@@ -44,6 +43,9 @@ pub use backoff::Backoff;
 pub use engine::AutoSync;
 pub use error::SyncError;
 pub use listener::{NoListener, SyncFailure, SyncListener, SyncProgress, Trigger};
+pub use report::{Session, SyncReport, SyncStatus};
+use runtime::OwnedRuntime;
+pub(crate) use runtime::{new_transport, run_blocking};
 pub use server_url::ServerUrl;
 pub use sign_in::{current_account, Account};
 pub use state::RejectedEdit;
@@ -123,57 +125,6 @@ impl std::fmt::Debug for Login {
     }
 }
 
-/// A signed-in session (the token itself stays inside the store).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Session {
-    pub server_url: String,
-    pub user_id: String,
-    pub team_id: Option<String>,
-    pub role: Role,
-    /// RFC 3339.
-    pub expires_at: String,
-}
-
-/// Where sync stands, for a status line in the app.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SyncStatus {
-    pub server_url: Option<String>,
-    pub signed_in: bool,
-    pub session_expires_at: Option<String>,
-    /// The last server sequence fully applied.
-    pub cursor: u64,
-    /// Local changes not yet acknowledged by the server.
-    pub pending_changes: u64,
-    /// Entries in the rejected-edits list.
-    pub rejected_edits: u64,
-    pub last_success_at: Option<DateTime<Utc>>,
-    pub last_attempt_at: Option<DateTime<Utc>>,
-    /// The last failure, cleared by the next success.
-    pub last_error: Option<String>,
-}
-
-/// What one sync did.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SyncReport {
-    pub round_trips: u32,
-    /// Local changes the server acknowledged.
-    pub sent: u64,
-    /// Documents received and merged.
-    pub received: u64,
-    /// Documents erased on the server and removed here.
-    pub purged: u64,
-    /// Documents of kinds this version cannot read, left aside.
-    pub skipped: u64,
-    /// Local edits the server refused (now in the rejected list).
-    pub rejected: Vec<RejectedEdit>,
-    /// Records where merging brought in concurrent values.
-    pub conflicts: Vec<ConflictFound>,
-    /// The cursor after the sync.
-    pub cursor: u64,
-    /// Local changes still waiting (written while the sync ran).
-    pub pending: u64,
-}
-
 /// The sync machinery of one open store, created on first use.
 #[derive(Default)]
 pub(crate) struct SyncShared {
@@ -182,18 +133,6 @@ pub(crate) struct SyncShared {
     /// One sync at a time per store: two interleaved syncs would be harmless (everything is
     /// idempotent) but could move the cursor backwards and pull twice.
     running: tokio::sync::Mutex<()>,
-}
-
-/// A runtime that can be dropped anywhere (a plain tokio runtime panics when dropped inside
-/// another runtime's async context, which is where the last clone of a store may go away).
-struct OwnedRuntime(Option<tokio::runtime::Runtime>);
-
-impl Drop for OwnedRuntime {
-    fn drop(&mut self) {
-        if let Some(runtime) = self.0.take() {
-            runtime.shutdown_background();
-        }
-    }
 }
 
 /// The sync area of a [`crate::FieldSales`].
@@ -484,39 +423,6 @@ impl SyncClient {
         future: impl Future<Output = Result<T>> + Send,
     ) -> Result<T> {
         run_blocking(Some(self.runtime()?), future)
-    }
-}
-
-/// The configured transport, or HTTPS.
-pub(crate) fn new_transport(config: &SyncConfig) -> Result<Arc<dyn Transport>> {
-    Ok(match &config.transport {
-        Some(t) => t.clone(),
-        None => Arc::new(http::HttpTransport::new(config.request_timeout)?),
-    })
-}
-
-/// Runs `future` to completion for a blocking caller, on `runtime` or a temporary one. Inside
-/// an async context (where blocking the thread on a runtime would panic) it runs on a helper
-/// thread.
-pub(crate) fn run_blocking<T: Send>(
-    runtime: Option<&tokio::runtime::Runtime>,
-    future: impl Future<Output = Result<T>> + Send,
-) -> Result<T> {
-    let run = move || match runtime {
-        Some(runtime) => runtime.block_on(future),
-        None => tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()?
-            .block_on(future),
-    };
-    if tokio::runtime::Handle::try_current().is_ok() {
-        std::thread::scope(|s| {
-            s.spawn(run)
-                .join()
-                .unwrap_or_else(|_| Err(Error::Io(std::io::Error::other("a sync task panicked"))))
-        })
-    } else {
-        run()
     }
 }
 
