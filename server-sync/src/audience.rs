@@ -10,8 +10,9 @@
 //!   their rep (the assignee for a task) and by the managers of that rep's team — so a
 //!   manager's device receives the whole team's visits.
 //! * **Writing** — a rep writes their own records and the team- or organisation-visible
-//!   customers of their team; a manager writes every record of their team; an admin writes
-//!   everything in the tenant.
+//!   customers of their team (but only an owner, a manager or an admin changes a record's
+//!   owner, team, visibility or customer); a manager writes every record of their team; an
+//!   admin writes everything in the tenant.
 //!
 //! Audience fields can change (a customer shared with the team later): [`DocMeta::audience`]
 //! is what the sync compares before and after a change to know a document must be re-sent
@@ -241,6 +242,13 @@ pub fn can_write(viewer: &Viewer, meta: &DocMeta, teams: &Teams) -> bool {
         Role::Rep => meta.kind == Kind::Customer && meta.visibility != Visibility::Private,
         Role::Admin => true,
     }
+}
+
+/// May `viewer`, who may write the document as it was (`before`), change who sees it (owner,
+/// team, visibility, customer)? Owners, managers and admins may; a rep editing a teammate's
+/// shared customer may not take it over or hide it from the team.
+pub fn may_change_audience(viewer: &Viewer, before: &DocMeta) -> bool {
+    viewer.role != Role::Rep || before.owner.as_deref() == Some(viewer.user_id.as_str())
 }
 
 #[cfg(test)]

@@ -173,12 +173,27 @@ async fn bad_login_bodies_and_unknown_routes_get_json_errors() {
     let (status, code, _) = refused(garbage).await;
     assert_eq!((status, code), (400, ErrorCode::MalformedBody));
 
+    let huge = fx
+        .http
+        .post(fx.url("/v1/login"))
+        .header("content-type", "application/json")
+        .body(format!("{{\"tenant\": \"{}\"}}", "a".repeat(64 << 10)))
+        .send()
+        .await
+        .unwrap();
+    let (status, code, _) = refused(huge).await;
+    assert_eq!((status, code), (413, ErrorCode::PayloadTooLarge));
+
     let bad_device = fx
         .login("ann", fixture::PASSWORD, "not-a-uuid")
         .await
         .unwrap_err();
     assert_eq!(bad_device.0, 400);
     assert_eq!(bad_device.1.error.code, ErrorCode::InvalidField);
+
+    let wrong_method = fx.http.get(fx.url("/v1/sync")).send().await.unwrap();
+    let (status, code, _) = refused(wrong_method).await;
+    assert_eq!((status, code), (405, ErrorCode::NotFound));
 
     let missing = fx.http.get(fx.url("/v2/everything")).send().await.unwrap();
     let (status, code, _) = refused(missing).await;

@@ -74,6 +74,26 @@ async fn a_customer_created_on_one_device_reaches_a_teammate_and_edits_come_back
         ann.fs.customers().get(&id).unwrap().legal_name.as_deref(),
         Some("小米科技有限责任公司")
     );
+
+    let metrics = fx
+        .http
+        .get(fx.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let value = |name: &str| -> f64 {
+        metrics
+            .lines()
+            .find_map(|l| l.strip_prefix(name)?.trim().parse().ok())
+            .unwrap_or_else(|| panic!("{name} is exported"))
+    };
+    assert_eq!(value("fieldsales_syncs_total "), 4.0);
+    assert_eq!(value("fieldsales_sync_seconds_count "), 4.0);
+    assert!(value("fieldsales_changes_accepted_total ") >= 2.0);
+    assert!(!metrics.contains("北京小米"), "no record data in metrics");
     fx.server.shutdown().await.unwrap();
 }
 
@@ -356,4 +376,99 @@ async fn next_seq(response: &mut reqwest::Response) -> u64 {
             text.clear();
         }
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_syncs_from_many_devices_all_land_each_change_once() {
+    let fx = fixture::start().await;
+    let mut devices = Vec::new();
+    for i in 0..8 {
+        let user = ["ann", "bob", "max"][i % 3];
+        let device = fx.device(user).await;
+        for j in 0..5 {
+            device
+                .fs
+                .customers()
+                .create(team_customer(&format!("shop {i}-{j}")))
+                .unwrap();
+        }
+        devices.push(device);
+    }
+    let pushed: usize = devices
+        .iter()
+        .map(|d| d.fs.outbox(10_000).unwrap().len())
+        .sum();
+    let mut tasks = tokio::task::JoinSet::new();
+    for mut device in devices {
+        tasks.spawn(async move {
+            device.sync().await;
+            device.fs.pending_changes().unwrap()
+        });
+    }
+    while let Some(pending) = tasks.join_next().await {
+        assert_eq!(
+            pending.unwrap(),
+            0,
+            "every device's outbox was acknowledged"
+        );
+    }
+    let mut fresh = fx.device("bob").await;
+    fresh.sync().await;
+    assert_eq!(fresh.fs.customers().count().unwrap(), 40);
+    assert_eq!(
+        fresh.cursor, pushed as u64,
+        "the log holds each change exactly once, numbered without gaps"
+    );
+    fx.server.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn the_configured_compaction_trims_the_log_by_itself() {
+    let data = tempfile::tempdir().unwrap();
+    let dir = data.path().join("server");
+    let fx = fixture::start_with(|c| c.data_dir = dir.clone()).await;
+    let mut ann = fx.device("ann").await;
+    let mut bob = fx.device("bob").await;
+    let id = ann.fs.customers().create(team_customer("Trimmed")).unwrap();
+    ann.sync().await;
+    bob.sync().await;
+    for i in 0..3 {
+        ann.fs
+            .customers()
+            .edit(
+                &id,
+                CustomerPatch {
+                    legal_name: Some(format!("Trimmed {i}")),
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+        ann.sync().await;
+    }
+    let fixture::Fixture {
+        server,
+        data: devices,
+        http,
+        users,
+    } = fx;
+    server.shutdown().await.unwrap();
+
+    // Restarted with a retention of one entry: the periodic task runs at start.
+    let mut config = ServerConfig::for_tests(&dir);
+    config.compaction.keep_changes = Some(1);
+    let server = Server::start(config).await.unwrap();
+    bob.base = server.url();
+    let stale = bob.outbox_request();
+    let mut snapshot = false;
+    for _ in 0..600 {
+        let answer = bob.send(&stale).await; // not applied: the cursor stays stale
+        if answer.docs.iter().any(|d| d.doc_id == id && d.snapshot) {
+            snapshot = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(snapshot, "the stale cursor now gets the document whole");
+    let _ = (devices, http, users);
+    server.shutdown().await.unwrap();
 }

@@ -27,6 +27,9 @@ use crate::storage::Storage;
 
 pub use auth::Authenticated;
 
+/// A login body is a few short strings; anything bigger is refused before it is read.
+const LOGIN_BODY_BYTES: usize = 16 << 10;
+
 /// "The log of this tenant reached this sequence", for the event streams.
 #[derive(Debug, Clone)]
 pub struct TenantSeq {
@@ -50,11 +53,15 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
-        .route("/v1/login", post(login::login))
+        .route(
+            "/v1/login",
+            post(login::login).layer(DefaultBodyLimit::max(LOGIN_BODY_BYTES)),
+        )
         .route("/v1/logout", post(login::logout))
         .route("/v1/sync", post(sync::sync))
         .route("/v1/events", get(events::events))
         .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(middleware::from_fn_with_state(state.clone(), count_errors))
         .with_state(state)
@@ -86,11 +93,23 @@ async fn not_found() -> ApiError {
     ApiError::not_found()
 }
 
+async fn method_not_allowed() -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        fieldsales_core::protocol::ErrorCode::NotFound,
+        "this endpoint does not take that method",
+    )
+}
+
 /// Counts every 4xx/5xx answer by status, whatever produced it.
 async fn count_errors(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let method = request.method().clone();
     let response = next.run(request).await;
     let status = response.status();
     if status.is_client_error() || status.is_server_error() {
+        // Method and status only: a path, a body or a header could carry personal data or a
+        // token.
+        tracing::debug!(status = status.as_u16(), method = %method, "request refused");
         state
             .metrics
             .errors

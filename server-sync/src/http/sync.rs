@@ -78,19 +78,29 @@ pub(super) async fn sync(
             .with_label_values(&[reason_label(*reason)])
             .inc();
     }
-    tracing::info!(
-        tenant = %principal.tenant_id,
-        user = %principal.user_id,
-        device = %principal.device_id,
-        pushed_docs,
-        accepted = stats.changes_accepted,
-        already_known = stats.changes_already_known,
-        rejected = stats.rejections.len(),
-        sent_docs = response.docs.len(),
-        cursor = response.cursor,
-        more = response.more,
-        "sync"
-    );
+    // A pull that found nothing new is the common case under load: keep it out of the info log.
+    if stats.changes_accepted > 0 || !stats.rejections.is_empty() || !response.docs.is_empty() {
+        tracing::info!(
+            tenant = %principal.tenant_id,
+            user = %principal.user_id,
+            device = %principal.device_id,
+            pushed_docs,
+            accepted = stats.changes_accepted,
+            already_known = stats.changes_already_known,
+            rejected = stats.rejections.len(),
+            sent_docs = response.docs.len(),
+            cursor = response.cursor,
+            more = response.more,
+            "sync"
+        );
+    } else {
+        tracing::debug!(
+            tenant = %principal.tenant_id,
+            device = %principal.device_id,
+            cursor = response.cursor,
+            "sync: nothing new"
+        );
+    }
     let body = tokio::task::spawn_blocking(move || protocol::encode(&response))
         .await
         .map_err(Error::from)?;

@@ -203,3 +203,38 @@ fn cut(answer: Answer, cursor: u64, resume: Option<Resume>) -> SyncResponse {
         ..SyncResponse::default()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_empty_answer_takes_one_item_whatever_its_size() {
+        let mut answer = Answer::new(1024);
+        assert!(answer.fits(10 << 20), "a lone huge document still goes out");
+        answer.push_whole("a", "customer", vec![0; 10 << 20]);
+        assert!(!answer.fits(1), "but nothing after it");
+    }
+
+    #[test]
+    fn changes_of_one_document_gather_in_one_update_in_log_order() {
+        let mut answer = Answer::new(1 << 20);
+        answer.push_change("a", "visit", vec![1]);
+        answer.push_change("b", "visit", vec![2]);
+        answer.push_change("a", "visit", vec![3]);
+        assert_eq!(answer.docs.len(), 2);
+        assert_eq!(
+            answer.docs[0].data,
+            vec![ByteBuf::from(vec![1]), ByteBuf::from(vec![3])]
+        );
+        assert!(!answer.docs[0].snapshot);
+    }
+
+    #[test]
+    fn the_budget_counts_bytes_and_a_per_document_overhead() {
+        let mut answer = Answer::new(1000);
+        answer.push_change("a", "visit", vec![0; 500]);
+        assert!(answer.fits(1000 - 500 - 2 * PER_DOC_OVERHEAD));
+        assert!(!answer.fits(1000 - 500 - 2 * PER_DOC_OVERHEAD + 1));
+    }
+}

@@ -3,7 +3,8 @@
 //! For each document the server checks, in order: the change sizes, that every change parses
 //! and was written by the sending device's actor, that the stored document has the same kind,
 //! that the user may write the document as it stands (and, for a new document, as it would
-//! stand), and that every change's dependencies are known. Only then are the new changes
+//! stand), that only an owner, manager or admin changes who sees it, that it does not attach
+//! itself to a customer the user may not see, and that every change's dependencies are known. Only then are the new changes
 //! appended to the log and the document stored. A rejected document leaves the server
 //! untouched, and its rejection carries the server's copy when the user may see it.
 //!
@@ -18,7 +19,7 @@ use fieldsales_core::protocol::{RejectReason, Rejection};
 
 use super::check::{CheckedDoc, CheckedRequest};
 use super::{StoredDoc, SyncStats, SyncStore};
-use crate::audience::{can_see, can_write, DocMeta, Teams, Viewer};
+use crate::audience::{can_see, can_write, may_change_audience, DocMeta, Teams, Viewer};
 use crate::config::Limits;
 use crate::error::{Error, Result};
 
@@ -162,10 +163,13 @@ fn apply_doc(
         None => Automerge::new_with_encoding(TextEncoding::Utf16CodeUnit),
     };
     // The device's own bytes go into the log (they may be compressed; the parsed change's are
-    // not).
+    // not). `get_missing_deps` on a freshly loaded document (nothing queued) names exactly the
+    // given hashes it does not hold — far cheaper than rebuilding each change by hash.
+    let hashes: Vec<_> = changes.iter().map(|(c, _)| c.hash()).collect();
+    let unknown: HashSet<_> = automerge.get_missing_deps(&hashes).into_iter().collect();
     let fresh: Vec<(Change, &[u8])> = changes
         .into_iter()
-        .filter(|(c, _)| automerge.get_change_by_hash(&c.hash()).is_none())
+        .filter(|(c, _)| unknown.contains(&c.hash()))
         .collect();
     let already_known = doc.changes.len() - fresh.len();
     if fresh.is_empty() {
@@ -181,10 +185,10 @@ fn apply_doc(
             "a change cannot be applied to the server's document",
         )));
     }
-    if fresh
-        .iter()
-        .any(|(c, _)| automerge.get_change_by_hash(&c.hash()).is_none())
-    {
+    // A change whose dependencies are missing is queued, not applied: refuse the document
+    // rather than store a gap.
+    let fresh_hashes: Vec<_> = fresh.iter().map(|(c, _)| c.hash()).collect();
+    if !automerge.get_missing_deps(&fresh_hashes).is_empty() {
         return Ok(Err(refuse(
             RejectReason::InvalidChange,
             "a change depends on history the server does not have",
@@ -197,11 +201,34 @@ fn apply_doc(
         )));
     }
     let meta = DocMeta::extract(doc.kind, &automerge);
-    if existing.is_none() && !can_write(viewer, &meta, teams) {
-        return Ok(Err(refuse(
-            RejectReason::Forbidden,
-            "the user may not create this document",
-        )));
+    match existing {
+        None if !can_write(viewer, &meta, teams) => {
+            return Ok(Err(refuse(
+                RejectReason::Forbidden,
+                "the user may not create this document",
+            )));
+        }
+        Some(before)
+            if before.meta.audience() != meta.audience()
+                && !may_change_audience(viewer, &before.meta) =>
+        {
+            return Ok(Err(refuse(
+                RejectReason::Forbidden,
+                "only the owner or a manager may change who sees a record",
+            )));
+        }
+        _ => {}
+    }
+    let customer_changed = !matches!(existing, Some(e) if e.meta.customer == meta.customer);
+    if let (true, Some(customer_id)) = (customer_changed, &meta.customer) {
+        if let Some(customer) = store.load_doc(customer_id)? {
+            if !can_see(viewer, &customer.meta, None, teams) {
+                return Ok(Err(refuse(
+                    RejectReason::Forbidden,
+                    "the record refers to a customer the user may not see",
+                )));
+            }
+        }
     }
     let stored = StoredDoc {
         id: doc.doc_id.clone(),

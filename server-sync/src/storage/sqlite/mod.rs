@@ -1,34 +1,49 @@
 //! The embedded SQLite backend: one database file in the data directory.
 //!
 //! SQLite allows one writer at a time, so the backend holds one write connection behind a
-//! mutex and serialises syncs on it (each sync is one short `BEGIN IMMEDIATE` transaction),
-//! plus one read connection for the frequent session checks, which WAL mode lets run beside a
-//! write. All database work runs on tokio's blocking pool, never on the async threads.
+//! mutex and serialises the syncs that carry changes on it (each one short `BEGIN IMMEDIATE`
+//! transaction). Session checks and syncs that only pull — most of them: a phone asking "any
+//! news?" — run on a small pool of read connections, each in a read transaction that WAL mode
+//! keeps consistent while a write goes on beside it. All database work runs on tokio's
+//! blocking pool, never on the async threads.
 
+mod accounts;
 mod log;
 mod schema;
 
+use std::collections::HashMap;
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
-use chrono::Utc;
 use fieldsales_core::protocol::SyncResponse;
-use rusqlite::{params, Connection, ErrorCode, OptionalExtension, TransactionBehavior};
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use uuid::Uuid;
 
 use super::{Device, NewUser, Storage, Team, Tenant, User};
-use crate::accounts::{parse_role, role_name, NewSession, Principal, UserAccount};
+use crate::accounts::{NewSession, Principal, UserAccount};
 use crate::config::Limits;
 use crate::error::{Error, Result};
 use crate::sync::{self, CheckedRequest, SyncStats};
+use accounts::now;
 
 /// The database file inside the data directory.
 pub const DATABASE_FILE: &str = "fieldsales-server.sqlite3";
 
+/// Read connections kept open: enough for both cores and a little waiting on I/O.
+const READERS: usize = 4;
+/// A pull-only sync records the device's `last_seen_at` at most this often, so that pulls do
+/// not queue on the writer.
+const LAST_SEEN_EVERY: Duration = Duration::from_secs(60);
+
 pub struct SqliteStorage {
     writer: Arc<Mutex<Connection>>,
-    reader: Arc<Mutex<Connection>>,
+    readers: Arc<Vec<Mutex<Connection>>>,
+    next_reader: AtomicUsize,
+    /// When each device's `last_seen_at` was last written.
+    last_seen: Arc<Mutex<HashMap<String, Instant>>>,
 }
 
 fn open_connection(path: &Path) -> Result<Connection> {
@@ -40,30 +55,6 @@ fn open_connection(path: &Path) -> Result<Connection> {
     Ok(conn)
 }
 
-fn now() -> String {
-    Utc::now().to_rfc3339()
-}
-
-/// Maps a uniqueness violation to [`Error::AlreadyExists`].
-fn unique(what: &'static str) -> impl FnOnce(rusqlite::Error) -> Error {
-    move |e| match &e {
-        rusqlite::Error::SqliteFailure(f, _) if f.code == ErrorCode::ConstraintViolation => {
-            Error::AlreadyExists { what }
-        }
-        _ => Error::Database(e),
-    }
-}
-
-fn role_of(name: String, at: usize) -> rusqlite::Result<fieldsales_core::protocol::Role> {
-    parse_role(&name).ok_or_else(|| {
-        rusqlite::Error::FromSqlConversionFailure(
-            at,
-            rusqlite::types::Type::Text,
-            "unknown role in the users table".into(),
-        )
-    })
-}
-
 impl SqliteStorage {
     /// Opens (creating if needed) the database in `data_dir` and migrates it.
     pub fn open(data_dir: &Path) -> Result<Self> {
@@ -71,10 +62,14 @@ impl SqliteStorage {
         let path = data_dir.join(DATABASE_FILE);
         let mut writer = open_connection(&path)?;
         schema::migrate(&mut writer)?;
-        let reader = open_connection(&path)?;
+        let readers = (0..READERS)
+            .map(|_| open_connection(&path).map(Mutex::new))
+            .collect::<Result<Vec<_>>>()?;
         Ok(SqliteStorage {
             writer: Arc::new(Mutex::new(writer)),
-            reader: Arc::new(Mutex::new(reader)),
+            readers: Arc::new(readers),
+            next_reader: AtomicUsize::new(0),
+            last_seen: Arc::new(Mutex::new(HashMap::new())),
         })
     }
 
@@ -92,14 +87,40 @@ impl SqliteStorage {
 
     async fn read<T: Send + 'static>(
         &self,
-        f: impl FnOnce(&Connection) -> Result<T> + Send + 'static,
+        f: impl FnOnce(&mut Connection) -> Result<T> + Send + 'static,
     ) -> Result<T> {
-        let conn = self.reader.clone();
+        let readers = self.readers.clone();
+        let first = self.next_reader.fetch_add(1, Ordering::Relaxed);
         tokio::task::spawn_blocking(move || {
-            let conn = conn.lock().unwrap_or_else(PoisonError::into_inner);
-            f(&conn)
+            // Take a free connection if there is one, else wait for the round-robin choice.
+            let free = (0..readers.len())
+                .map(|i| &readers[(first + i) % readers.len()])
+                .find_map(|m| m.try_lock().ok());
+            let mut conn = match free {
+                Some(conn) => conn,
+                None => readers[first % readers.len()]
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner),
+            };
+            f(&mut conn)
         })
         .await?
+    }
+
+    /// Whether a pull-only sync of `device_id` should write `last_seen_at` now.
+    fn due_last_seen(&self, device_id: &str) -> bool {
+        let mut seen = self
+            .last_seen
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let now = Instant::now();
+        match seen.get(device_id) {
+            Some(at) if now.duration_since(*at) < LAST_SEEN_EVERY => false,
+            _ => {
+                seen.insert(device_id.to_string(), now);
+                true
+            }
+        }
     }
 }
 
@@ -117,35 +138,15 @@ impl Storage for SqliteStorage {
             });
         }
         let row = tenant.clone();
-        self.write(move |conn| {
-            conn.execute(
-                "INSERT INTO tenants (id, name, created_at) VALUES (?1, ?2, ?3)",
-                params![row.id, row.name, now()],
-            )
-            .map_err(unique("tenant"))?;
-            Ok(())
-        })
-        .await?;
+        self.write(move |conn| accounts::insert_tenant(conn, &row))
+            .await?;
         Ok(tenant)
     }
 
     async fn tenant_by_name(&self, name: &str) -> Result<Option<Tenant>> {
         let name = name.trim().to_string();
-        self.read(move |conn| {
-            Ok(conn
-                .query_row(
-                    "SELECT id, name FROM tenants WHERE name = ?1",
-                    [name],
-                    |r| {
-                        Ok(Tenant {
-                            id: r.get(0)?,
-                            name: r.get(1)?,
-                        })
-                    },
-                )
-                .optional()?)
-        })
-        .await
+        self.read(move |conn| accounts::tenant_by_name(conn, &name))
+            .await
     }
 
     async fn create_team(&self, tenant_id: &str, name: &str) -> Result<Team> {
@@ -161,36 +162,15 @@ impl Storage for SqliteStorage {
             });
         }
         let row = team.clone();
-        self.write(move |conn| {
-            conn.execute(
-                "INSERT INTO teams (id, tenant_id, name) VALUES (?1, ?2, ?3)",
-                params![row.id, row.tenant_id, row.name],
-            )
-            .map_err(unique("team"))?;
-            Ok(())
-        })
-        .await?;
+        self.write(move |conn| accounts::insert_team(conn, &row))
+            .await?;
         Ok(team)
     }
 
     async fn team_by_name(&self, tenant_id: &str, name: &str) -> Result<Option<Team>> {
         let (tenant_id, name) = (tenant_id.to_string(), name.trim().to_string());
-        self.read(move |conn| {
-            Ok(conn
-                .query_row(
-                    "SELECT id, tenant_id, name FROM teams WHERE tenant_id = ?1 AND name = ?2",
-                    params![tenant_id, name],
-                    |r| {
-                        Ok(Team {
-                            id: r.get(0)?,
-                            tenant_id: r.get(1)?,
-                            name: r.get(2)?,
-                        })
-                    },
-                )
-                .optional()?)
-        })
-        .await
+        self.read(move |conn| accounts::team_by_name(conn, &tenant_id, &name))
+            .await
     }
 
     async fn create_user(&self, user: NewUser) -> Result<User> {
@@ -208,24 +188,8 @@ impl Storage for SqliteStorage {
             });
         }
         let row = created.clone();
-        self.write(move |conn| {
-            conn.execute(
-                "INSERT INTO users (id, tenant_id, username, team_id, role, password_hash, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                params![
-                    row.id,
-                    row.tenant_id,
-                    row.username,
-                    row.team_id,
-                    role_name(row.role),
-                    user.password_hash,
-                    now()
-                ],
-            )
-            .map_err(unique("user"))?;
-            Ok(())
-        })
-        .await?;
+        self.write(move |conn| accounts::insert_user(conn, &row, &user))
+            .await?;
         Ok(created)
     }
 
@@ -235,50 +199,14 @@ impl Storage for SqliteStorage {
             username.to_string(),
             hash.to_string(),
         );
-        self.write(move |conn| {
-            let tx = conn.transaction()?;
-            let user_id: String = tx
-                .query_row(
-                    "SELECT id FROM users WHERE tenant_id = ?1 AND username = ?2",
-                    params![tenant_id, username],
-                    |r| r.get(0),
-                )
-                .optional()?
-                .ok_or(Error::NotFound { what: "user" })?;
-            tx.execute(
-                "UPDATE users SET password_hash = ?2 WHERE id = ?1",
-                params![user_id, hash],
-            )?;
-            // A new password signs the user out everywhere.
-            tx.execute("DELETE FROM sessions WHERE user_id = ?1", [&user_id])?;
-            tx.commit()?;
-            Ok(())
-        })
-        .await
+        self.write(move |conn| accounts::set_password(conn, &tenant_id, &username, &hash))
+            .await
     }
 
     async fn account(&self, tenant: &str, username: &str) -> Result<Option<UserAccount>> {
         let (tenant, username) = (tenant.trim().to_string(), username.trim().to_string());
-        self.read(move |conn| {
-            Ok(conn
-                .query_row(
-                    "SELECT u.tenant_id, u.id, u.team_id, u.role, u.password_hash
-                     FROM users u JOIN tenants t ON t.id = u.tenant_id
-                     WHERE t.name = ?1 AND u.username = ?2",
-                    params![tenant, username],
-                    |r| {
-                        Ok(UserAccount {
-                            tenant_id: r.get(0)?,
-                            user_id: r.get(1)?,
-                            team_id: r.get(2)?,
-                            role: role_of(r.get(3)?, 3)?,
-                            password_hash: r.get(4)?,
-                        })
-                    },
-                )
-                .optional()?)
-        })
-        .await
+        self.read(move |conn| accounts::account(conn, &tenant, &username))
+            .await
     }
 
     async fn register_device(
@@ -295,113 +223,32 @@ impl Storage for SqliteStorage {
         );
         let name = name.map(str::to_string);
         self.write(move |conn| {
-            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let owner: Option<String> = tx
-                .query_row(
-                    "SELECT user_id FROM devices WHERE id = ?1",
-                    [&device_id],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            match owner {
-                Some(owner) if owner != user_id => return Err(Error::DeviceTaken),
-                Some(_) => {
-                    if let Some(name) = name {
-                        tx.execute(
-                            "UPDATE devices SET name = ?2 WHERE id = ?1",
-                            params![device_id, name],
-                        )?;
-                    }
-                }
-                None => {
-                    tx.execute(
-                        "INSERT INTO devices (id, tenant_id, user_id, name, registered_at)
-                         VALUES (?1, ?2, ?3, ?4, ?5)",
-                        params![device_id, tenant_id, user_id, name, now()],
-                    )?;
-                }
-            }
-            tx.commit()?;
-            Ok(())
+            accounts::register_device(conn, &tenant_id, &user_id, &device_id, name)
         })
         .await
     }
 
     async fn list_devices(&self, tenant_id: &str) -> Result<Vec<Device>> {
         let tenant_id = tenant_id.to_string();
-        self.read(move |conn| {
-            let mut stmt = conn.prepare_cached(
-                "SELECT d.id, d.user_id, u.username, d.name, d.registered_at, d.last_seen_at
-                 FROM devices d JOIN users u ON u.id = d.user_id
-                 WHERE d.tenant_id = ?1 ORDER BY u.username, d.registered_at",
-            )?;
-            let rows = stmt.query_map([tenant_id], |r| {
-                Ok(Device {
-                    id: r.get(0)?,
-                    user_id: r.get(1)?,
-                    username: r.get(2)?,
-                    name: r.get(3)?,
-                    registered_at: r.get(4)?,
-                    last_seen_at: r.get(5)?,
-                })
-            })?;
-            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
-        })
-        .await
+        self.read(move |conn| accounts::list_devices(conn, &tenant_id))
+            .await
     }
 
     async fn create_session(&self, session: NewSession) -> Result<()> {
-        self.write(move |conn| {
-            conn.execute(
-                "INSERT INTO sessions (token_hash, user_id, device_id, expires_at)
-                 VALUES (?1, ?2, ?3, ?4)",
-                params![
-                    session.token_hash,
-                    session.user_id,
-                    session.device_id,
-                    session.expires_at_ms
-                ],
-            )?;
-            // Expired sessions of anyone are swept here, where a write happens anyway.
-            conn.execute(
-                "DELETE FROM sessions WHERE expires_at <= ?1",
-                [Utc::now().timestamp_millis()],
-            )?;
-            Ok(())
-        })
-        .await
+        self.write(move |conn| accounts::insert_session(conn, &session))
+            .await
     }
 
     async fn session(&self, token_hash: &[u8], now_ms: i64) -> Result<Option<Principal>> {
         let token_hash = token_hash.to_vec();
-        self.read(move |conn| {
-            let mut stmt = conn.prepare_cached(
-                "SELECT u.tenant_id, u.id, u.team_id, u.role, s.device_id
-                 FROM sessions s JOIN users u ON u.id = s.user_id
-                 WHERE s.token_hash = ?1 AND s.expires_at > ?2",
-            )?;
-            Ok(stmt
-                .query_row(params![token_hash, now_ms], |r| {
-                    Ok(Principal {
-                        tenant_id: r.get(0)?,
-                        user_id: r.get(1)?,
-                        team_id: r.get(2)?,
-                        role: role_of(r.get(3)?, 3)?,
-                        device_id: r.get(4)?,
-                    })
-                })
-                .optional()?)
-        })
-        .await
+        self.read(move |conn| accounts::session(conn, &token_hash, now_ms))
+            .await
     }
 
     async fn delete_session(&self, token_hash: &[u8]) -> Result<()> {
         let token_hash = token_hash.to_vec();
-        self.write(move |conn| {
-            conn.execute("DELETE FROM sessions WHERE token_hash = ?1", [token_hash])?;
-            Ok(())
-        })
-        .await
+        self.write(move |conn| accounts::delete_session(conn, &token_hash))
+            .await
     }
 
     async fn sync(
@@ -410,6 +257,35 @@ impl Storage for SqliteStorage {
         request: CheckedRequest,
         limits: Limits,
     ) -> Result<(SyncResponse, SyncStats)> {
+        let pushes = request.docs.iter().any(|d| !d.changes.is_empty());
+        if !pushes {
+            let device_id = principal.device_id.clone();
+            let outcome = self
+                .read(move |conn| {
+                    let tx = conn.transaction_with_behavior(TransactionBehavior::Deferred)?;
+                    let mut tenant = log::TenantLog::open(&tx, &principal.tenant_id)?;
+                    let outcome = sync::run(&mut tenant, &principal, &request, &limits)?;
+                    drop(tenant);
+                    tx.rollback()?;
+                    Ok(outcome)
+                })
+                .await?;
+            if self.due_last_seen(&device_id) {
+                self.write(move |conn| {
+                    conn.execute(
+                        "UPDATE devices SET last_seen_at = ?2 WHERE id = ?1",
+                        params![device_id, now()],
+                    )?;
+                    Ok(())
+                })
+                .await?;
+            }
+            return Ok(outcome);
+        }
+        self.last_seen
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(principal.device_id.clone(), Instant::now());
         self.write(move |conn| {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let mut tenant = log::TenantLog::open(&tx, &principal.tenant_id)?;
