@@ -281,6 +281,22 @@ impl SyncClient {
         progress: &mut (dyn FnMut(SyncProgress) + Send),
     ) -> Result<SyncReport> {
         let _one_at_a_time = self.engine.sync.running.lock().await;
+        let outcome = self.rounds(progress).await;
+        if let Err(error) = &outcome {
+            // Kept for the status line; the message names no record and no credential.
+            let message = error.to_string();
+            let now = self.engine.now();
+            self.on_db(move |e| {
+                e.store
+                    .transaction(|tx| state::record_failure(tx, now, &message))
+            })
+            .await?;
+        }
+        outcome
+    }
+
+    /// The round trips of one sync (the caller holds the one-sync-at-a-time lock).
+    async fn rounds(&self, progress: &mut (dyn FnMut(SyncProgress) + Send)) -> Result<SyncReport> {
         let config = self.engine.config.sync.clone();
         let stored = self.on_db(|e| e.store.read(state::load)).await?;
         let (Some(url), Some(token)) = (stored.server_url, stored.token) else {
@@ -314,19 +330,7 @@ impl SyncClient {
                 resume: resume.clone(),
                 max_answer_bytes: config.max_answer_bytes,
             };
-            let answer = match transport.sync(&server, &token, &request).await {
-                Ok(answer) => answer,
-                Err(e) => {
-                    let message = e.to_string();
-                    let now = self.engine.now();
-                    self.on_db(move |en| {
-                        en.store
-                            .transaction(|tx| state::record_failure(tx, now, &message))
-                    })
-                    .await?;
-                    return Err(e.into());
-                }
-            };
+            let answer = transport.sync(&server, &token, &request).await?;
             let now = self.engine.now();
             let more = answer.more;
             let next_resume = answer.resume.clone().filter(|_| more);
