@@ -126,13 +126,26 @@ impl std::fmt::Debug for Login {
 }
 
 /// The sync machinery of one open store, created on first use.
-#[derive(Default)]
 pub(crate) struct SyncShared {
     runtime: OnceLock<OwnedRuntime>,
     transport: OnceLock<Arc<dyn Transport>>,
     /// One sync at a time per store: two interleaved syncs would be harmless (everything is
     /// idempotent) but could move the cursor backwards and pull twice.
     running: tokio::sync::Mutex<()>,
+    /// Bumped after each login, so that a running engine stops waiting out a backoff that only
+    /// a new session could end.
+    logins: tokio::sync::watch::Sender<u64>,
+}
+
+impl Default for SyncShared {
+    fn default() -> Self {
+        SyncShared {
+            runtime: OnceLock::new(),
+            transport: OnceLock::new(),
+            running: tokio::sync::Mutex::new(()),
+            logins: tokio::sync::watch::Sender::new(0),
+        }
+    }
 }
 
 /// The sync area of a [`crate::FieldSales`].
@@ -192,6 +205,10 @@ impl SyncClient {
                 .transaction(|tx| state::save_session(tx, &url, &token, &expires))
         })
         .await?;
+        self.engine
+            .sync
+            .logins
+            .send_modify(|n| *n = n.wrapping_add(1));
         tracing::info!("signed in to the sync server");
         Ok(Session {
             server_url: server.as_str().to_string(),
