@@ -180,3 +180,53 @@ fn a_customer_shared_with_the_team_later_arrives_whole() {
     assert_eq!(seen.phones.len(), 1);
     assert_eq!(seen.tags, vec!["key".to_string()]);
 }
+
+#[test]
+fn an_edit_to_a_customer_one_may_see_but_not_write_is_refused_and_the_servers_version_kept() {
+    let world = World::start();
+    let sam = world.device("sam");
+    let ann = world.device("ann");
+    let id = sam
+        .fs
+        .customers()
+        .create(NewCustomer {
+            name: "全公司可见".into(),
+            visibility: Visibility::Organisation,
+            ..Default::default()
+        })
+        .unwrap();
+    sam.sync();
+    ann.sync();
+    assert_eq!(ann.fs.customers().get(&id).unwrap().name, "全公司可见");
+
+    ann.fs
+        .customers()
+        .edit(
+            &id,
+            CustomerPatch {
+                name: Some("擅自改名".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    let report = ann.sync();
+    assert_eq!(report.rejected.len(), 1);
+    let kept = ann.fs.sync().rejected().unwrap();
+    assert_eq!(kept.len(), 1);
+    assert_eq!(kept[0].reason, RejectReason::Forbidden);
+    assert!(kept[0].record_kept, "ann may still see the customer");
+    assert!(ann
+        .fs
+        .sync()
+        .rejected_document(kept[0].id)
+        .unwrap()
+        .is_some());
+    assert_eq!(
+        ann.fs.customers().get(&id).unwrap().name,
+        "全公司可见",
+        "the device took the server's version"
+    );
+    assert_eq!(ann.fs.pending_changes().unwrap(), 0);
+    sam.sync();
+    assert_eq!(sam.fs.customers().get(&id).unwrap().name, "全公司可见");
+}
