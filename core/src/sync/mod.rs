@@ -4,8 +4,8 @@
 //! [`SyncClient`] (from [`crate::FieldSales::sync`]) owns the session and the sync itself: one
 //! sync is one round trip (outbox up, cursor and the team's changes down), repeated while the
 //! server says `more` or the outbox did not fit one request. Each answer is applied in one
-//! SQLite transaction ([`apply`]); network I/O never happens inside a transaction, and reads use
-//! their own connection, so the app keeps reading and writing while a sync runs.
+//! SQLite transaction (module `apply`); network I/O never happens inside a transaction, and
+//! reads use their own connection, so the app keeps reading and writing while a sync runs.
 //!
 //! The auto-sync engine ([`engine`]) decides *when* to sync; this module decides *how*. Both run
 //! on a small tokio runtime owned by the store, created on first use.

@@ -155,7 +155,7 @@ pub(crate) fn outbox_batch(
 /// Local edits the server refused, as the app shows them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RejectedEdit {
-    /// Id of this entry (for [`super::Sync::dismiss_rejected`]).
+    /// Id of this entry (for [`super::SyncClient::dismiss_rejected`]).
     pub id: i64,
     /// The record the edits were made to.
     pub record_id: String,
