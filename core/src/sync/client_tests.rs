@@ -118,6 +118,10 @@ async fn an_answer_is_applied_whole_or_not_at_all() {
         "nothing of the answer stayed"
     );
     assert!(fs.customers().get(&theirs).is_err());
+    assert!(
+        status.last_error.is_some(),
+        "the failure shows in the status"
+    );
 
     // The retry gets a sound answer and everything lands.
     let seqs: Vec<i64> = fs.outbox(10).unwrap().iter().map(|c| c.seq).collect();

@@ -7,6 +7,7 @@
 //!   or the server announces a sequence ahead of this device's cursor (the event stream, read
 //!   by a second task that reconnects with backoff);
 //! - on a periodic timer while online;
+//! - at once after a new login (the previous session may have ended in an "unauthorized");
 //! - after a failure, on an exponential backoff with jitter ([`super::Backoff`]) — so a failed
 //!   upload is retried without waiting for the next local write. New local writes do not cut a
 //!   backoff short (a failing server should not be hammered); connectivity regained does.
@@ -133,6 +134,8 @@ async fn schedule(
     let clock = client.engine().config.clock.clone();
     let mut writes = client.engine().writes.subscribe();
     writes.borrow_and_update();
+    let mut logins = client.engine().sync.logins.subscribe();
+    logins.borrow_and_update();
     let mut rng = StdRng::from_entropy();
     let mut online = true;
     let mut failures: u32 = 0;
@@ -162,6 +165,14 @@ async fn schedule(
                     }
                     Command::ServerSeq(_) => {}
                 }
+            }
+            changed = logins.changed() => {
+                if changed.is_err() {
+                    break;
+                }
+                logins.borrow_and_update();
+                failures = 0;
+                due = Some(Due { at: Instant::now(), trigger: Trigger::Requested });
             }
             changed = writes.changed() => {
                 if changed.is_err() {

@@ -215,6 +215,15 @@ async fn a_signed_out_device_reports_that_login_is_needed() {
     let failure = &recorder.failures()[0];
     assert!(failure.needs_login);
     assert!(fake.calls().is_empty(), "nothing is sent without a session");
+
+    // Signing in again ends the wait at once rather than after the long backoff.
+    let signed_in = Instant::now();
+    fs.sync()
+        .login_async(&crate::sync::testing::login("secret"))
+        .await
+        .unwrap();
+    wait_until("a sync after the login", || recorder.completed() == 1).await;
+    assert_eq!(fake.calls()[0].0, signed_in);
 }
 
 #[tokio::test(start_paused = true)]

@@ -3,7 +3,8 @@
 //! TLS is rustls with the Mozilla root set compiled in (no OpenSSL on Android, no native-tls
 //! surprises on iOS). Redirects are never followed: a redirect could lead a bearer token to
 //! another host or to plain http. Sync and login requests carry a timeout; the event stream does
-//! not (it is meant to stay open), so a dead connection there is noticed by the stream ending.
+//! not (it is meant to stay open); a dead connection there is noticed by the server's keep-alive
+//! comments stopping.
 //!
 //! The event stream is read by a small hand-written server-sent-events reader: the server sends
 //! only `data:` lines holding one JSON [`SeqEvent`], and the few lines it takes here are less
@@ -131,8 +132,7 @@ impl Transport for HttpTransport {
                 .await?;
             Ok(Box::new(SseStream {
                 response,
-                buffer: Vec::new(),
-                data: String::new(),
+                parser: SseParser::default(),
             }) as Box<dyn EventStream>)
         })
     }
@@ -188,50 +188,110 @@ async fn failure(response: Response) -> SyncError {
     }
 }
 
-/// Reads `data:` fields of server-sent events; an event ends at a blank line.
+/// The server sends a keep-alive comment every 15 s; a stream silent for this long is a dead
+/// connection (a phone that changed networks often gets no FIN), and is reopened.
+const EVENT_IDLE_LIMIT: Duration = Duration::from_secs(60);
+
+/// An open event stream: bytes from the response, events out of the parser.
 struct SseStream {
     response: Response,
-    buffer: Vec<u8>,
-    data: String,
+    parser: SseParser,
 }
 
 impl EventStream for SseStream {
     fn next_event(&mut self) -> BoxFuture<'_, Option<Result<SeqEvent, SyncError>>> {
         Box::pin(async move {
             loop {
-                while let Some(end) = self.buffer.iter().position(|b| *b == b'\n') {
-                    let line: Vec<u8> = self.buffer.drain(..=end).collect();
-                    let line = String::from_utf8_lossy(&line);
-                    let line = line.trim_end_matches(['\r', '\n']);
-                    if line.is_empty() {
-                        if self.data.is_empty() {
-                            continue;
-                        }
-                        let data = std::mem::take(&mut self.data);
-                        return Some(
-                            serde_json::from_str::<SeqEvent>(&data)
-                                .map_err(|e| SyncError::BadAnswer(format!("event: {e}"))),
-                        );
-                    }
-                    if let Some(value) = line.strip_prefix("data:") {
-                        if !self.data.is_empty() {
-                            self.data.push('\n');
-                        }
-                        self.data.push_str(value.strip_prefix(' ').unwrap_or(value));
-                    }
-                    // Comments (`:keep-alive`), `event:`, `id:` and `retry:` lines carry
-                    // nothing this client needs.
+                if let Some(event) = self.parser.next_event() {
+                    return Some(event);
                 }
-                // An event larger than this is not one the protocol defines.
-                if self.buffer.len() > 64 << 10 {
-                    return Some(Err(SyncError::BadAnswer("event too large".into())));
-                }
-                match self.response.chunk().await {
-                    Ok(Some(chunk)) => self.buffer.extend_from_slice(&chunk),
-                    Ok(None) => return None,
-                    Err(e) => return Some(Err(network(e))),
+                match tokio::time::timeout(EVENT_IDLE_LIMIT, self.response.chunk()).await {
+                    Ok(Ok(Some(chunk))) => self.parser.feed(&chunk),
+                    Ok(Ok(None)) => return None,
+                    Ok(Err(e)) => return Some(Err(network(e))),
+                    Err(_) => {
+                        return Some(Err(SyncError::Network("event stream went silent".into())))
+                    }
                 }
             }
         })
+    }
+}
+
+/// Reads the `data:` fields of server-sent events from bytes as they arrive, in any chunking;
+/// an event ends at a blank line.
+#[derive(Default)]
+struct SseParser {
+    buffer: Vec<u8>,
+    data: String,
+}
+
+impl SseParser {
+    fn feed(&mut self, bytes: &[u8]) {
+        self.buffer.extend_from_slice(bytes);
+    }
+
+    /// The next complete event in what was fed, if any.
+    fn next_event(&mut self) -> Option<Result<SeqEvent, SyncError>> {
+        while let Some(end) = self.buffer.iter().position(|b| *b == b'\n') {
+            let line: Vec<u8> = self.buffer.drain(..=end).collect();
+            let line = String::from_utf8_lossy(&line);
+            let line = line.trim_end_matches(['\r', '\n']);
+            if line.is_empty() {
+                if self.data.is_empty() {
+                    continue;
+                }
+                let data = std::mem::take(&mut self.data);
+                return Some(
+                    serde_json::from_str::<SeqEvent>(&data)
+                        .map_err(|e| SyncError::BadAnswer(format!("event: {e}"))),
+                );
+            }
+            if let Some(value) = line.strip_prefix("data:") {
+                if !self.data.is_empty() {
+                    self.data.push('\n');
+                }
+                self.data.push_str(value.strip_prefix(' ').unwrap_or(value));
+            }
+            // Comments (`: keep-alive`), `event:`, `id:` and `retry:` lines carry nothing this
+            // client needs.
+        }
+        // A line this long is not one the protocol defines.
+        if self.buffer.len() > 64 << 10 {
+            self.buffer.clear();
+            return Some(Err(SyncError::BadAnswer("event too large".into())));
+        }
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn events_are_read_across_chunk_boundaries_and_comments_are_skipped() {
+        let mut parser = SseParser::default();
+        let stream = b": keep-alive\n\nevent: seq\r\ndata: {\"seq\":4";
+        parser.feed(stream);
+        assert!(
+            parser.next_event().is_none(),
+            "the event is not complete yet"
+        );
+        parser.feed(b"2}\r\n\r\ndata: {\"seq\":43}\n\n");
+        assert_eq!(parser.next_event().unwrap().unwrap(), SeqEvent { seq: 42 });
+        assert_eq!(parser.next_event().unwrap().unwrap(), SeqEvent { seq: 43 });
+        assert!(parser.next_event().is_none());
+    }
+
+    #[test]
+    fn a_malformed_event_is_an_error_and_the_stream_goes_on() {
+        let mut parser = SseParser::default();
+        parser.feed(b"data: not json\n\ndata: {\"seq\":7}\n\n");
+        assert!(matches!(
+            parser.next_event(),
+            Some(Err(SyncError::BadAnswer(_)))
+        ));
+        assert_eq!(parser.next_event().unwrap().unwrap(), SeqEvent { seq: 7 });
     }
 }

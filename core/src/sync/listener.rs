@@ -63,7 +63,7 @@ pub trait SyncListener: Send + Sync {
     fn completed(&self, _report: &SyncReport) {}
     /// Merging brought in concurrent values for some fields of a record.
     fn conflict_found(&self, _conflict: &ConflictFound) {}
-    /// The server refused local edits; they are kept in [`super::Sync::rejected`].
+    /// The server refused local edits; they are kept in [`super::SyncClient::rejected`].
     fn rejected(&self, _edit: &RejectedEdit) {}
     fn failed(&self, _failure: &SyncFailure) {}
 }

@@ -4,8 +4,8 @@
 //! [`SyncClient`] (from [`crate::FieldSales::sync`]) owns the session and the sync itself: one
 //! sync is one round trip (outbox up, cursor and the team's changes down), repeated while the
 //! server says `more` or the outbox did not fit one request. Each answer is applied in one
-//! SQLite transaction ([`apply`]); network I/O never happens inside a transaction, and reads use
-//! their own connection, so the app keeps reading and writing while a sync runs.
+//! SQLite transaction (module `apply`); network I/O never happens inside a transaction, and
+//! reads use their own connection, so the app keeps reading and writing while a sync runs.
 //!
 //! The auto-sync engine ([`engine`]) decides *when* to sync; this module decides *how*. Both run
 //! on a small tokio runtime owned by the store, created on first use.
@@ -21,6 +21,8 @@ mod error;
 mod fake;
 pub mod http;
 mod listener;
+mod report;
+mod runtime;
 mod server_url;
 mod sign_in;
 mod state;
@@ -32,11 +34,8 @@ use std::future::Future;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
-
 use crate::error::{Error, Result};
-use crate::protocol::{limits, LoginRequest, Role, SyncRequest};
+use crate::protocol::{limits, LoginRequest, SyncRequest};
 use crate::Engine;
 
 pub use apply::ConflictFound;
@@ -44,6 +43,9 @@ pub use backoff::Backoff;
 pub use engine::AutoSync;
 pub use error::SyncError;
 pub use listener::{NoListener, SyncFailure, SyncListener, SyncProgress, Trigger};
+pub use report::{Session, SyncReport, SyncStatus};
+use runtime::OwnedRuntime;
+pub(crate) use runtime::{new_transport, run_blocking};
 pub use server_url::ServerUrl;
 pub use sign_in::{current_account, Account};
 pub use state::RejectedEdit;
@@ -123,75 +125,25 @@ impl std::fmt::Debug for Login {
     }
 }
 
-/// A signed-in session (the token itself stays inside the store).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Session {
-    pub server_url: String,
-    pub user_id: String,
-    pub team_id: Option<String>,
-    pub role: Role,
-    /// RFC 3339.
-    pub expires_at: String,
-}
-
-/// Where sync stands, for a status line in the app.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SyncStatus {
-    pub server_url: Option<String>,
-    pub signed_in: bool,
-    pub session_expires_at: Option<String>,
-    /// The last server sequence fully applied.
-    pub cursor: u64,
-    /// Local changes not yet acknowledged by the server.
-    pub pending_changes: u64,
-    /// Entries in the rejected-edits list.
-    pub rejected_edits: u64,
-    pub last_success_at: Option<DateTime<Utc>>,
-    pub last_attempt_at: Option<DateTime<Utc>>,
-    /// The last failure, cleared by the next success.
-    pub last_error: Option<String>,
-}
-
-/// What one sync did.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SyncReport {
-    pub round_trips: u32,
-    /// Local changes the server acknowledged.
-    pub sent: u64,
-    /// Documents received and merged.
-    pub received: u64,
-    /// Documents erased on the server and removed here.
-    pub purged: u64,
-    /// Documents of kinds this version cannot read, left aside.
-    pub skipped: u64,
-    /// Local edits the server refused (now in the rejected list).
-    pub rejected: Vec<RejectedEdit>,
-    /// Records where merging brought in concurrent values.
-    pub conflicts: Vec<ConflictFound>,
-    /// The cursor after the sync.
-    pub cursor: u64,
-    /// Local changes still waiting (written while the sync ran).
-    pub pending: u64,
-}
-
 /// The sync machinery of one open store, created on first use.
-#[derive(Default)]
 pub(crate) struct SyncShared {
     runtime: OnceLock<OwnedRuntime>,
     transport: OnceLock<Arc<dyn Transport>>,
     /// One sync at a time per store: two interleaved syncs would be harmless (everything is
     /// idempotent) but could move the cursor backwards and pull twice.
     running: tokio::sync::Mutex<()>,
+    /// Bumped after each login, so that a running engine stops waiting out a backoff that only
+    /// a new session could end.
+    logins: tokio::sync::watch::Sender<u64>,
 }
 
-/// A runtime that can be dropped anywhere (a plain tokio runtime panics when dropped inside
-/// another runtime's async context, which is where the last clone of a store may go away).
-struct OwnedRuntime(Option<tokio::runtime::Runtime>);
-
-impl Drop for OwnedRuntime {
-    fn drop(&mut self) {
-        if let Some(runtime) = self.0.take() {
-            runtime.shutdown_background();
+impl Default for SyncShared {
+    fn default() -> Self {
+        SyncShared {
+            runtime: OnceLock::new(),
+            transport: OnceLock::new(),
+            running: tokio::sync::Mutex::new(()),
+            logins: tokio::sync::watch::Sender::new(0),
         }
     }
 }
@@ -253,6 +205,10 @@ impl SyncClient {
                 .transaction(|tx| state::save_session(tx, &url, &token, &expires))
         })
         .await?;
+        self.engine
+            .sync
+            .logins
+            .send_modify(|n| *n = n.wrapping_add(1));
         tracing::info!("signed in to the sync server");
         Ok(Session {
             server_url: server.as_str().to_string(),
@@ -342,6 +298,22 @@ impl SyncClient {
         progress: &mut (dyn FnMut(SyncProgress) + Send),
     ) -> Result<SyncReport> {
         let _one_at_a_time = self.engine.sync.running.lock().await;
+        let outcome = self.rounds(progress).await;
+        if let Err(error) = &outcome {
+            // Kept for the status line; the message names no record and no credential.
+            let message = error.to_string();
+            let now = self.engine.now();
+            self.on_db(move |e| {
+                e.store
+                    .transaction(|tx| state::record_failure(tx, now, &message))
+            })
+            .await?;
+        }
+        outcome
+    }
+
+    /// The round trips of one sync (the caller holds the one-sync-at-a-time lock).
+    async fn rounds(&self, progress: &mut (dyn FnMut(SyncProgress) + Send)) -> Result<SyncReport> {
         let config = self.engine.config.sync.clone();
         let stored = self.on_db(|e| e.store.read(state::load)).await?;
         let (Some(url), Some(token)) = (stored.server_url, stored.token) else {
@@ -375,19 +347,7 @@ impl SyncClient {
                 resume: resume.clone(),
                 max_answer_bytes: config.max_answer_bytes,
             };
-            let answer = match transport.sync(&server, &token, &request).await {
-                Ok(answer) => answer,
-                Err(e) => {
-                    let message = e.to_string();
-                    let now = self.engine.now();
-                    self.on_db(move |en| {
-                        en.store
-                            .transaction(|tx| state::record_failure(tx, now, &message))
-                    })
-                    .await?;
-                    return Err(e.into());
-                }
-            };
+            let answer = transport.sync(&server, &token, &request).await?;
             let now = self.engine.now();
             let more = answer.more;
             let next_resume = answer.resume.clone().filter(|_| more);
@@ -485,39 +445,6 @@ impl SyncClient {
         future: impl Future<Output = Result<T>> + Send,
     ) -> Result<T> {
         run_blocking(Some(self.runtime()?), future)
-    }
-}
-
-/// The configured transport, or HTTPS.
-pub(crate) fn new_transport(config: &SyncConfig) -> Result<Arc<dyn Transport>> {
-    Ok(match &config.transport {
-        Some(t) => t.clone(),
-        None => Arc::new(http::HttpTransport::new(config.request_timeout)?),
-    })
-}
-
-/// Runs `future` to completion for a blocking caller, on `runtime` or a temporary one. Inside
-/// an async context (where blocking the thread on a runtime would panic) it runs on a helper
-/// thread.
-pub(crate) fn run_blocking<T: Send>(
-    runtime: Option<&tokio::runtime::Runtime>,
-    future: impl Future<Output = Result<T>> + Send,
-) -> Result<T> {
-    let run = move || match runtime {
-        Some(runtime) => runtime.block_on(future),
-        None => tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()?
-            .block_on(future),
-    };
-    if tokio::runtime::Handle::try_current().is_ok() {
-        std::thread::scope(|s| {
-            s.spawn(run)
-                .join()
-                .unwrap_or_else(|_| Err(Error::Io(std::io::Error::other("a sync task panicked"))))
-        })
-    } else {
-        run()
     }
 }
 

@@ -8,8 +8,8 @@ use serde::{Deserialize, Serialize};
 use crate::error::Result;
 use crate::protocol::{DocChanges, LocalChange, RejectReason};
 
-/// The stored `sync_state` row.
-#[derive(Debug, Clone, Default)]
+/// The stored `sync_state` row. Its `Debug` leaves the token out.
+#[derive(Clone, Default)]
 pub(crate) struct StoredState {
     pub server_url: Option<String>,
     pub token: Option<String>,
@@ -19,6 +19,17 @@ pub(crate) struct StoredState {
     pub last_success_at: Option<DateTime<Utc>>,
     pub last_attempt_at: Option<DateTime<Utc>>,
     pub last_error: Option<String>,
+}
+
+impl std::fmt::Debug for StoredState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StoredState")
+            .field("server_url", &self.server_url)
+            .field("signed_in", &self.token.is_some())
+            .field("cursor", &self.cursor)
+            .field("last_error", &self.last_error)
+            .finish_non_exhaustive()
+    }
 }
 
 pub(crate) fn load(conn: &Connection) -> Result<StoredState> {
@@ -144,7 +155,7 @@ pub(crate) fn outbox_batch(
 /// Local edits the server refused, as the app shows them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RejectedEdit {
-    /// Id of this entry (for [`super::Sync::dismiss_rejected`]).
+    /// Id of this entry (for [`super::SyncClient::dismiss_rejected`]).
     pub id: i64,
     /// The record the edits were made to.
     pub record_id: String,
