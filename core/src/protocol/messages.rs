@@ -117,8 +117,9 @@ pub enum RejectReason {
     Purged,
 }
 
-/// `POST /v1/login` (JSON).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// `POST /v1/login` (JSON). Its `Debug` leaves the password out, so a logged request never
+/// carries it.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LoginRequest {
     pub tenant: String,
     pub username: String,
@@ -128,6 +129,16 @@ pub struct LoginRequest {
     /// A label for the admin's device list ("Pixel 8", "iPhone 15").
     #[serde(default)]
     pub device_name: Option<String>,
+}
+
+impl std::fmt::Debug for LoginRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LoginRequest")
+            .field("tenant", &self.tenant)
+            .field("device_id", &self.device_id)
+            .field("device_name", &self.device_name)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Answer to a successful login.
@@ -148,7 +159,8 @@ pub struct LoginResponse {
 pub enum Role {
     /// Sees and writes their own records and their team's shared customers.
     Rep,
-    /// Also sees and writes every record of their team.
+    /// Also sees and writes their team's records: every visit, quick-log and task of the team
+    /// and its team-visible customers. A private customer stays its owner's alone.
     Manager,
     /// Administers the tenant; sees everything in it.
     Admin,
@@ -215,4 +227,23 @@ pub mod limits {
     pub const MAX_CHANGE_BYTES: usize = 1 << 20;
     /// Default size at which an answer is cut with `more: true` (uncompressed bytes).
     pub const DEFAULT_ANSWER_BYTES: usize = 4 << 20;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_logged_login_request_never_shows_the_password() {
+        let request = LoginRequest {
+            tenant: "acme".into(),
+            username: "li".into(),
+            password: "s3cret-pass".into(),
+            device_id: "0190c1a2-0000-7000-8000-000000000001".into(),
+            device_name: None,
+        };
+        let shown = format!("{request:?}");
+        assert!(!shown.contains("s3cret-pass"), "{shown}");
+        assert!(shown.contains("acme"));
+    }
 }
