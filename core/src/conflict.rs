@@ -282,9 +282,22 @@ fn locate(doc: &RecordDoc, field: &str) -> Option<(ExId, String)> {
 }
 
 /// Keeps the `conflicted` index in step with the document.
-pub(crate) fn index(conn: &rusqlite::Connection, doc: &RecordDoc) -> Result<()> {
-    let count = find(doc).len();
+pub(crate) fn index(
+    conn: &rusqlite::Connection,
+    doc: &RecordDoc,
+    conflicts: crate::store::writer::Conflicts,
+) -> Result<()> {
     let id = doc.id().to_string();
+    if conflicts == crate::store::writer::Conflicts::RecountIfKnown {
+        let known: Option<i64> = conn
+            .prepare_cached("SELECT fields FROM conflicted WHERE id = ?1")?
+            .query_row([&id], |r| r.get(0))
+            .optional()?;
+        if known.is_none() {
+            return Ok(());
+        }
+    }
+    let count = find(doc).len();
     if count == 0 {
         conn.prepare_cached("DELETE FROM conflicted WHERE id = ?1")?
             .execute([id])?;

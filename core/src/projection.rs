@@ -10,16 +10,17 @@ use uuid::Uuid;
 
 use crate::error::Result;
 use crate::record::{schema::Kind, RecordDoc};
+use crate::store::writer::Conflicts;
 
 /// Refreshes every projection row of `doc`.
-pub(crate) fn project(conn: &Connection, doc: &RecordDoc) -> Result<()> {
+pub(crate) fn project(conn: &Connection, doc: &RecordDoc, conflicts: Conflicts) -> Result<()> {
     match doc.kind() {
         Kind::Customer => crate::customer::project(conn, doc)?,
         Kind::Visit => crate::visit::project(conn, doc)?,
         Kind::QuickLog => crate::quicklog::project(conn, doc)?,
         Kind::Task => crate::task::project(conn, doc)?,
     }
-    crate::conflict::index(conn, doc)
+    crate::conflict::index(conn, doc, conflicts)
 }
 
 /// Empties every projection and refills it from `docs`. Returns the number of documents.
@@ -41,7 +42,7 @@ pub(crate) fn rebuild(conn: &Connection, actor: &ActorId) -> Result<u64> {
             continue;
         };
         let doc = RecordDoc::load(id, kind, &bytes, actor)?;
-        project(conn, &doc)?;
+        project(conn, &doc, Conflicts::Recount)?;
         count += 1;
     }
     Ok(count)

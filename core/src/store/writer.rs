@@ -73,14 +73,33 @@ impl<'t> Writer<'t> {
         self.tx
             .prepare_cached("INSERT INTO outbox (doc_id, kind, change) VALUES (?1, ?2, ?3)")?
             .execute(params![id, kind, change.raw_bytes()])?;
-        put_doc(self.tx, record)?;
+        store(self.tx, record)?;
+        // A local change follows everything the document holds, so it can settle concurrent
+        // values but never create them: only a record already known to be conflicted needs
+        // its conflicts counted again.
+        crate::projection::project(self.tx, record, Conflicts::RecountIfKnown)?;
         Ok(true)
     }
 }
 
-/// Stores the compacted document and refreshes its projection. Shared by local writes and by
+/// How a stored document's conflicts are indexed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Conflicts {
+    /// Changes from elsewhere may bring concurrent values: count them.
+    Recount,
+    /// A local edit: recount only when the record was conflicted before.
+    RecountIfKnown,
+}
+
+/// Stores the compacted document and refreshes its projection, conflicts included: the path of
 /// changes that arrive from elsewhere.
 pub(crate) fn put_doc(conn: &Connection, record: &mut RecordDoc) -> Result<()> {
+    store(conn, record)?;
+    crate::projection::project(conn, record, Conflicts::Recount)
+}
+
+/// Writes the compacted document bytes.
+fn store(conn: &Connection, record: &mut RecordDoc) -> Result<()> {
     let bytes = record.save();
     conn.prepare_cached(
         "INSERT INTO docs (id, kind, bytes) VALUES (?1, ?2, ?3)
@@ -91,7 +110,7 @@ pub(crate) fn put_doc(conn: &Connection, record: &mut RecordDoc) -> Result<()> {
         record.kind().as_str(),
         bytes
     ])?;
-    crate::projection::project(conn, record)
+    Ok(())
 }
 
 /// Loads record `id` of `kind` through `conn` (reader or writer), editing as `actor`.
