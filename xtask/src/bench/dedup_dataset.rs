@@ -5,24 +5,23 @@
 //! to find among the many look-alikes the generator makes on purpose.
 //!
 //! Kept apart from the shared `dataset` (which also writes visits and quick-logs) because the
-//! checks only need customers, and because a generated value the core refuses (a mobile
-//! segment the validator does not know) is dropped here rather than failing the build.
-//! Cached under `target/bench/dedup-dataset-<version>`.
+//! checks only need customers; each company is typed in as the shared `dataset::new_customer`
+//! does. Cached under `target/bench/dedup-dataset-<version>`.
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use fieldsales_core::customer::{Address, ContactInput, NewCustomer};
-use fieldsales_core::validate::{parse_email, parse_phone};
+use fieldsales_core::customer::NewCustomer;
 use fieldsales_core::{Config, Durability, FieldSales, Identity};
 
+use super::dataset::new_customer;
 use crate::fixtures::{FakeCompany, Generator};
 use crate::Result;
 
 pub(crate) const CUSTOMERS: usize = 100_000;
 /// One company in this many is entered twice.
 const REENTERED_EVERY: usize = 50;
-const VERSION: &str = "v2";
+const VERSION: &str = "v3";
 /// (original id, re-entered id) per line, written with the book.
 pub(crate) const REENTERED_FILE: &str = "reentered.tsv";
 const CHUNK: usize = 1_000;
@@ -52,48 +51,11 @@ fn identity() -> Result<Identity> {
     Ok(Identity::new("bench-rep", Some("team-1".into()))?)
 }
 
-fn valid_phone(raw: &str) -> Option<String> {
-    parse_phone(raw).ok().map(|_| raw.to_string())
-}
-
-fn input(c: &FakeCompany) -> NewCustomer {
-    NewCustomer {
-        name: c.name.clone(),
-        legal_name: Some(c.legal_name.clone()),
-        credit_code: Some(c.credit_code.clone()),
-        phones: valid_phone(&c.phone).into_iter().collect(),
-        emails: c
-            .contacts
-            .iter()
-            .filter_map(|k| k.email.clone())
-            .filter(|e| parse_email(e).is_ok())
-            .take(1)
-            .collect(),
-        address: Some(Address {
-            text: Some(c.address.clone()),
-            lat: Some(c.lat),
-            lon: Some(c.lon),
-        }),
-        contacts: c
-            .contacts
-            .iter()
-            .map(|k| ContactInput {
-                name: Some(k.name.clone()),
-                title: Some(k.title.clone()),
-                phone: valid_phone(&k.mobile),
-                wechat: k.wechat.clone(),
-                email: None,
-            })
-            .collect(),
-        ..Default::default()
-    }
-}
-
 /// The same company as a second rep enters it: the registered name, the phone, nothing else.
 fn reentered(c: &FakeCompany) -> NewCustomer {
     NewCustomer {
         name: c.legal_name.clone(),
-        phones: valid_phone(&c.phone).into_iter().collect(),
+        phones: vec![c.phone.clone()],
         ..Default::default()
     }
 }
@@ -116,7 +78,7 @@ fn build(dir: &Path) -> Result {
             if written + inputs.len() >= CUSTOMERS {
                 break;
             }
-            inputs.push(input(c));
+            inputs.push(new_customer(c));
             if i % REENTERED_EVERY == 0 && written + inputs.len() < CUSTOMERS {
                 twins.push((inputs.len() - 1, inputs.len()));
                 inputs.push(reentered(c));
