@@ -7,6 +7,7 @@
 //! xtask is plain Rust so that a fresh machine needs nothing but cargo.
 
 mod bench;
+mod bindings;
 #[allow(dead_code)] // a generator library: each workload uses part of it
 mod fixtures;
 
@@ -61,5 +62,5 @@ fn cargo() -> Command {
 fn test() -> Result {
     run(cargo().args(["test", "--workspace", "--all-targets"]))?;
     run(cargo().args(["test", "--workspace", "--doc"]))?;
-    Ok(())
+    bindings::test()
 }

@@ -7,6 +7,7 @@
 //! targets next to the figures and says which were met.
 
 mod dataset;
+mod ffi_call;
 mod open;
 mod quicklog;
 mod search;
@@ -20,7 +21,7 @@ use serde_json::{json, Map, Value};
 use crate::Result;
 
 /// Workloads in the order they run.
-pub(crate) const WORKLOADS: &[&str] = &["quicklog_write", "search", "open"];
+pub(crate) const WORKLOADS: &[&str] = &["quicklog_write", "search", "open", "ffi_call"];
 
 /// One workload's figures and whether its targets were met.
 pub(crate) struct Outcome {
@@ -67,6 +68,7 @@ pub(crate) fn run(args: &[String]) -> Result {
             "quicklog_write" => quicklog::run(&dir)?,
             "search" => search::run(&dir)?,
             "open" => open::run(&dir)?,
+            "ffi_call" => ffi_call::run(&dir)?,
             _ => unreachable!("checked above"),
         };
         let mut obj = outcome.figures;
