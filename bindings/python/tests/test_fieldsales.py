@@ -111,6 +111,15 @@ def test_bad_input_is_an_exception_never_a_crash(store):
     assert store.customers().get(cid).name == "北京小米"
 
 
+def test_a_bad_configuration_is_refused_with_its_field(tmp_path):
+    with pytest.raises(FieldSalesError.Validation) as no_user:
+        FieldSales.open(str(tmp_path), FieldSalesConfig(user_id=" "))
+    assert no_user.value.field == "user_id"
+    with pytest.raises(FieldSalesError.Validation) as bad_zone:
+        FieldSales.open(str(tmp_path), FieldSalesConfig(user_id="rep-1", utc_offset_minutes=2**31 - 1))
+    assert bad_zone.value.field == "utc_offset_minutes"
+
+
 def test_a_bulk_import_names_a_refused_row_by_position(store):
     ids = asyncio.run(store.customers().create_many([NewCustomer(name=f"客户{i}") for i in range(20)]))
     assert len(set(ids)) == 20

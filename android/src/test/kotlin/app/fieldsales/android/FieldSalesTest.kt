@@ -159,6 +159,14 @@ class FieldSalesTest {
             // Still alive and unchanged.
             assertEquals("北京小米", store.customers().get(id).name)
         }
+        val noUser = assertFailsWith<FieldSalesException.Validation> {
+            FieldSales.open(dir.resolve("x").toString(), FieldSalesConfig(userId = " "))
+        }
+        assertEquals("user_id", noUser.field)
+        val badZone = assertFailsWith<FieldSalesException.Validation> {
+            FieldSales.open(dir.resolve("x").toString(), FieldSalesConfig(userId = "rep-1", utcOffsetMinutes = Int.MAX_VALUE))
+        }
+        assertEquals("utc_offset_minutes", badZone.field)
     }
 
     @Test
