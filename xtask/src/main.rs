@@ -19,8 +19,9 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("test") => test(),
         Some("bench") => bench::run(&args[1..]),
+        Some("bindings") => bindings::test(), // only the Kotlin, Python and Swift checks
         _ => {
-            eprintln!("usage: cargo xtask <test | bench [workload...]>");
+            eprintln!("usage: cargo xtask <test | bindings | bench [workload...]>");
             eprintln!("workloads: {}", bench::WORKLOADS.join(", "));
             return ExitCode::from(2);
         }

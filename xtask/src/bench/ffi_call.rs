@@ -43,12 +43,8 @@ pub(crate) fn run(dir: &Path) -> Result<Outcome> {
     figures.insert("overhead_p50_us".into(), json!(round(k50 - r50)));
     figures.insert("ratio_p50".into(), json!(round(k50 / r50)));
     figures.insert("writes".into(), json!(WRITES));
-    let mut targets = std::collections::BTreeMap::new();
-    // The design budget: a crossing costs microseconds, not a noticeable share of a write.
-    targets.insert(
-        "binding overhead <= 100 us per quick-log".to_string(),
-        k50 - r50 <= 100.0,
-    );
+    // The issue sets no target for this workload: it asks for the figures.
+    let targets = std::collections::BTreeMap::new();
     Ok(Outcome { figures, targets })
 }
 
