@@ -2,7 +2,9 @@
 // mobile developer relies on, asserted on values, not just on calls returning.
 package app.fieldsales.android
 
+import app.fieldsales.ffi.Address
 import app.fieldsales.ffi.Channel
+import app.fieldsales.ffi.CheckOut
 import app.fieldsales.ffi.ContactInput
 import app.fieldsales.ffi.CustomerPatch
 import app.fieldsales.ffi.FieldSales
@@ -10,11 +12,13 @@ import app.fieldsales.ffi.FieldSalesConfig
 import app.fieldsales.ffi.FieldSalesException
 import app.fieldsales.ffi.FieldValue
 import app.fieldsales.ffi.FindingKind
+import app.fieldsales.ffi.Fix
 import app.fieldsales.ffi.IncomingChanges
 import app.fieldsales.ffi.NewCustomer
 import app.fieldsales.ffi.NewQuickLog
 import app.fieldsales.ffi.RecordKind
 import app.fieldsales.ffi.StoreEvent
+import app.fieldsales.ffi.Verdict
 import java.io.File
 import java.nio.file.Path
 import java.time.Instant
@@ -114,6 +118,23 @@ class FieldSalesTest {
             assertEquals(1L, report.counts[FindingKind.MISSING_NAME])
             assertEquals(logged.entry.customerId, report.findings.first { it.kind == FindingKind.MISSING_NAME }.customerId)
         }
+    }
+
+    @Test
+    fun `a check-in at the customer's door is verified and the check-out's next action becomes a task`() = open().use { store ->
+        val id = store.customers().create(NewCustomer(name = "北京小米", address = Address(text = "海淀区", lat = 39.9847, lon = 116.3055)))
+        val visits = store.visits()
+        val atDoor = visits.checkIn(id, null, Fix(lat = 39.9848, lon = 116.3056, accuracyM = 10.0))
+        assertEquals(Verdict.VERIFIED, atDoor.checkIn!!.verdict)
+        assertTrue(atDoor.checkIn!!.distanceM!! < 50.0)
+        val elsewhere = visits.checkIn(id, null, Fix(lat = 39.90, lon = 116.40))
+        assertEquals(Verdict.OUT_OF_RANGE, elsewhere.checkIn!!.verdict)
+        val out = visits.checkOut(atDoor.id, CheckOut(notes = "谈了价格", painPoints = listOf("价格太高"), nextAction = "寄样品"))
+        assertEquals("谈了价格", out.notes)
+        assertTrue(out.checkOut != null)
+        val task = store.tasks().get(assertNotNull(out.taskId))
+        assertEquals("寄样品", task.title)
+        assertEquals(atDoor.id, task.sourceId)
     }
 
     @Test
