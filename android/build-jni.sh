@@ -15,7 +15,7 @@ for abi in "${ABIS[@]}"; do args+=(-t "$abi"); done
 cargo ndk "${args[@]}" -o "$ROOT/android/src/main/jniLibs" build --package fieldsales-ffi --release
 
 # Library mode: the interface is read from a built library (any target's carries the same).
-cargo build --package fieldsales-ffi --release
+cargo build --package fieldsales-ffi --release --features bindgen
 rm -rf "$ROOT/android/build/generated/uniffi"
 "$ROOT/target/release/uniffi-bindgen" generate --library --language kotlin \
     --out-dir "$ROOT/android/build/generated/uniffi" "$ROOT/target/release/libfieldsales_ffi.so"

@@ -29,7 +29,7 @@ mkdir -p "$OUT/generated" "$OUT/headers" "$OUT/simulator" "$OUT/macos"
 # Library mode reads the interface from the built library; the host dylib has the same
 # metadata as every target. uniffi.toml sets module_name FieldSalesFFI and ffi_module_name
 # fieldsales_ffiFFI, which must match the module map inside the XCFramework.
-cargo build --package fieldsales-ffi --profile "$PROFILE"
+cargo build --package fieldsales-ffi --profile "$PROFILE" --features bindgen
 "$ROOT/target/$PROFILE/uniffi-bindgen" generate --library --language swift \
     --out-dir "$OUT/generated" "$ROOT/target/$PROFILE/libfieldsales_ffi.dylib"
 cp "$OUT/generated/fieldsales_ffiFFI.h" "$OUT/headers/"

@@ -2,7 +2,8 @@
 //! Swift generated and syntax-checked.
 //!
 //! Steps, each from a clean clone with nothing but cargo, a JDK, Maven and Python 3:
-//! 1. build `fieldsales-ffi` (the cdylib and the `uniffi-bindgen` binary), debug profile;
+//! 1. build `fieldsales-ffi` with its `bindgen` feature (the cdylib and the `uniffi-bindgen`
+//!    binary), debug profile;
 //! 2. generate Kotlin, Python and Swift from the built library (library mode) into
 //!    `target/bindings/<language>` — generated code is never committed;
 //! 3. Kotlin: Maven (`android/host-test/pom.xml`) compiles the generated code, the pure-Kotlin
@@ -41,7 +42,13 @@ pub(crate) fn test() -> Result {
 /// Builds `fieldsales-ffi` in `profile` (`debug` or `release`) and returns the cdylib's path.
 pub(crate) fn build_library(profile: &str) -> Result<PathBuf> {
     let mut cmd = cargo();
-    cmd.args(["build", "--package", "fieldsales-ffi"]);
+    cmd.args([
+        "build",
+        "--package",
+        "fieldsales-ffi",
+        "--features",
+        "bindgen",
+    ]);
     if profile == "release" {
         cmd.arg("--release");
     }
