@@ -11,6 +11,7 @@
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
+use fieldsales_core::sync::SyncError;
 use fieldsales_core::Error as CoreError;
 
 /// What went wrong, in terms an app can act on.
@@ -69,8 +70,23 @@ impl From<CoreError> for FieldSalesError {
             | CoreError::Storage(_)
             | CoreError::Io(_)
             | CoreError::SchemaTooNew { .. } => FieldSalesError::Storage { detail },
+            CoreError::Sync(e) => sync_error(e, detail),
             CoreError::Document(_) => FieldSalesError::Internal { detail },
         }
+    }
+}
+
+/// Sync failures fold into the two things an app does about them: sign in again, or retry
+/// later (`core::sync::SyncError::is_retryable` says which retries can succeed on their own).
+fn sync_error(e: SyncError, detail: String) -> FieldSalesError {
+    match e {
+        SyncError::NotSignedIn | SyncError::Unauthorized | SyncError::AccountMismatch => {
+            FieldSalesError::Unauthorized { detail }
+        }
+        SyncError::Network(_)
+        | SyncError::Server { .. }
+        | SyncError::RateLimited { .. }
+        | SyncError::BadAnswer(_) => FieldSalesError::Network { detail },
     }
 }
 
