@@ -8,6 +8,7 @@
 //! xtask is plain Rust so that a fresh machine needs nothing but cargo.
 
 mod bench;
+mod bindings;
 mod demo;
 #[allow(dead_code)] // a generator library: each workload uses part of it
 mod fixtures;
@@ -21,8 +22,9 @@ fn main() -> ExitCode {
         Some("demo") => demo::run_demo(&args[1..]),
         Some("test") => test(),
         Some("bench") => bench::run(&args[1..]),
+        Some("bindings") => bindings::test(), // only the Kotlin, Python and Swift checks
         _ => {
-            eprintln!("usage: cargo xtask <demo | test | bench [workload...]>");
+            eprintln!("usage: cargo xtask <demo | test | bindings | bench [workload...]>");
             eprintln!("workloads: {}", bench::WORKLOADS.join(", "));
             return ExitCode::from(2);
         }
@@ -64,5 +66,5 @@ fn cargo() -> Command {
 fn test() -> Result {
     run(cargo().args(["test", "--workspace", "--all-targets"]))?;
     run(cargo().args(["test", "--workspace", "--doc"]))?;
-    Ok(())
+    bindings::test()
 }

@@ -10,6 +10,7 @@ mod dataset;
 mod dedup_dataset;
 mod dedup_quality;
 mod dedup_speed;
+mod ffi_call;
 mod open;
 mod quicklog;
 mod search;
@@ -37,6 +38,7 @@ pub(crate) const WORKLOADS: &[&str] = &[
     "incremental_sync",
     "noop_sync",
     "server_load",
+    "ffi_call",
 ];
 
 /// One workload's figures and whether its targets were met.
@@ -100,6 +102,7 @@ pub(crate) fn run(args: &[String]) -> Result {
             "dedup_check" => dedup_speed::run_check(&dir)?,
             "dedup_scan" => dedup_speed::run_scan(&dir)?,
             "server_load" => server_load::run(&dir)?,
+            "ffi_call" => ffi_call::run(&dir)?,
             _ => unreachable!("checked above"),
         };
         record(&mut report, name, outcome);

@@ -1,0 +1,55 @@
+//! `fieldsales-ffi`: the fieldsales core as Kotlin, Swift and Python see it, through UniFFI.
+//!
+//! This crate owns the shape of the foreign API and nothing else: records, enums and objects
+//! that mirror the core's, conversions both ways, the small error enum apps act on, and the
+//! tokio runtime that runs long calls off the caller's thread. Every rule (validation, merge,
+//! search) stays in `fieldsales-core`; a function here converts its inputs, calls the core once
+//! and converts the answer. If you find yourself writing an `if` about business data here, it
+//! belongs in the core.
+//!
+//! Shape: one root object, [`FieldSales`], opened with a data directory and a
+//! [`FieldSalesConfig`], hands out one object per area — `customers()`, `visits()`,
+//! `quickLog()`, `tasks()`, `search()`, `conflicts()`, `health()`, `changes()` — as the core
+//! does. Each crossing costs microseconds, so calls are coarse: one call per user action.
+//!
+//! Where sync will go: the sync client lives in `core::sync` (built on another branch). It will
+//! arrive here as `sync.rs` with a `Sync` area object returned by `FieldSales::sync()`, its
+//! `async` methods (login, sync now) spawned on the same [`runtime`], and its listener as a
+//! foreign trait registered exactly like [`StoreListener`] in [`events`].
+//!
+//! Guarantees at the boundary:
+//! - no panic crosses it: every exported call runs inside [`error::guard`], which turns a panic
+//!   into [`FieldSalesError::Internal`];
+//! - errors are [`FieldSalesError`]: Kotlin sees `FieldSalesException`, Swift `FieldSalesError`,
+//!   Python `FieldSalesError`; none of its fields is called `message` (it would clash with
+//!   `Throwable.message`).
+
+mod changes;
+mod conflict;
+mod convert;
+mod customer;
+mod diagnostics;
+mod error;
+mod events;
+mod health;
+mod quicklog;
+mod root;
+mod runtime;
+mod search;
+mod task;
+mod visit;
+
+pub use changes::*;
+pub use conflict::*;
+pub use customer::*;
+pub use diagnostics::*;
+pub use error::FieldSalesError;
+pub use events::*;
+pub use health::*;
+pub use quicklog::*;
+pub use root::*;
+pub use search::*;
+pub use task::*;
+pub use visit::*;
+
+uniffi::setup_scaffolding!();

@@ -1,0 +1,238 @@
+//! The root object: one open store for one signed-in user, and the areas it hands out.
+//!
+//! Mirrors `fieldsales_core::FieldSales`: open once per signed-in user, keep it for the life of
+//! the session, close it at sign-out. The areas share the store; holding an area keeps the
+//! store open.
+
+use std::sync::Arc;
+
+use chrono::FixedOffset;
+use fieldsales_core::pipeline::{Pipeline, Stage};
+use fieldsales_core::{Config, Durability as CoreDurability, Identity};
+
+use crate::changes::Changes;
+use crate::conflict::Conflicts;
+use crate::customer::Customers;
+use crate::error::{guard, FieldSalesError, Result};
+use crate::events::{Listeners, StoreListener, Subscription};
+use crate::health::Health;
+use crate::quicklog::QuickLog;
+use crate::runtime::Runtime;
+use crate::search::Search;
+use crate::task::Tasks;
+use crate::visit::Visits;
+
+/// How hard each write is pushed to disk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum Durability {
+    /// Survives the app being killed, not a power cut. Fine for tests and caches.
+    AppCrash,
+    /// Also survives the battery dying (one fsync per write). The default.
+    PowerLoss,
+}
+
+/// A pipeline stage of the company and the one action that enters it.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct PipelineStage {
+    /// Stable key stored in records (`requirements_confirmed`).
+    pub key: String,
+    /// What reps see (需求确认).
+    pub label: String,
+    /// Key of the anchor action (`requirements_uploaded`).
+    pub anchor: String,
+    /// What reps see for the anchor (上传需求文档).
+    pub anchor_label: String,
+}
+
+/// Who is signed in and the company's rules. Only `user_id` is required.
+///
+/// ```kotlin
+/// val config = FieldSalesConfig(userId = "rep-42", teamId = "north")
+/// ```
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct FieldSalesConfig {
+    /// The user's id on the server; also names the database file.
+    pub user_id: String,
+    /// The user's team, given to new customers.
+    #[uniffi(default)]
+    pub team_id: Option<String>,
+    /// A check-in within this distance of the customer is verified (metres). Default 200.
+    #[uniffi(default)]
+    pub geofence_radius_m: Option<f64>,
+    /// A customer without contact for this many days is reported as stale. Default 90.
+    #[uniffi(default)]
+    pub stale_after_days: Option<i64>,
+    /// A next action without a due time is due this many hours later. Default 24.
+    #[uniffi(default)]
+    pub default_follow_up_hours: Option<i64>,
+    /// The rep's UTC offset in minutes, which decides what "today" means. Default +480 (China).
+    #[uniffi(default)]
+    pub utc_offset_minutes: Option<i32>,
+    /// Default `PowerLoss`.
+    #[uniffi(default)]
+    pub durability: Option<Durability>,
+    /// The company's pipeline; empty means the built-in one.
+    #[uniffi(default)]
+    pub pipeline: Vec<PipelineStage>,
+}
+
+impl FieldSalesConfig {
+    fn into_core(self) -> Result<(Identity, Config)> {
+        let identity = Identity::new(self.user_id, self.team_id)?;
+        let mut config = Config::default();
+        if let Some(r) = self.geofence_radius_m {
+            if !(r.is_finite() && r > 0.0) {
+                return Err(FieldSalesError::invalid(
+                    "geofence_radius_m",
+                    "must be a positive number",
+                ));
+            }
+            config.geofence_radius_m = r;
+        }
+        if let Some(d) = self.stale_after_days {
+            config.stale_after_days = d;
+        }
+        if let Some(h) = self.default_follow_up_hours {
+            config.default_follow_up_hours = h;
+        }
+        if let Some(m) = self.utc_offset_minutes {
+            config.time_zone = m
+                .checked_mul(60)
+                .and_then(FixedOffset::east_opt)
+                .ok_or_else(|| {
+                    FieldSalesError::invalid("utc_offset_minutes", "must be within ±24 hours")
+                })?;
+        }
+        if let Some(d) = self.durability {
+            config.durability = match d {
+                Durability::AppCrash => CoreDurability::AppCrash,
+                Durability::PowerLoss => CoreDurability::PowerLoss,
+            };
+        }
+        if !self.pipeline.is_empty() {
+            let stages = self
+                .pipeline
+                .into_iter()
+                .map(|s| Stage {
+                    key: s.key,
+                    label: s.label,
+                    anchor: s.anchor,
+                    anchor_label: s.anchor_label,
+                })
+                .collect();
+            config.pipeline = Pipeline::new(stages)?;
+        }
+        Ok((identity, config))
+    }
+}
+
+/// What every area object holds: the core store, the runtime, the listeners.
+#[derive(Clone)]
+pub(crate) struct Ctx {
+    pub core: fieldsales_core::FieldSales,
+    pub rt: Runtime,
+    pub listeners: Arc<Listeners>,
+}
+
+/// An open store for one signed-in user: the entry point of the API.
+///
+/// ```kotlin
+/// FieldSales.open(context.filesDir.path, FieldSalesConfig(userId = "rep-42")).use { store ->
+///     val id = store.customers().create(NewCustomer(name = "北京小米", phones = listOf("138 1234 5678")))
+///     store.search().customers("bjxm", 10)   // finds it by pinyin initials
+/// }
+/// ```
+#[derive(uniffi::Object)]
+pub struct FieldSales {
+    ctx: Ctx,
+}
+
+#[uniffi::export]
+impl FieldSales {
+    /// Opens (creating on first use) the store of `config.user_id` under `data_dir`, running
+    /// any pending migrations. Each user has their own database file.
+    #[uniffi::constructor]
+    pub fn open(data_dir: String, config: FieldSalesConfig) -> Result<Arc<FieldSales>> {
+        guard(|| {
+            let (identity, config) = config.into_core()?;
+            let core = fieldsales_core::FieldSales::open(data_dir.as_ref(), identity, config)?;
+            Ok(Arc::new(FieldSales {
+                ctx: Ctx {
+                    core,
+                    rt: Runtime::new()?,
+                    listeners: Arc::new(Listeners::default()),
+                },
+            }))
+        })
+    }
+
+    /// Customers and their contacts.
+    pub fn customers(&self) -> Arc<Customers> {
+        Arc::new(Customers::new(self.ctx.clone()))
+    }
+
+    /// Planned visits, check-in and check-out.
+    pub fn visits(&self) -> Arc<Visits> {
+        Arc::new(Visits::new(self.ctx.clone()))
+    }
+
+    /// The few-seconds log after a call, a WeChat chat or a meeting.
+    pub fn quick_log(&self) -> Arc<QuickLog> {
+        Arc::new(QuickLog::new(self.ctx.clone()))
+    }
+
+    /// Follow-up tasks.
+    pub fn tasks(&self) -> Arc<Tasks> {
+        Arc::new(Tasks::new(self.ctx.clone()))
+    }
+
+    /// Finding customers by name, pinyin (full or initials) or phone digits.
+    pub fn search(&self) -> Arc<Search> {
+        Arc::new(Search::new(self.ctx.clone()))
+    }
+
+    /// Fields where concurrent edits left several values, and their resolution.
+    pub fn conflicts(&self) -> Arc<Conflicts> {
+        Arc::new(Conflicts::new(self.ctx.clone()))
+    }
+
+    /// Data-health findings.
+    pub fn health(&self) -> Arc<Health> {
+        Arc::new(Health::new(self.ctx.clone()))
+    }
+
+    /// The local changes and changes from other replicas (what sync moves; support tools).
+    pub fn changes(&self) -> Arc<Changes> {
+        Arc::new(Changes::new(self.ctx.clone()))
+    }
+
+    /// Registers `listener` for change events until the returned subscription is closed.
+    pub fn subscribe(&self, listener: Arc<dyn StoreListener>) -> Arc<Subscription> {
+        self.ctx.listeners.add(listener)
+    }
+
+    /// The signed-in user.
+    pub fn user_id(&self) -> String {
+        self.ctx.core.identity().user_id.clone()
+    }
+
+    /// This device's id (also its Automerge actor id).
+    pub fn device_id(&self) -> String {
+        self.ctx.core.device_id().to_string()
+    }
+
+    /// Number of local changes not yet acknowledged by the server.
+    pub fn pending_changes(&self) -> Result<i64> {
+        guard(|| Ok(crate::convert::count_out(self.ctx.core.pending_changes()?)))
+    }
+
+    /// Rebuilds every list and the search index from the stored records (a repair tool).
+    /// Returns the number of records.
+    pub async fn rebuild_projections(&self) -> Result<i64> {
+        let core = self.ctx.core.clone();
+        self.ctx
+            .rt
+            .blocking(move || Ok(crate::convert::count_out(core.rebuild_projections()?)))
+            .await
+    }
+}

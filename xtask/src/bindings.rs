@@ -1,0 +1,168 @@
+//! `cargo xtask test` for the foreign bindings: Kotlin on the host JVM, Python under pytest,
+//! Swift generated and syntax-checked.
+//!
+//! Steps, each from a clean clone with nothing but cargo, a JDK, Maven and Python 3:
+//! 1. build `fieldsales-ffi` with its `bindgen` feature (the cdylib and the `uniffi-bindgen`
+//!    binary), debug profile;
+//! 2. generate Kotlin, Python and Swift from the built library (library mode) into
+//!    `target/bindings/<language>` — generated code is never committed;
+//! 3. Kotlin: Maven (`android/host-test/pom.xml`) compiles the generated code, the pure-Kotlin
+//!    Android wrapper and the JUnit 5 suite, and runs it with JNA loading the library;
+//! 4. Python: a venv under `target/py-venv` with pinned pytest and tree-sitter packages, then
+//!    the pytest suite in `bindings/python/tests`;
+//! 5. Swift: there is no Swift toolchain here, so `ios/check_swift_syntax.py` parses the
+//!    generated Swift, the wrapper and the XCTest files with tree-sitter-swift and fails on
+//!    any syntax error. It proves syntax, not types.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::{cargo, run, workspace_root, Result};
+
+/// Python packages the checks need, pinned so a fresh machine gets what passed here.
+const PY_PACKAGES: &[&str] = &[
+    "pytest==9.2.0",
+    "tree-sitter==0.26.1",
+    "tree-sitter-swift==0.7.4",
+];
+
+/// Builds the library and runs every foreign-language check.
+pub(crate) fn test() -> Result {
+    let lib = build_library("debug")?;
+    for language in ["kotlin", "python", "swift"] {
+        generate(&lib, language)?;
+    }
+    kotlin(&lib, &[])?;
+    let venv = python_venv()?;
+    python(&lib, &venv)?;
+    swift_syntax(&venv)?;
+    Ok(())
+}
+
+/// Builds `fieldsales-ffi` in `profile` (`debug` or `release`) and returns the cdylib's path.
+pub(crate) fn build_library(profile: &str) -> Result<PathBuf> {
+    let mut cmd = cargo();
+    cmd.args([
+        "build",
+        "--package",
+        "fieldsales-ffi",
+        "--features",
+        "bindgen",
+    ]);
+    if profile == "release" {
+        cmd.arg("--release");
+    }
+    run(&mut cmd)?;
+    let lib = target().join(profile).join(format!(
+        "{}fieldsales_ffi{}",
+        std::env::consts::DLL_PREFIX,
+        std::env::consts::DLL_SUFFIX
+    ));
+    if !lib.exists() {
+        return Err(format!("{} was not built", lib.display()).into());
+    }
+    Ok(lib)
+}
+
+/// Generates `language` bindings from `lib` into `target/bindings/<language>`, replacing
+/// what was there. The `uniffi-bindgen` binary is the one built beside the library.
+pub(crate) fn generate(lib: &Path, language: &str) -> Result<PathBuf> {
+    let out = generated(language);
+    let _ = std::fs::remove_dir_all(&out);
+    std::fs::create_dir_all(&out)?;
+    let bindgen = lib
+        .parent()
+        .ok_or("library has no directory")?
+        .join(format!("uniffi-bindgen{}", std::env::consts::EXE_SUFFIX));
+    run(Command::new(bindgen)
+        .args([
+            "generate",
+            "--library",
+            "--no-format",
+            "--language",
+            language,
+        ])
+        .arg("--out-dir")
+        .arg(&out)
+        .arg(lib))?;
+    Ok(out)
+}
+
+/// Compiles and runs the Kotlin suite with Maven; `extra` adds Maven arguments (the benchmark
+/// selects its own test class with them).
+pub(crate) fn kotlin(lib: &Path, extra: &[String]) -> Result {
+    let libdir = lib.parent().ok_or("library has no directory")?;
+    let mut cmd = Command::new(if cfg!(windows) { "mvn.cmd" } else { "mvn" });
+    cmd.args(["-B", "--no-transfer-progress", "-f"])
+        .arg(workspace_root().join("android/host-test/pom.xml"))
+        .arg(format!(
+            "-Dfieldsales.generated={}",
+            generated("kotlin").display()
+        ))
+        .arg(format!("-Dfieldsales.libdir={}", libdir.display()))
+        .args(extra)
+        .arg("test");
+    run(&mut cmd)
+}
+
+/// Creates (once) the venv with the pinned Python packages; returns its python.
+fn python_venv() -> Result<PathBuf> {
+    let venv = target().join("py-venv");
+    let python = venv.join(if cfg!(windows) {
+        "Scripts/python.exe"
+    } else {
+        "bin/python"
+    });
+    let stamp = venv.join("fieldsales-packages.txt");
+    let wanted = PY_PACKAGES.join("\n");
+    if std::fs::read_to_string(&stamp).ok().as_deref() == Some(wanted.as_str()) {
+        return Ok(python);
+    }
+    let system = std::env::var("PYTHON").unwrap_or_else(|_| "python3".into());
+    run(Command::new(system).args(["-m", "venv"]).arg(&venv))?;
+    run(Command::new(&python)
+        .args([
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+        ])
+        .args(PY_PACKAGES))?;
+    std::fs::write(&stamp, wanted)?;
+    Ok(python)
+}
+
+/// Runs the pytest suite against the generated module, with the library copied beside it
+/// (where the generated Python loads it from).
+fn python(lib: &Path, python: &Path) -> Result {
+    let module_dir = generated("python");
+    let file_name = lib.file_name().ok_or("library has no file name")?;
+    std::fs::copy(lib, module_dir.join(file_name))?;
+    run(Command::new(python)
+        .args(["-m", "pytest", "-q", "-p", "no:cacheprovider"])
+        .arg(workspace_root().join("bindings/python/tests"))
+        .env("PYTHONPATH", &module_dir)
+        .env("PYTHONDONTWRITEBYTECODE", "1"))
+}
+
+/// Parses every Swift file we ship or generate with tree-sitter-swift.
+fn swift_syntax(python: &Path) -> Result {
+    let root = workspace_root();
+    run(Command::new(python)
+        .arg(root.join("ios/check_swift_syntax.py"))
+        .arg(generated("swift"))
+        .arg(root.join("ios/Sources"))
+        .arg(root.join("ios/Tests")))
+}
+
+fn target() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("target"))
+}
+
+/// Where the generated `language` bindings go.
+pub(crate) fn generated(language: &str) -> PathBuf {
+    target().join("bindings").join(language)
+}
