@@ -35,7 +35,7 @@ use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use crate::error::{Error, Result};
-use crate::protocol::{limits, LoginRequest, SyncRequest, SyncResponse};
+use crate::protocol::{limits, LoginRequest, SyncRequest};
 use crate::Engine;
 
 pub use apply::ConflictFound;
@@ -326,8 +326,6 @@ impl SyncClient {
             ..SyncReport::default()
         };
         let mut resume = stored.resume;
-        // The next page of a pull, asked for while the last one was being applied.
-        let mut fetched: Option<SyncResponse> = None;
         loop {
             let max_changes = config.max_changes_per_request.max(1);
             let (docs, truncated) = self
@@ -349,38 +347,18 @@ impl SyncClient {
                 resume: resume.clone(),
                 max_answer_bytes: config.max_answer_bytes,
             };
-            // A page fetched ahead answers exactly this request only when the request sends
-            // nothing (the one asked for ahead carried no changes); otherwise it is dropped,
-            // which costs nothing: a request without changes only reads.
-            let answer = match fetched.take() {
-                Some(answer) if request.docs.is_empty() => answer,
-                _ => transport.sync(&server, &token, &request).await?,
-            };
+            let answer = transport.sync(&server, &token, &request).await?;
             let now = self.engine.now();
             let more = answer.more;
             let next_resume = answer.resume.clone().filter(|_| more);
             let cursor = answer.cursor;
-            let apply = self.on_db(move |e| {
-                e.store
-                    .transaction(|tx| apply::apply(tx, &e.actor, &e.identity.user_id, &answer, now))
-            });
-            // While a page of a pull is applied, the next one is asked for: the server builds
-            // and sends it, and the device decodes it, during the apply instead of after it.
-            let applied = if more && request.docs.is_empty() {
-                let ahead = SyncRequest {
-                    device_id: request.device_id.clone(),
-                    cursor,
-                    docs: Vec::new(),
-                    resume: next_resume.clone(),
-                    max_answer_bytes: config.max_answer_bytes,
-                };
-                let (applied, ahead) = tokio::join!(apply, transport.sync(&server, &token, &ahead));
-                // A failed fetch ahead is asked again the ordinary way, which reports the error.
-                fetched = ahead.ok();
-                applied?
-            } else {
-                apply.await?
-            };
+            let applied = self
+                .on_db(move |e| {
+                    e.store.transaction(|tx| {
+                        apply::apply(tx, &e.actor, &e.identity.user_id, &answer, now)
+                    })
+                })
+                .await?;
             report.round_trips += 1;
             report.sent += applied.acked;
             report.received += applied.received;
