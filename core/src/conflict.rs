@@ -220,34 +220,48 @@ fn walk(doc: &RecordDoc, obj: &ExId, path: &mut Vec<String>, out: &mut Vec<Field
         let Ok(all) = am.get_all(obj, key.as_str()) else {
             continue;
         };
-        let values: Vec<ConflictValue> = all
-            .iter()
-            .map(|(value, id)| ConflictValue {
-                value: FieldValue::from_value(value),
-                written_by: match id {
-                    ExId::Id(_, actor, _) => doc.editor_of(actor),
-                    ExId::Root => None,
-                },
-                device: match id {
-                    ExId::Id(_, actor, _) => actor.to_hex_string(),
-                    ExId::Root => String::new(),
-                },
-            })
-            .collect();
-        let winner = am.get(obj, key.as_str()).ok().flatten();
         path.push(key.clone());
-        let all_equal = values.windows(2).all(|w| w[0].value == w[1].value);
-        if values.len() > 1 && !all_equal {
-            out.push(FieldConflict {
-                field: path.join("."),
-                current: winner
-                    .as_ref()
-                    .map(|(v, _)| FieldValue::from_value(v))
-                    .unwrap_or(FieldValue::Null),
-                values,
-            });
-        }
-        if let Some((Value::Object(ObjType::Map), child)) = winner {
+        // Almost every field has one value: it cannot be conflicted, and its value is the
+        // winner, so the costlier lookups (the winner, each writer's name) wait for the rare
+        // field with several.
+        let child = if all.len() > 1 {
+            let values: Vec<ConflictValue> = all
+                .iter()
+                .map(|(value, id)| ConflictValue {
+                    value: FieldValue::from_value(value),
+                    written_by: match id {
+                        ExId::Id(_, actor, _) => doc.editor_of(actor),
+                        ExId::Root => None,
+                    },
+                    device: match id {
+                        ExId::Id(_, actor, _) => actor.to_hex_string(),
+                        ExId::Root => String::new(),
+                    },
+                })
+                .collect();
+            let winner = am.get(obj, key.as_str()).ok().flatten();
+            let all_equal = values.windows(2).all(|w| w[0].value == w[1].value);
+            if !all_equal {
+                out.push(FieldConflict {
+                    field: path.join("."),
+                    current: winner
+                        .as_ref()
+                        .map(|(v, _)| FieldValue::from_value(v))
+                        .unwrap_or(FieldValue::Null),
+                    values,
+                });
+            }
+            match winner {
+                Some((Value::Object(ObjType::Map), child)) => Some(child),
+                _ => None,
+            }
+        } else {
+            match all.into_iter().next() {
+                Some((Value::Object(ObjType::Map), child)) => Some(child),
+                _ => None,
+            }
+        };
+        if let Some(child) = child {
             walk(doc, &child, path, out);
         }
         path.pop();

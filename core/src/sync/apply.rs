@@ -101,8 +101,15 @@ pub(crate) fn apply(
             .optional()?
             .unwrap_or(0);
         let record = crate::outbox::merge_incoming(tx, actor, id, kind, &update.data)?;
-        let fields = crate::conflict::find(&record);
-        if fields.len() as i64 > before {
+        // The projection has just counted the conflicts into `conflicted`; the fields are
+        // named (a second walk of the document) only for the rare record that gained some.
+        let after: i64 = tx
+            .prepare_cached("SELECT fields FROM conflicted WHERE id = ?1")?
+            .query_row([id.to_string()], |r| r.get(0))
+            .optional()?
+            .unwrap_or(0);
+        if after > before {
+            let fields = crate::conflict::find(&record);
             applied.conflicts.push(ConflictFound {
                 record_id: id.to_string(),
                 kind,
