@@ -74,6 +74,84 @@ pub enum Command {
     Health,
     /// Number of local changes not yet sent to the server.
     Outbox,
+    /// Likely duplicate customers: check one, scan all, same-person contacts.
+    #[command(subcommand)]
+    Dedup(DedupCmd),
+    /// Merge a duplicate customer into the one that stays (or preview the choices).
+    Merge(MergeArgs),
+    /// Sign in to a sync server (password from FIELDSALES_PASSWORD or stdin).
+    Login(LoginArgs),
+    /// Sign out: forget the session token (local data and unsent changes stay).
+    Logout,
+    /// Sync now: send local changes, receive the team's.
+    Sync,
+    /// Sync status: server, cursor, pending changes, last success and error, refused edits.
+    Status,
+}
+
+#[derive(Debug, Args)]
+pub struct LoginArgs {
+    /// The sync server's base URL (https://..., or http:// to this machine).
+    #[arg(long, value_name = "URL", env = "FIELDSALES_SERVER")]
+    pub server: String,
+    #[arg(long, value_name = "NAME", env = "FIELDSALES_TENANT")]
+    pub tenant: String,
+    #[arg(long, value_name = "NAME")]
+    pub username: String,
+    /// Allow plain http:// to a server other than this machine.
+    #[arg(long)]
+    pub insecure_http: bool,
+}
+
+// ----- duplicates -----
+
+#[derive(Debug, Subcommand)]
+pub enum DedupCmd {
+    /// Likely duplicates of a stored customer (give its id) or of one about to be added.
+    Check(DedupCheck),
+    /// Every group of likely duplicates, and the duplicate rate.
+    Scan {
+        /// Show at most this many groups (the counts cover all).
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+    },
+    /// Contacts of a customer that are likely one person (王经理 / 王总监).
+    Contacts { customer_id: String },
+}
+
+#[derive(Debug, Args)]
+pub struct DedupCheck {
+    /// A stored customer to check; without it, the flags describe a customer to be added.
+    pub id: Option<String>,
+    #[arg(long, conflicts_with = "id")]
+    pub name: Option<String>,
+    #[arg(long)]
+    pub legal_name: Option<String>,
+    #[arg(long)]
+    pub credit_code: Option<String>,
+    /// Repeatable.
+    #[arg(long = "phone", value_name = "PHONE")]
+    pub phones: Vec<String>,
+    /// Repeatable.
+    #[arg(long = "email", value_name = "EMAIL")]
+    pub emails: Vec<String>,
+    #[arg(long, value_name = "TEXT")]
+    pub address: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// The customer that stays.
+    pub survivor: String,
+    /// The customer merged into it (tombstoned, pointing at the survivor).
+    pub merged: String,
+    /// Whose value wins for a conflicting field, as FIELD=survivor|merged; repeatable.
+    /// Fields: name, legal_name, credit_code, stage, owner, team, visibility, address.
+    #[arg(long = "keep", value_name = "FIELD=SIDE", value_parser = parse_keep)]
+    pub keep: Vec<(String, fieldsales_core::dedup::Side)>,
+    /// Only show both customers and the fields that need a choice; change nothing.
+    #[arg(long)]
+    pub preview: bool,
 }
 
 // ----- customers -----
@@ -386,6 +464,17 @@ pub fn parse_key_value(s: &str) -> Result<(String, String), String> {
         }
         _ => Err("expected key=value".into()),
     }
+}
+
+fn parse_keep(s: &str) -> Result<(String, fieldsales_core::dedup::Side), String> {
+    use fieldsales_core::dedup::Side;
+    let (field, side) = parse_key_value(s)?;
+    let side = match side.trim().to_ascii_lowercase().as_str() {
+        "survivor" => Side::Survivor,
+        "merged" => Side::Merged,
+        _ => return Err("expected FIELD=survivor or FIELD=merged".into()),
+    };
+    Ok((field, side))
 }
 
 fn parse_visibility(s: &str) -> Result<Visibility, String> {

@@ -83,6 +83,7 @@ impl CliError {
                 Error::Storage(_) | Error::Io(_) | Error::SchemaTooNew { .. } => {
                     json!({"kind": "storage", "message": message})
                 }
+                Error::Sync(e) => json!({"kind": sync_kind(e), "message": message}),
                 _ => json!({"kind": "internal", "message": message}),
             },
             CliError::Usage {
@@ -134,6 +135,19 @@ impl CliError {
             validation,
             message,
         }
+    }
+}
+
+/// What a script does about a failed sync: sign in (`unauthorized`), retry (`network`), or
+/// report (`sync`).
+fn sync_kind(e: &fieldsales_core::sync::SyncError) -> &'static str {
+    use fieldsales_core::sync::SyncError;
+    match e {
+        SyncError::NotSignedIn | SyncError::Unauthorized | SyncError::AccountMismatch => {
+            "unauthorized"
+        }
+        SyncError::Network(_) | SyncError::RateLimited { .. } => "network",
+        _ => "sync",
     }
 }
 

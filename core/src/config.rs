@@ -6,9 +6,11 @@ use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, FixedOffset, Utc};
 
+use crate::dedup::DedupRules;
 use crate::error::{Error, Result};
 use crate::pipeline::Pipeline;
 use crate::store::Durability;
+use crate::sync::SyncConfig;
 use crate::validate::DEFAULT_GEOFENCE_RADIUS_M;
 
 /// The signed-in user. Every change this device makes is attributed to `user_id`.
@@ -87,6 +89,10 @@ pub struct Config {
     pub durability: Durability,
     /// Where "now" comes from.
     pub clock: Arc<dyn Clock>,
+    /// When two customers count as likely duplicates.
+    pub dedup: DedupRules,
+    /// How and when this device syncs.
+    pub sync: SyncConfig,
 }
 
 impl Default for Config {
@@ -99,6 +105,8 @@ impl Default for Config {
             time_zone: FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset"),
             durability: Durability::default(),
             clock: Arc::new(SystemClock),
+            dedup: DedupRules::default(),
+            sync: SyncConfig::default(),
         }
     }
 }
@@ -112,6 +120,8 @@ impl std::fmt::Debug for Config {
             .field("default_follow_up_hours", &self.default_follow_up_hours)
             .field("time_zone", &self.time_zone)
             .field("durability", &self.durability)
+            .field("dedup", &self.dedup)
+            .field("sync", &self.sync)
             .finish_non_exhaustive()
     }
 }

@@ -6,9 +6,9 @@
 //! wrote each, until someone picks one. Picking writes that value again, as a change that
 //! causally follows all the candidates, which ends the conflict on every device once synced.
 //!
-//! Bookkeeping fields (`updated_at`, `updated_by`, `editors`) always differ after concurrent
-//! edits and mean nothing to a user, so they are never reported. Sets are never reported
-//! either: both sides wrote `true`.
+//! Bookkeeping fields (`updated_at`, `updated_by`, `editors`, and a customer's `absorbed`
+//! merge marks) always differ after concurrent edits and mean nothing to a user, so they are
+//! never reported. Sets are never reported either: both sides wrote `true`.
 
 use std::sync::Arc;
 
@@ -207,7 +207,13 @@ fn walk(doc: &RecordDoc, obj: &ExId, path: &mut Vec<String>, out: &mut Vec<Field
     let am = doc.doc();
     for key in am.keys(obj) {
         if path.is_empty()
-            && [common::UPDATED_AT, common::UPDATED_BY, common::EDITORS].contains(&key.as_str())
+            && [
+                common::UPDATED_AT,
+                common::UPDATED_BY,
+                common::EDITORS,
+                crate::record::schema::customer::ABSORBED,
+            ]
+            .contains(&key.as_str())
         {
             continue;
         }

@@ -130,6 +130,8 @@ pub struct Customer {
     pub updated_at: Option<DateTime<Utc>>,
     pub updated_by: Option<String>,
     pub deleted: bool,
+    /// Set on a customer merged into another (then also `deleted`): the survivor's id.
+    pub merged_into: Option<String>,
 }
 
 /// What a rep gives to create a customer. Only a name or a phone is needed; the rest can come
@@ -657,6 +659,7 @@ pub(crate) fn hydrate(doc: &RecordDoc) -> Customer {
         updated_at: doc.time_at(&ROOT, c::UPDATED_AT),
         updated_by: doc.str_at(&ROOT, c::UPDATED_BY),
         deleted: doc.is_deleted(),
+        merged_into: doc.str_at(&ROOT, f::MERGED_INTO),
     }
 }
 
@@ -701,6 +704,7 @@ pub(crate) fn project(conn: &rusqlite::Connection, doc: &RecordDoc) -> Result<()
         .execute([&id])?;
     conn.prepare_cached("DELETE FROM customer_fts WHERE rowid = ?1")?
         .execute([num])?;
+    crate::dedup::project(conn, &c)?;
     if c.deleted {
         return Ok(());
     }

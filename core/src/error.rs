@@ -48,6 +48,10 @@ pub enum Error {
     #[error("database schema version {found} is newer than this app supports ({supported})")]
     SchemaTooNew { found: i64, supported: i64 },
 
+    /// Talking to the sync server failed (see [`crate::sync::SyncError`] for what to do).
+    #[error("sync: {0}")]
+    Sync(crate::sync::SyncError),
+
     /// An Automerge operation failed on a document we built ourselves: a bug, not bad input.
     #[error("document operation failed: {0}")]
     Document(Box<automerge::AutomergeError>),

@@ -67,9 +67,13 @@ impl Health {
             let mut stmt = conn.prepare(
                 "SELECT c.id, c.name, c.credit_code, c.created_at,
                         max(coalesce((SELECT max(checkin_at) FROM visits v
-                                      WHERE v.customer_id = c.id AND v.deleted = 0), 0),
+                                      WHERE v.customer_id IN (SELECT c.id UNION ALL
+                                        SELECT id FROM customer_merges WHERE survivor = c.id)
+                                        AND v.deleted = 0), 0),
                             coalesce((SELECT max(at) FROM quick_logs q
-                                      WHERE q.customer_id = c.id AND q.deleted = 0), 0)),
+                                      WHERE q.customer_id IN (SELECT c.id UNION ALL
+                                        SELECT id FROM customer_merges WHERE survivor = c.id)
+                                        AND q.deleted = 0), 0)),
                         EXISTS (SELECT 1 FROM customer_phones p WHERE p.customer_id = c.id)
                      FROM customers c WHERE c.deleted = 0 ORDER BY c.id",
             )?;

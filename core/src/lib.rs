@@ -7,7 +7,7 @@
 //! [`FieldSales`] is the root: open it once per signed-in user, then work through its areas —
 //! [`FieldSales::customers`], [`FieldSales::visits`], [`FieldSales::quick_log`],
 //! [`FieldSales::tasks`], [`FieldSales::search`], [`FieldSales::conflicts`],
-//! [`FieldSales::health`].
+//! [`FieldSales::health`], [`FieldSales::dedup`], [`FieldSales::sync`].
 //!
 //! ```
 //! use fieldsales_core::{FieldSales, Identity, Config, customer::NewCustomer};
@@ -27,15 +27,18 @@
 pub mod config;
 pub mod conflict;
 pub mod customer;
+pub mod dedup;
 pub mod error;
 pub mod health;
 pub mod outbox;
 pub mod pipeline;
 mod projection;
+pub mod protocol;
 pub mod quicklog;
 pub mod record;
 pub mod search;
 mod store;
+pub mod sync;
 pub mod task;
 pub mod timeline;
 pub mod validate;
@@ -71,6 +74,10 @@ pub(crate) struct Engine {
     actor: ActorId,
     config: Config,
     path: PathBuf,
+    /// Bumped after every committed local write; the auto-sync engine watches it.
+    writes: tokio::sync::watch::Sender<u64>,
+    /// The sync client's runtime, transport and lock, created on first use.
+    sync: sync::SyncShared,
 }
 
 impl FieldSales {
@@ -78,6 +85,17 @@ impl FieldSales {
     /// running any pending migrations. Each user gets their own database file, so signing in
     /// as someone else never mixes their data.
     pub fn open(data_dir: &Path, identity: Identity, config: Config) -> Result<FieldSales> {
+        FieldSales::open_as_device(data_dir, identity, config, None)
+    }
+
+    /// [`FieldSales::open`], giving a new store the device id `new_device` (the one a login
+    /// already registered); an existing store keeps its own.
+    pub(crate) fn open_as_device(
+        data_dir: &Path,
+        identity: Identity,
+        config: Config,
+        new_device: Option<Uuid>,
+    ) -> Result<FieldSales> {
         std::fs::create_dir_all(data_dir)?;
         let path = data_dir.join(database_file_name(&identity.user_id));
         let store = Store::open(&path, config.durability)?;
@@ -90,7 +108,7 @@ impl FieldSales {
             if let Some(id) = existing.and_then(|s| Uuid::parse_str(&s).ok()) {
                 return Ok(id);
             }
-            let id = Uuid::now_v7();
+            let id = new_device.unwrap_or_else(Uuid::now_v7);
             tx.execute(
                 "INSERT OR REPLACE INTO meta (key, value) VALUES ('device_id', ?1)",
                 [id.to_string()],
@@ -98,6 +116,7 @@ impl FieldSales {
             Ok(id)
         })?;
         let actor = ActorId::from(device_id.as_bytes().as_slice());
+        store.transaction(|tx| dedup::build_if_needed(tx, &actor))?;
         Ok(FieldSales {
             engine: Arc::new(Engine {
                 store,
@@ -106,6 +125,8 @@ impl FieldSales {
                 actor,
                 config,
                 path,
+                writes: tokio::sync::watch::Sender::new(0),
+                sync: sync::SyncShared::default(),
             }),
         })
     }
@@ -145,6 +166,16 @@ impl FieldSales {
         health::Health::new(self.engine.clone())
     }
 
+    /// Likely duplicate customers and contacts, and merging them.
+    pub fn dedup(&self) -> dedup::Dedup {
+        dedup::Dedup::new(self.engine.clone())
+    }
+
+    /// Signing in, syncing with the server, sync status, rejected edits, auto-sync.
+    pub fn sync(&self) -> sync::SyncClient {
+        sync::SyncClient::new(self.engine.clone())
+    }
+
     /// The signed-in user.
     pub fn identity(&self) -> &Identity {
         &self.engine.identity
@@ -175,9 +206,13 @@ impl FieldSales {
     /// Rebuilds every projection and the search index from the stored documents. Projections
     /// are derived data; this is the repair tool when they are suspected wrong.
     pub fn rebuild_projections(&self) -> Result<u64> {
-        self.engine
-            .store
-            .transaction(|tx| projection::rebuild(tx, &self.engine.actor))
+        let engine = &self.engine;
+        engine.store.transaction(|tx| {
+            let count = projection::rebuild(tx, &engine.actor)?;
+            let writer = Writer::new(tx, &engine.actor, &engine.identity.user_id, engine.now());
+            dedup::settle_pending(&writer)?;
+            Ok(count)
+        })
     }
 }
 
@@ -197,10 +232,12 @@ impl Engine {
     /// Runs `f` as one write transaction of the signed-in user.
     pub(crate) fn write<T>(&self, f: impl FnOnce(&Writer<'_>) -> Result<T>) -> Result<T> {
         let now = self.now();
-        self.store.transaction(|tx| {
+        let out = self.store.transaction(|tx| {
             let writer = Writer::new(tx, &self.actor, &self.identity.user_id, now);
             f(&writer)
-        })
+        })?;
+        self.writes.send_modify(|n| *n = n.wrapping_add(1));
+        Ok(out)
     }
 
     /// Runs `f` on the read connection.

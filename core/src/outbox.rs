@@ -6,6 +6,8 @@
 //! (Automerge deduplicates by hash), so every step can be retried after any failure. The
 //! transport (HTTP, cursors, acknowledgements) is the sync client's business, not this module's.
 
+use std::collections::BTreeMap;
+
 use automerge::{AutoCommit, TextEncoding};
 use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
@@ -82,40 +84,39 @@ impl FieldSales {
             for incoming in batch {
                 let id = Uuid::parse_str(&incoming.doc_id)
                     .map_err(|_| Error::invalid("doc_id", "not a record id"))?;
-                let stored: Option<String> = tx
-                    .prepare_cached("SELECT kind FROM docs WHERE id = ?1")?
-                    .query_row([id.to_string()], |r| r.get(0))
-                    .optional()?;
-                let mut record = match stored {
-                    Some(kind) if kind == incoming.kind.as_str() => {
-                        crate::store::writer::load(tx, incoming.kind, id, &actor)?
-                    }
-                    Some(_) => {
-                        return Err(Error::invalid(
-                            "kind",
-                            "the record exists with another kind",
-                        ))
-                    }
-                    None => {
-                        let mut empty = AutoCommit::new_with_encoding(TextEncoding::Utf16CodeUnit);
-                        RecordDoc::load(id, incoming.kind, &empty.save(), &actor)?
-                    }
-                };
-                for bytes in &incoming.changes {
-                    record.apply_bytes(bytes).map_err(|_| {
-                        Error::invalid("changes", "not an Automerge change or document")
-                    })?;
-                }
-                if record.stored_kind().as_deref() != Some(incoming.kind.as_str()) {
-                    return Err(Error::invalid(
-                        "kind",
-                        "the document does not hold that kind",
-                    ));
-                }
-                crate::store::writer::put_doc(tx, &mut record)?;
+                merge_incoming(tx, &actor, id, incoming.kind, &incoming.changes)?;
             }
+            // Merges that met other devices' changes settle in the same transaction.
+            let engine = &self.engine;
+            let writer =
+                crate::store::Writer::new(tx, &actor, &engine.identity.user_id, engine.now());
+            crate::dedup::settle_pending(&writer)?;
             Ok(())
         })
+    }
+
+    /// Every stored record as plain JSON (its current values, tombstoned ones included), keyed
+    /// by id: what two replicas compare to know they converged.
+    pub fn documents_as_json(&self) -> Result<BTreeMap<String, serde_json::Value>> {
+        let rows: Vec<(String, String, Vec<u8>)> = self.engine.read(|conn| {
+            let mut stmt = conn.prepare("SELECT id, kind, bytes FROM docs ORDER BY id")?;
+            let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+            Ok(rows.collect::<rusqlite::Result<_>>()?)
+        })?;
+        let mut out = BTreeMap::new();
+        for (id, kind, bytes) in rows {
+            let options = automerge::LoadOptions::new().text_encoding(TextEncoding::Utf16CodeUnit);
+            let doc = AutoCommit::load_with_options(&bytes, options).map_err(|source| {
+                Error::CorruptDocument {
+                    id: id.clone(),
+                    source: Box::new(source),
+                }
+            })?;
+            let value = serde_json::to_value(automerge::AutoSerde::from(&doc))
+                .map_err(|e| Error::invalid("document", e))?;
+            out.insert(id, serde_json::json!({ "kind": kind, "doc": value }));
+        }
+        Ok(out)
     }
 
     /// The whole stored document of record `id`, as Automerge bytes (what a new replica needs).
@@ -124,4 +125,47 @@ impl FieldSales {
         let mut doc = self.engine.load(kind, id)?;
         Ok(doc.save())
     }
+}
+
+/// Merges changes (or whole saved documents) from elsewhere into stored record `id`, creating
+/// it when it is new here, and refreshes its projections — inside the caller's transaction, so
+/// the sync client can apply a whole server answer, acknowledgements and cursor included, as one
+/// transaction. Returns the merged record.
+pub(crate) fn merge_incoming(
+    tx: &rusqlite::Connection,
+    actor: &automerge::ActorId,
+    id: Uuid,
+    kind: Kind,
+    changes: &[impl AsRef<[u8]>],
+) -> Result<RecordDoc> {
+    let stored: Option<String> = tx
+        .prepare_cached("SELECT kind FROM docs WHERE id = ?1")?
+        .query_row([id.to_string()], |r| r.get(0))
+        .optional()?;
+    let mut record = match stored {
+        Some(stored) if stored == kind.as_str() => crate::store::writer::load(tx, kind, id, actor)?,
+        Some(_) => {
+            return Err(Error::invalid(
+                "kind",
+                "the record exists with another kind",
+            ))
+        }
+        None => {
+            let mut empty = AutoCommit::new_with_encoding(TextEncoding::Utf16CodeUnit);
+            RecordDoc::load(id, kind, &empty.save(), actor)?
+        }
+    };
+    for bytes in changes {
+        record
+            .apply_bytes(bytes.as_ref())
+            .map_err(|_| Error::invalid("changes", "not an Automerge change or document"))?;
+    }
+    if record.stored_kind().as_deref() != Some(kind.as_str()) {
+        return Err(Error::invalid(
+            "kind",
+            "the document does not hold that kind",
+        ));
+    }
+    crate::store::writer::put_doc(tx, &mut record)?;
+    Ok(record)
 }

@@ -5,7 +5,7 @@
 //! dispatches to each kind's `project` and keeps the conflicted-records index.
 
 use automerge::ActorId;
-use rusqlite::Connection;
+use rusqlite::{Connection, OptionalExtension};
 use uuid::Uuid;
 
 use crate::error::Result;
@@ -28,6 +28,7 @@ pub(crate) fn rebuild(conn: &Connection, actor: &ActorId) -> Result<u64> {
         "DELETE FROM customers; DELETE FROM customer_phones; DELETE FROM customer_fts;
          DELETE FROM visits; DELETE FROM quick_logs; DELETE FROM tasks; DELETE FROM conflicted;",
     )?;
+    crate::dedup::clear_index(conn)?;
     let mut stmt = conn.prepare("SELECT id, kind, bytes FROM docs")?;
     let mut rows = stmt.query([])?;
     let mut count = 0;
@@ -44,4 +45,29 @@ pub(crate) fn rebuild(conn: &Connection, actor: &ActorId) -> Result<u64> {
         count += 1;
     }
     Ok(count)
+}
+
+/// Deletes document `id` with every projection row and search entry derived from it: what a
+/// device does when the server erases a record or refuses one the user may not see.
+pub(crate) fn remove(conn: &Connection, id: &str) -> Result<()> {
+    let num: Option<i64> = conn
+        .prepare_cached("SELECT num FROM customers WHERE id = ?1")?
+        .query_row([id], |r| r.get(0))
+        .optional()?;
+    if let Some(num) = num {
+        conn.prepare_cached("DELETE FROM customer_fts WHERE rowid = ?1")?
+            .execute([num])?;
+    }
+    for sql in [
+        "DELETE FROM customers WHERE id = ?1",
+        "DELETE FROM customer_phones WHERE customer_id = ?1",
+        "DELETE FROM visits WHERE id = ?1",
+        "DELETE FROM quick_logs WHERE id = ?1",
+        "DELETE FROM tasks WHERE id = ?1",
+        "DELETE FROM conflicted WHERE id = ?1",
+        "DELETE FROM docs WHERE id = ?1",
+    ] {
+        conn.prepare_cached(sql)?.execute([id])?;
+    }
+    crate::dedup::forget(conn, id)
 }

@@ -186,71 +186,69 @@ fn log_in(
         }
     }
     let follow_up = Duration::hours(config.default_follow_up_hours);
-    {
-        let at = input.at.unwrap_or(w.now());
-        if let Some(due) = input.due {
-            if due < at {
-                return Err(Error::invalid("due", "must not be before the interaction"));
-            }
+    let at = input.at.unwrap_or(w.now());
+    if let Some(due) = input.due {
+        if due < at {
+            return Err(Error::invalid("due", "must not be before the interaction"));
         }
-        let (customer, new_lead) = match customer {
-            Some(id) => {
-                w.load(Kind::Customer, id)?.ensure_live()?;
-                (id, false)
-            }
-            None => {
-                let phone = phone.as_ref().expect("checked above: phone or customer");
-                match customer_by_phone(w.conn(), phone.digits())? {
-                    Some(id) => (id, false),
-                    None => (new_lead(w, phone, team)?, true),
-                }
-            }
-        };
-        let mut doc = w.create(Kind::QuickLog)?;
-        doc.put_str(&ROOT, f::CHANNEL, input.channel.as_str())?;
-        doc.put_time(&ROOT, f::AT, at)?;
-        if let Some(d) = input.duration_s {
-            doc.put(&ROOT, f::DURATION_S, ScalarValue::Int(d))?;
-        }
-        if let Some(phone) = &phone {
-            doc.put_str(&ROOT, f::PHONE, phone.e164())?;
-        }
-        doc.put_str(&ROOT, f::CUSTOMER, &customer.to_string())?;
-        doc.put_str(&ROOT, f::REP, w.user())?;
-        for p in input
-            .pain_points
-            .iter()
-            .map(|p| p.trim())
-            .filter(|p| !p.is_empty())
-        {
-            doc.set_add(&ROOT, f::PAIN_POINTS, p)?;
-        }
-        doc.put_opt_str(&ROOT, f::NOTE, input.note.as_deref())?;
-        if let Some(action) = input
-            .next_action
-            .as_deref()
-            .filter(|a| !a.trim().is_empty())
-        {
-            let due = input.due.unwrap_or(at + follow_up);
-            doc.put_str(&ROOT, f::NEXT_ACTION, action.trim())?;
-            doc.put_time(&ROOT, f::DUE, due)?;
-            let task = crate::task::write_task(
-                w,
-                None,
-                action,
-                Some(customer),
-                Some(doc.id()),
-                w.user(),
-                due,
-            )?;
-            doc.put_str(&ROOT, f::TASK, &task.to_string())?;
-        }
-        w.save(&mut doc)?;
-        Ok(Logged {
-            entry: hydrate(&doc),
-            new_lead,
-        })
     }
+    let (customer, new_lead) = match customer {
+        Some(id) => {
+            w.load(Kind::Customer, id)?.ensure_live()?;
+            (id, false)
+        }
+        None => {
+            let phone = phone.as_ref().expect("checked above: phone or customer");
+            match customer_by_phone(w.conn(), phone.digits())? {
+                Some(id) => (id, false),
+                None => (new_lead(w, phone, team)?, true),
+            }
+        }
+    };
+    let mut doc = w.create(Kind::QuickLog)?;
+    doc.put_str(&ROOT, f::CHANNEL, input.channel.as_str())?;
+    doc.put_time(&ROOT, f::AT, at)?;
+    if let Some(d) = input.duration_s {
+        doc.put(&ROOT, f::DURATION_S, ScalarValue::Int(d))?;
+    }
+    if let Some(phone) = &phone {
+        doc.put_str(&ROOT, f::PHONE, phone.e164())?;
+    }
+    doc.put_str(&ROOT, f::CUSTOMER, &customer.to_string())?;
+    doc.put_str(&ROOT, f::REP, w.user())?;
+    for p in input
+        .pain_points
+        .iter()
+        .map(|p| p.trim())
+        .filter(|p| !p.is_empty())
+    {
+        doc.set_add(&ROOT, f::PAIN_POINTS, p)?;
+    }
+    doc.put_opt_str(&ROOT, f::NOTE, input.note.as_deref())?;
+    if let Some(action) = input
+        .next_action
+        .as_deref()
+        .filter(|a| !a.trim().is_empty())
+    {
+        let due = input.due.unwrap_or(at + follow_up);
+        doc.put_str(&ROOT, f::NEXT_ACTION, action.trim())?;
+        doc.put_time(&ROOT, f::DUE, due)?;
+        let task = crate::task::write_task(
+            w,
+            None,
+            action,
+            Some(customer),
+            Some(doc.id()),
+            w.user(),
+            due,
+        )?;
+        doc.put_str(&ROOT, f::TASK, &task.to_string())?;
+    }
+    w.save(&mut doc)?;
+    Ok(Logged {
+        entry: hydrate(&doc),
+        new_lead,
+    })
 }
 
 /// The live customer one of whose numbers (or whose contacts' numbers) is `digits`; the most

@@ -128,13 +128,14 @@ impl Tasks {
         self.open_between(DateTime::<Utc>::MIN_UTC, now)
     }
 
-    /// Every task of a customer, by due time.
+    /// Every task of a customer (and of customers merged into it), by due time.
     pub fn for_customer(&self, customer_id: &str) -> Result<Vec<Task>> {
         let customer = parse_id(Kind::Customer, customer_id)?.to_string();
-        self.ids_then_load(
-            "SELECT id FROM tasks WHERE customer_id = ?1 AND deleted = 0 ORDER BY due_at",
-            params![customer],
-        )
+        let sql = format!(
+            "SELECT id FROM tasks WHERE customer_id IN {} AND deleted = 0 ORDER BY due_at",
+            crate::dedup::FAMILY
+        );
+        self.ids_then_load(&sql, params![customer])
     }
 
     fn open_between(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Vec<Task>> {

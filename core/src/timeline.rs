@@ -26,21 +26,23 @@ pub struct TimelineItem {
 
 impl Customers {
     /// The customer's visits (at check-in or planned time), quick-logs (at their time) and
-    /// tasks (at their due time), oldest first.
+    /// tasks (at their due time), oldest first, including those of customers merged into it.
     pub fn timeline(&self, customer_id: &str) -> Result<Vec<TimelineItem>> {
         let id = parse_id(Kind::Customer, customer_id)?.to_string();
         self.engine().read(|conn| {
-            let mut stmt = conn.prepare_cached(
+            let sql = format!(
                 "SELECT at, 'visit', id, coalesce(outcome, ''), 0 FROM visits
-                    WHERE customer_id = ?1 AND deleted = 0
+                    WHERE customer_id IN {family} AND deleted = 0
                  UNION ALL
                  SELECT at, 'quick_log', id, channel || coalesce(' → ' || next_action, ''), 0
-                    FROM quick_logs WHERE customer_id = ?1 AND deleted = 0
+                    FROM quick_logs WHERE customer_id IN {family} AND deleted = 0
                  UNION ALL
                  SELECT due_at, 'task', id, title, done FROM tasks
-                    WHERE customer_id = ?1 AND deleted = 0
+                    WHERE customer_id IN {family} AND deleted = 0
                  ORDER BY 1, 3",
-            )?;
+                family = crate::dedup::FAMILY
+            );
+            let mut stmt = conn.prepare_cached(&sql)?;
             let rows = stmt.query_map(params![id], |r| {
                 let kind: String = r.get(1)?;
                 Ok(TimelineItem {

@@ -1,5 +1,6 @@
 //! `cargo xtask`: the single entry point for building, testing and measuring fieldsales.
 //!
+//! - `cargo xtask demo`: the main job — a scripted session of the CLI on a fresh store.
 //! - `cargo xtask test`: every test of the workspace (what CI runs).
 //! - `cargo xtask bench [workload...]`: the benchmarks, in a release build, writing
 //!   `target/bench/report.json` and printing a table. Workloads: see `bench::WORKLOADS`.
@@ -8,6 +9,7 @@
 
 mod bench;
 mod bindings;
+mod demo;
 #[allow(dead_code)] // a generator library: each workload uses part of it
 mod fixtures;
 
@@ -17,11 +19,12 @@ use std::process::{Command, ExitCode};
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
+        Some("demo") => demo::run_demo(&args[1..]),
         Some("test") => test(),
         Some("bench") => bench::run(&args[1..]),
         Some("bindings") => bindings::test(), // only the Kotlin, Python and Swift checks
         _ => {
-            eprintln!("usage: cargo xtask <test | bindings | bench [workload...]>");
+            eprintln!("usage: cargo xtask <demo | test | bindings | bench [workload...]>");
             eprintln!("workloads: {}", bench::WORKLOADS.join(", "));
             return ExitCode::from(2);
         }

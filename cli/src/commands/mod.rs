@@ -5,9 +5,11 @@
 mod conflicts;
 mod contact;
 mod customer;
+mod dedup;
 mod health;
 mod outbox;
 mod quicklog;
+mod sync;
 mod tasks;
 mod visit;
 
@@ -55,6 +57,10 @@ impl Ctx {
 
 /// Runs the parsed command line; returns the document for stdout.
 pub fn run(cli: Cli, mode: Mode) -> Result<String, CliError> {
+    // Login opens (or creates) the store of whoever the server says signed in.
+    if let Command::Login(args) = &cli.command {
+        return sync::login(&cli, args, config(&cli), mode);
+    }
     let ctx = Ctx {
         fs: open(&cli)?,
         mode,
@@ -68,21 +74,39 @@ pub fn run(cli: Cli, mode: Mode) -> Result<String, CliError> {
         Command::Conflicts(cmd) => conflicts::run(&ctx, cmd),
         Command::Health => health::run(&ctx),
         Command::Outbox => outbox::run(&ctx),
+        Command::Dedup(cmd) => dedup::run(&ctx, cmd),
+        Command::Merge(args) => dedup::merge(&ctx, args),
+        Command::Logout => sync::logout(&ctx),
+        Command::Sync => sync::sync(&ctx),
+        Command::Status => sync::status(&ctx),
+        Command::Login(_) => unreachable!("handled above"),
     }
 }
 
+/// Opens the store of `--user`, or else of the account that signed in last in the data
+/// directory.
 fn open(cli: &Cli) -> Result<FieldSales, CliError> {
-    let user = cli
-        .user
-        .as_deref()
-        .map(str::trim)
-        .filter(|u| !u.is_empty())
-        .ok_or_else(|| CliError::invalid("user", "give --user or set FIELDSALES_USER"))?;
-    let team = cli.team.clone().filter(|t| !t.trim().is_empty());
-    let identity = Identity::new(user, team)?;
+    let given = cli.user.as_deref().map(str::trim).filter(|u| !u.is_empty());
+    let identity = match given {
+        Some(user) => {
+            let team = cli.team.clone().filter(|t| !t.trim().is_empty());
+            Identity::new(user, team)?
+        }
+        None => {
+            let account =
+                fieldsales_core::sync::current_account(&cli.data_dir).ok_or_else(|| {
+                    CliError::invalid("user", "give --user, set FIELDSALES_USER, or log in first")
+                })?;
+            Identity::new(account.user_id, account.team_id)?
+        }
+    };
+    Ok(FieldSales::open(&cli.data_dir, identity, config(cli))?)
+}
+
+fn config(cli: &Cli) -> Config {
     let mut config = Config::default();
     if let Some(now) = cli.now {
         config.clock = Arc::new(ManualClock::new(now));
     }
-    Ok(FieldSales::open(&cli.data_dir, identity, config)?)
+    config
 }

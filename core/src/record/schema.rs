@@ -52,6 +52,7 @@ impl Kind {
                 (customer::CUSTOM, ObjType::Map),
                 (customer::CONTACTS, ObjType::Map),
                 (customer::ANCHORS, ObjType::Map),
+                (customer::ABSORBED, ObjType::Map),
             ],
             Kind::Visit => &[
                 (visit::CHECK_IN, ObjType::Map),
@@ -119,6 +120,12 @@ pub mod customer {
     pub const CONTACT_PHONE: &str = "phone";
     pub const CONTACT_WECHAT: &str = "wechat";
     pub const CONTACT_EMAIL: &str = "email";
+    /// scalar: on a merged-away customer (also tombstoned), the id of the customer it was
+    /// merged into.
+    pub const MERGED_INTO: &str = "merged_into";
+    /// map merged-away customer id → scalar: that document's heads (hex, comma-separated) when
+    /// it was merged into this one; edits after those heads are carried over (see `dedup`).
+    pub const ABSORBED: &str = "absorbed";
 }
 
 /// Visit fields.

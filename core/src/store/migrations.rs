@@ -115,6 +115,74 @@ const MIGRATIONS: &[&str] = &[
         fields INTEGER NOT NULL
     ) WITHOUT ROWID;
     "#,
+    // 2: duplicate detection: profiles, blocking keys, merge pointers (see `dedup`).
+    r#"
+    -- The normalised facts of each live customer, as JSON (see `dedup::profile`).
+    CREATE TABLE dedup_profiles (
+        customer_id TEXT PRIMARY KEY,
+        profile     TEXT NOT NULL
+    ) WITHOUT ROWID;
+
+    -- Blocking keys: customers sharing a key are compared, no one else.
+    CREATE TABLE dedup_keys (
+        key         TEXT NOT NULL,
+        customer_id TEXT NOT NULL,
+        PRIMARY KEY (key, customer_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX dedup_keys_customer ON dedup_keys(customer_id);
+
+    -- Merged-away customers: the pointer in their document, and the end of the chain.
+    CREATE TABLE customer_merges (
+        id       TEXT PRIMARY KEY,
+        into_id  TEXT NOT NULL,
+        survivor TEXT NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX customer_merges_into ON customer_merges(into_id);
+    CREATE INDEX customer_merges_survivor ON customer_merges(survivor);
+
+    -- Merged-away customers stored since their merge follow-ups were last settled.
+    CREATE TABLE dedup_settle (
+        id TEXT PRIMARY KEY
+    ) WITHOUT ROWID;
+
+    -- Customers stored before this migration are indexed at the next open.
+    INSERT OR REPLACE INTO meta (key, value) VALUES ('dedup_index', 'rebuild');
+    "#,
+    // 3: the sync client's state and the edits the server refused.
+    r#"
+    -- One row: where this store syncs, how far it got, and how the last attempt went. The
+    -- session token lives here (the database is the app's private storage); it is never logged.
+    CREATE TABLE sync_state (
+        id              INTEGER PRIMARY KEY CHECK (id = 1),
+        server_url      TEXT,
+        token           TEXT,
+        token_expires   TEXT,
+        cursor          INTEGER NOT NULL DEFAULT 0,
+        resume          TEXT,
+        last_success_at INTEGER,
+        last_attempt_at INTEGER,
+        last_error      TEXT
+    );
+    INSERT INTO sync_state (id) VALUES (1);
+
+    -- Local edits the server refused, kept for the app to show until the user dismisses them.
+    -- `local_doc` is the device's version of the document just before it took the server's.
+    CREATE TABLE rejected_edits (
+        id          INTEGER PRIMARY KEY AUTOINCREMENT,
+        doc_id      TEXT NOT NULL,
+        kind        TEXT NOT NULL,
+        reason      TEXT NOT NULL,
+        detail      TEXT NOT NULL,
+        rejected_at INTEGER NOT NULL,
+        local_doc   BLOB
+    );
+    CREATE TABLE rejected_changes (
+        edit_id INTEGER NOT NULL REFERENCES rejected_edits(id) ON DELETE CASCADE,
+        seq     INTEGER NOT NULL,
+        change  BLOB NOT NULL,
+        PRIMARY KEY (edit_id, seq)
+    ) WITHOUT ROWID;
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -16,7 +16,7 @@ use fieldsales_core::visit::Fix;
 use fieldsales_core::{Config, Durability, FieldSales, Identity, ManualClock};
 use rand::{Rng, SeedableRng};
 
-use crate::fixtures::Generator;
+use crate::fixtures::{FakeCompany, Generator};
 use crate::Result;
 
 pub(crate) const CUSTOMERS: usize = 100_000;
@@ -76,6 +76,40 @@ fn identity() -> Result<Identity> {
     Ok(Identity::new("bench-rep", Some("team-1".into()))?)
 }
 
+/// A generated company as a rep would type it in: name, legal name, credit code, phone, one
+/// e-mail, address with coordinates and its contacts.
+pub(crate) fn new_customer(c: &FakeCompany) -> NewCustomer {
+    NewCustomer {
+        name: c.name.clone(),
+        legal_name: Some(c.legal_name.clone()),
+        credit_code: Some(c.credit_code.clone()),
+        phones: vec![c.phone.clone()],
+        emails: c
+            .contacts
+            .iter()
+            .filter_map(|k| k.email.clone())
+            .take(1)
+            .collect(),
+        address: Some(Address {
+            text: Some(c.address.clone()),
+            lat: Some(c.lat),
+            lon: Some(c.lon),
+        }),
+        contacts: c
+            .contacts
+            .iter()
+            .map(|k| ContactInput {
+                name: Some(k.name.clone()),
+                title: Some(k.title.clone()),
+                phone: Some(k.mobile.clone()),
+                wechat: k.wechat.clone(),
+                email: None,
+            })
+            .collect(),
+        ..Default::default()
+    }
+}
+
 fn build(dir: &Path) -> Result {
     let start = Utc
         .with_ymd_and_hms(2025, 1, 6, 1, 0, 0)
@@ -96,38 +130,7 @@ fn build(dir: &Path) -> Result {
     let mut customers: Vec<(String, f64, f64)> = Vec::with_capacity(CUSTOMERS);
     for chunk_start in (0..CUSTOMERS).step_by(CHUNK) {
         let companies = gen.companies(CHUNK.min(CUSTOMERS - chunk_start));
-        let inputs: Vec<NewCustomer> = companies
-            .iter()
-            .map(|c| NewCustomer {
-                name: c.name.clone(),
-                legal_name: Some(c.legal_name.clone()),
-                credit_code: Some(c.credit_code.clone()),
-                phones: vec![c.phone.clone()],
-                emails: c
-                    .contacts
-                    .iter()
-                    .filter_map(|k| k.email.clone())
-                    .take(1)
-                    .collect(),
-                address: Some(Address {
-                    text: Some(c.address.clone()),
-                    lat: Some(c.lat),
-                    lon: Some(c.lon),
-                }),
-                contacts: c
-                    .contacts
-                    .iter()
-                    .map(|k| ContactInput {
-                        name: Some(k.name.clone()),
-                        title: Some(k.title.clone()),
-                        phone: Some(k.mobile.clone()),
-                        wechat: k.wechat.clone(),
-                        email: None,
-                    })
-                    .collect(),
-                ..Default::default()
-            })
-            .collect();
+        let inputs: Vec<NewCustomer> = companies.iter().map(new_customer).collect();
         let ids = fs.customers().create_many(&inputs)?;
         customers.extend(
             ids.into_iter()

@@ -7,10 +7,16 @@
 //! targets next to the figures and says which were met.
 
 mod dataset;
+mod dedup_dataset;
+mod dedup_quality;
+mod dedup_speed;
 mod ffi_call;
 mod open;
 mod quicklog;
 mod search;
+mod server_load;
+mod sync;
+mod sync_world;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -21,7 +27,19 @@ use serde_json::{json, Map, Value};
 use crate::Result;
 
 /// Workloads in the order they run.
-pub(crate) const WORKLOADS: &[&str] = &["quicklog_write", "search", "open", "ffi_call"];
+pub(crate) const WORKLOADS: &[&str] = &[
+    "quicklog_write",
+    "search",
+    "open",
+    "dedup_quality",
+    "dedup_check",
+    "dedup_scan",
+    "ffi_call",
+    "initial_sync",
+    "incremental_sync",
+    "noop_sync",
+    "server_load",
+];
 
 /// One workload's figures and whether its targets were met.
 pub(crate) struct Outcome {
@@ -62,24 +80,44 @@ pub(crate) fn run(args: &[String]) -> Result {
     std::fs::create_dir_all(&dir)?;
     let mut report = Map::new();
     report.insert("machine".into(), machine());
-    for name in selected {
+    let mut sync_ran = false;
+    for &name in &selected {
+        if sync::WORKLOADS.contains(&name) {
+            // The sync workloads share one world and run as a group, in their own order.
+            if !sync_ran {
+                eprintln!("bench: sync workloads...");
+                for (name, outcome) in sync::run(&dir, &selected)? {
+                    record(&mut report, name, outcome);
+                }
+                sync_ran = true;
+            }
+            continue;
+        }
         eprintln!("bench: {name}...");
         let outcome = match name {
             "quicklog_write" => quicklog::run(&dir)?,
             "search" => search::run(&dir)?,
             "open" => open::run(&dir)?,
+            "dedup_quality" => dedup_quality::run(&dir)?,
+            "dedup_check" => dedup_speed::run_check(&dir)?,
+            "dedup_scan" => dedup_speed::run_scan(&dir)?,
             "ffi_call" => ffi_call::run(&dir)?,
+            "server_load" => server_load::run(&dir)?,
             _ => unreachable!("checked above"),
         };
-        let mut obj = outcome.figures;
-        obj.insert("targets".into(), json!(outcome.targets));
-        report.insert(name.into(), Value::Object(obj));
+        record(&mut report, name, outcome);
     }
     let path = dir.join("report.json");
     std::fs::write(&path, serde_json::to_string_pretty(&report)?)?;
     print_table(&report);
     println!("\nreport: {}", path.display());
     Ok(())
+}
+
+fn record(report: &mut Map<String, Value>, name: &str, outcome: Outcome) {
+    let mut obj = outcome.figures;
+    obj.insert("targets".into(), json!(outcome.targets));
+    report.insert(name.into(), Value::Object(obj));
 }
 
 pub(crate) fn bench_dir() -> PathBuf {
@@ -146,6 +184,10 @@ impl Samples {
 
     pub fn push(&mut self, d: Duration) {
         self.0.push(d);
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
     }
 
     /// The `p`-th percentile (nearest rank), `p` in 0..=100.

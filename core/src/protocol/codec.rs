@@ -1,0 +1,169 @@
+//! Body framing: magic, version byte, gzip'd CBOR — and the refusals a bad body earns.
+//!
+//! Decoding is the first thing a server does with bytes from the network, so it is bounded:
+//! the decompressed size is capped before CBOR sees it (a gzip bomb stops at the cap), and
+//! every failure is a [`DecodeError`] saying what was wrong, never a panic.
+
+use std::io::{Read, Write};
+
+use flate2::read::GzDecoder;
+use flate2::write::GzEncoder;
+use flate2::Compression;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use super::{MAGIC, VERSION};
+
+/// Why a body could not be read. Each maps to one error code of the protocol.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum DecodeError {
+    /// Shorter than the header, or not starting with the magic bytes.
+    #[error("not a fieldsales sync body (bad magic bytes)")]
+    NotSyncBody,
+    /// The header names a protocol version this build does not speak.
+    #[error("protocol version {found} is not supported (this side speaks {supported})")]
+    UnsupportedVersion { found: u8, supported: u8 },
+    /// The gzip stream is damaged.
+    #[error("body is not valid gzip")]
+    Compression,
+    /// The decompressed message is larger than allowed.
+    #[error("decompressed body exceeds {limit} bytes")]
+    TooLarge { limit: usize },
+    /// The CBOR does not hold the expected message.
+    #[error("body is not a valid message: {0}")]
+    Message(String),
+}
+
+/// Frames `message` as a sync body.
+pub fn encode<T: Serialize>(message: &T) -> Vec<u8> {
+    let mut cbor = Vec::new();
+    ciborium::into_writer(message, &mut cbor)
+        .expect("serialising plain data into a Vec cannot fail");
+    let mut body = Vec::with_capacity(cbor.len() / 2 + 16);
+    body.extend_from_slice(MAGIC);
+    body.push(VERSION);
+    let mut gz = GzEncoder::new(body, Compression::fast());
+    gz.write_all(&cbor).expect("writing into a Vec cannot fail");
+    gz.finish().expect("finishing into a Vec cannot fail")
+}
+
+/// Reads a sync body, refusing anything that decompresses to more than `max_decompressed`
+/// bytes.
+pub fn decode<T: DeserializeOwned>(body: &[u8], max_decompressed: usize) -> Result<T, DecodeError> {
+    if body.len() < MAGIC.len() + 1 || &body[..MAGIC.len()] != MAGIC {
+        return Err(DecodeError::NotSyncBody);
+    }
+    let version = body[MAGIC.len()];
+    if version != VERSION {
+        return Err(DecodeError::UnsupportedVersion {
+            found: version,
+            supported: VERSION,
+        });
+    }
+    let mut cbor = Vec::new();
+    let mut reader = GzDecoder::new(&body[MAGIC.len() + 1..]).take(max_decompressed as u64 + 1);
+    reader
+        .read_to_end(&mut cbor)
+        .map_err(|_| DecodeError::Compression)?;
+    if cbor.len() > max_decompressed {
+        return Err(DecodeError::TooLarge {
+            limit: max_decompressed,
+        });
+    }
+    ciborium::from_reader(cbor.as_slice()).map_err(|e| DecodeError::Message(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::{DocChanges, LocalChange, SyncRequest};
+
+    fn request() -> SyncRequest {
+        SyncRequest {
+            device_id: "0190c1a2-0000-7000-8000-000000000001".into(),
+            cursor: 42,
+            docs: vec![DocChanges {
+                doc_id: "0190c1a2-0000-7000-8000-000000000002".into(),
+                kind: "customer".into(),
+                changes: vec![LocalChange {
+                    seq: 7,
+                    bytes: vec![0x85, 0x6f, 0x4a, 0x83, 1, 2, 3],
+                }],
+            }],
+            resume: None,
+            max_answer_bytes: None,
+        }
+    }
+
+    #[test]
+    fn a_request_survives_the_round_trip() {
+        let body = encode(&request());
+        assert_eq!(&body[..3], MAGIC);
+        assert_eq!(body[3], VERSION);
+        let back: SyncRequest = decode(&body, 1 << 20).unwrap();
+        assert_eq!(back, request());
+    }
+
+    #[test]
+    fn change_bytes_travel_as_byte_strings_not_integer_arrays() {
+        let mut big = request();
+        big.docs[0].changes[0].bytes = (0..=255u8).cycle().take(10_000).collect();
+        let mut cbor = Vec::new();
+        ciborium::into_writer(&big, &mut cbor).unwrap();
+        // An array of integers would cost up to two bytes per byte.
+        assert!(cbor.len() < 10_300, "cbor was {} bytes", cbor.len());
+    }
+
+    #[test]
+    fn garbage_is_refused_with_a_reason() {
+        assert_eq!(
+            decode::<SyncRequest>(b"hello world", 1024),
+            Err(DecodeError::NotSyncBody)
+        );
+        assert_eq!(
+            decode::<SyncRequest>(b"", 1024),
+            Err(DecodeError::NotSyncBody)
+        );
+        assert_eq!(
+            decode::<SyncRequest>(b"FSY\x01not gzip at all", 1024),
+            Err(DecodeError::Compression)
+        );
+    }
+
+    #[test]
+    fn another_version_is_refused_before_decoding() {
+        let mut body = encode(&request());
+        body[3] = 9;
+        assert_eq!(
+            decode::<SyncRequest>(&body, 1 << 20),
+            Err(DecodeError::UnsupportedVersion {
+                found: 9,
+                supported: VERSION
+            })
+        );
+    }
+
+    #[test]
+    fn a_gzip_bomb_stops_at_the_limit() {
+        let zeros = vec![0u8; 5 << 20];
+        let mut body = MAGIC.to_vec();
+        body.push(VERSION);
+        let mut gz = GzEncoder::new(body, Compression::best());
+        gz.write_all(&zeros).unwrap();
+        let body = gz.finish().unwrap();
+        assert!(body.len() < 64 << 10);
+        assert_eq!(
+            decode::<SyncRequest>(&body, 1 << 20),
+            Err(DecodeError::TooLarge { limit: 1 << 20 })
+        );
+    }
+
+    #[test]
+    fn a_message_of_the_wrong_shape_is_refused() {
+        let body = encode(&vec![1u32, 2, 3]);
+        assert!(matches!(
+            decode::<SyncRequest>(&body, 1 << 20),
+            Err(DecodeError::Message(_))
+        ));
+    }
+}

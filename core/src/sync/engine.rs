@@ -1,0 +1,299 @@
+//! The auto-sync engine: decides when to sync, so that the rep never presses a button.
+//!
+//! One task on the store's runtime owns the schedule. It syncs:
+//! - after local writes, debounced ([`super::SyncConfig::debounce`]): a burst of edits goes up
+//!   as one sync, no later than one debounce after the first of them;
+//! - at once when the app reports connectivity regained, comes to the foreground, asks for it,
+//!   or the server announces a sequence ahead of this device's cursor (the event stream, read
+//!   by a second task that reconnects with backoff);
+//! - on a periodic timer while online;
+//! - at once after a new login (the previous session may have ended in an "unauthorized");
+//! - after a failure, on an exponential backoff with jitter ([`super::Backoff`]) — so a failed
+//!   upload is retried without waiting for the next local write. New local writes do not cut a
+//!   backoff short (a failing server should not be hammered); connectivity regained does.
+//!
+//! While the app says the device is offline, nothing is attempted; the schedule resumes when it
+//! is back. Syncs run one at a time and never hold a database transaction across network I/O
+//! (see [`super::SyncClient`]), so the app's reads and writes are never blocked by the engine.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use rand::rngs::StdRng;
+use rand::SeedableRng;
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+use tokio::time::Instant;
+
+use crate::error::Error;
+
+use super::listener::{SyncFailure, SyncListener, Trigger};
+use super::{ServerUrl, SyncClient, SyncError};
+
+/// What the app (or the event stream) tells the engine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Command {
+    Connectivity(bool),
+    Foreground,
+    ServerSeq(u64),
+    SyncNow,
+}
+
+/// A running auto-sync engine. Dropping it stops the engine.
+///
+/// ```no_run
+/// # use std::sync::Arc;
+/// # use fieldsales_core::{FieldSales, sync::NoListener};
+/// # fn app(fs: FieldSales) -> fieldsales_core::Result<()> {
+/// let auto = fs.sync().start_auto_sync(Arc::new(NoListener))?;
+/// // from the platform's network callback:
+/// auto.connectivity_changed(true);
+/// // from the app lifecycle:
+/// auto.app_foreground();
+/// # Ok(()) }
+/// ```
+pub struct AutoSync {
+    commands: mpsc::UnboundedSender<Command>,
+    schedule: JoinHandle<()>,
+    events: JoinHandle<()>,
+}
+
+impl AutoSync {
+    /// Starts the engine's tasks on the current tokio runtime.
+    pub(crate) fn start(client: SyncClient, listener: Arc<dyn SyncListener>) -> AutoSync {
+        let (tx, rx) = mpsc::unbounded_channel();
+        let events = tokio::spawn(follow_server_events(client.clone(), tx.clone()));
+        let schedule = tokio::spawn(schedule(client, listener, rx));
+        AutoSync {
+            commands: tx,
+            schedule,
+            events,
+        }
+    }
+
+    /// The platform reports the network went away (`false`) or came back (`true`). Coming back
+    /// starts a sync at once and resets the backoff.
+    pub fn connectivity_changed(&self, online: bool) {
+        let _ = self.commands.send(Command::Connectivity(online));
+    }
+
+    /// The app came to the foreground: sync at once.
+    pub fn app_foreground(&self) {
+        let _ = self.commands.send(Command::Foreground);
+    }
+
+    /// Sync at once (a pull-to-refresh).
+    pub fn sync_now(&self) {
+        let _ = self.commands.send(Command::SyncNow);
+    }
+
+    /// The server's log reached `seq` (from a push notification, say): sync if behind.
+    pub fn server_announced(&self, seq: u64) {
+        let _ = self.commands.send(Command::ServerSeq(seq));
+    }
+
+    /// Whether the engine is still running.
+    pub fn is_running(&self) -> bool {
+        !self.schedule.is_finished()
+    }
+
+    /// Stops the engine. A sync in flight is abandoned; its answer, if it had arrived, was
+    /// applied atomically or not at all.
+    pub fn stop(self) {
+        drop(self)
+    }
+}
+
+impl Drop for AutoSync {
+    fn drop(&mut self) {
+        self.schedule.abort();
+        self.events.abort();
+    }
+}
+
+/// The next planned sync.
+#[derive(Debug, Clone, Copy)]
+struct Due {
+    at: Instant,
+    trigger: Trigger,
+}
+
+/// Plans a sync at `at` unless one is planned sooner.
+fn plan(due: &mut Option<Due>, at: Instant, trigger: Trigger) {
+    if due.is_none_or(|d| at < d.at) {
+        *due = Some(Due { at, trigger });
+    }
+}
+
+async fn schedule(
+    client: SyncClient,
+    listener: Arc<dyn SyncListener>,
+    mut commands: mpsc::UnboundedReceiver<Command>,
+) {
+    let config = client.engine().config.sync.clone();
+    let clock = client.engine().config.clock.clone();
+    let mut writes = client.engine().writes.subscribe();
+    writes.borrow_and_update();
+    let mut logins = client.engine().sync.logins.subscribe();
+    logins.borrow_and_update();
+    let mut rng = StdRng::from_entropy();
+    let mut online = true;
+    let mut failures: u32 = 0;
+    let mut cursor = client.status().map(|s| s.cursor).unwrap_or(0);
+    // A sync at start brings up whatever was written while the app was closed.
+    let mut due = Some(Due {
+        at: Instant::now(),
+        trigger: Trigger::Foreground,
+    });
+    loop {
+        let wake = due.filter(|_| online).map(|d| d.at);
+        tokio::select! {
+            command = commands.recv() => {
+                let Some(command) = command else { break };
+                let now = Instant::now();
+                match command {
+                    Command::Connectivity(false) => online = false,
+                    Command::Connectivity(true) => {
+                        online = true;
+                        failures = 0;
+                        due = Some(Due { at: now, trigger: Trigger::ConnectivityRegained });
+                    }
+                    Command::Foreground => plan(&mut due, now, Trigger::Foreground),
+                    Command::SyncNow => plan(&mut due, now, Trigger::Requested),
+                    Command::ServerSeq(seq) if seq > cursor => {
+                        plan(&mut due, now, Trigger::ServerEvent)
+                    }
+                    Command::ServerSeq(_) => {}
+                }
+            }
+            changed = logins.changed() => {
+                if changed.is_err() {
+                    break;
+                }
+                logins.borrow_and_update();
+                failures = 0;
+                due = Some(Due { at: Instant::now(), trigger: Trigger::Requested });
+            }
+            changed = writes.changed() => {
+                if changed.is_err() {
+                    break;
+                }
+                writes.borrow_and_update();
+                if failures == 0 {
+                    plan(&mut due, Instant::now() + config.debounce, Trigger::LocalWrite);
+                }
+            }
+            () = sleep_until(wake) => {
+                let trigger = due.take().map_or(Trigger::Timer, |d| d.trigger);
+                listener.started(trigger);
+                let result = client.run(&mut |p| listener.progress(p)).await;
+                let now = Instant::now();
+                match result {
+                    Ok(report) => {
+                        failures = 0;
+                        cursor = report.cursor;
+                        for conflict in &report.conflicts {
+                            listener.conflict_found(conflict);
+                        }
+                        for edit in &report.rejected {
+                            listener.rejected(edit);
+                        }
+                        listener.completed(&report);
+                        plan(&mut due, now + config.periodic, Trigger::Timer);
+                    }
+                    Err(error) => {
+                        failures = failures.saturating_add(1);
+                        let needs_login = matches!(
+                            error,
+                            Error::Sync(
+                                SyncError::NotSignedIn
+                                    | SyncError::Unauthorized
+                                    | SyncError::AccountMismatch
+                            )
+                        );
+                        let mut delay = if needs_login {
+                            config.backoff.max
+                        } else {
+                            config.backoff.delay(failures, &mut rng)
+                        };
+                        if let Error::Sync(SyncError::RateLimited { retry_after_secs: Some(s) }) = &error {
+                            delay = delay.max(Duration::from_secs(*s));
+                        }
+                        due = Some(Due { at: now + delay, trigger: Trigger::Retry });
+                        let next = chrono::Duration::from_std(delay)
+                            .ok()
+                            .map(|d| clock.now() + d);
+                        tracing::info!(attempt = failures, error = %error, "sync failed");
+                        listener.failed(&SyncFailure {
+                            message: error.to_string(),
+                            needs_login,
+                            attempt: failures,
+                            next_retry_at: next,
+                        });
+                    }
+                }
+            }
+        }
+    }
+}
+
+async fn sleep_until(at: Option<Instant>) {
+    match at {
+        Some(at) => tokio::time::sleep_until(at).await,
+        None => std::future::pending().await,
+    }
+}
+
+/// Keeps an event stream open while signed in and forwards each announced sequence to the
+/// schedule; reconnects with backoff when the stream fails or ends.
+async fn follow_server_events(client: SyncClient, commands: mpsc::UnboundedSender<Command>) {
+    let mut rng = StdRng::from_entropy();
+    let backoff = super::Backoff {
+        initial: Duration::from_secs(1),
+        max: Duration::from_secs(60),
+    };
+    let allow_http = client.engine().config.sync.allow_insecure_http;
+    let mut failures = 0u32;
+    loop {
+        if commands.is_closed() {
+            return;
+        }
+        let session = client
+            .engine()
+            .read(super::state::load)
+            .ok()
+            .and_then(|s| Some((s.server_url?, s.token?)));
+        let Some((url, token)) = session else {
+            // Not signed in: look again later (login does not need to know about us).
+            tokio::time::sleep(Duration::from_secs(5)).await;
+            continue;
+        };
+        let (Ok(server), Ok(transport)) = (ServerUrl::parse(&url, allow_http), client.transport())
+        else {
+            tokio::time::sleep(backoff.max).await;
+            continue;
+        };
+        match transport.events(&server, &token).await {
+            Ok(mut stream) => {
+                while let Some(event) = stream.next_event().await {
+                    match event {
+                        Ok(event) => {
+                            failures = 0;
+                            if commands.send(Command::ServerSeq(event.seq)).is_err() {
+                                return;
+                            }
+                        }
+                        Err(_) => break,
+                    }
+                }
+            }
+            Err(e) => tracing::debug!(error = %e, "event stream unavailable"),
+        }
+        failures = failures.saturating_add(1);
+        tokio::time::sleep(backoff.delay(failures, &mut rng)).await;
+    }
+}
+
+#[cfg(test)]
+#[path = "engine_tests.rs"]
+mod tests;

@@ -1,0 +1,459 @@
+//! The client side of sync: signing in, exchanging changes with the server, and the rejected
+//! edits the app must show.
+//!
+//! [`SyncClient`] (from [`crate::FieldSales::sync`]) owns the session and the sync itself: one
+//! sync is one round trip (outbox up, cursor and the team's changes down), repeated while the
+//! server says `more` or the outbox did not fit one request. Each answer is applied in one
+//! SQLite transaction (module `apply`); network I/O never happens inside a transaction, and
+//! reads use their own connection, so the app keeps reading and writing while a sync runs.
+//!
+//! The auto-sync engine ([`engine`]) decides *when* to sync; this module decides *how*. Both run
+//! on a small tokio runtime owned by the store, created on first use.
+//!
+//! It must not know HTTP-framework types in its public API: [`Transport`] carries protocol
+//! messages, and [`http::HttpTransport`] is the one place that speaks HTTP.
+
+mod apply;
+pub mod backoff;
+pub mod engine;
+mod error;
+#[cfg(test)]
+mod fake;
+pub mod http;
+mod listener;
+mod report;
+mod runtime;
+mod server_url;
+mod sign_in;
+mod state;
+#[cfg(test)]
+mod testing;
+pub mod transport;
+
+use std::future::Future;
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use crate::error::{Error, Result};
+use crate::protocol::{limits, LoginRequest, SyncRequest};
+use crate::Engine;
+
+pub use apply::ConflictFound;
+pub use backoff::Backoff;
+pub use engine::AutoSync;
+pub use error::SyncError;
+pub use listener::{NoListener, SyncFailure, SyncListener, SyncProgress, Trigger};
+pub use report::{Session, SyncReport, SyncStatus};
+use runtime::OwnedRuntime;
+pub(crate) use runtime::{new_transport, run_blocking};
+pub use server_url::ServerUrl;
+pub use sign_in::{current_account, Account};
+pub use state::RejectedEdit;
+pub use transport::Transport;
+
+/// How this device syncs. The defaults suit a phone; tests shorten the delays.
+#[derive(Clone)]
+pub struct SyncConfig {
+    /// Allow plain `http://` to servers other than this device (a company's lab network).
+    pub allow_insecure_http: bool,
+    /// Local writes within this delay go up together.
+    pub debounce: Duration,
+    /// A sync at least this often while online, even without triggers.
+    pub periodic: Duration,
+    /// Retry delays after a failure.
+    pub backoff: Backoff,
+    /// Login and sync requests give up after this long.
+    pub request_timeout: Duration,
+    /// Ask the server for answers no larger than this (bytes, uncompressed).
+    pub max_answer_bytes: Option<u64>,
+    /// Most outbox changes sent in one request.
+    pub max_changes_per_request: usize,
+    /// A label for the admin's device list ("Pixel 8").
+    pub device_name: Option<String>,
+    /// Carries the messages; `None` means HTTPS ([`http::HttpTransport`]).
+    pub transport: Option<Arc<dyn Transport>>,
+}
+
+impl Default for SyncConfig {
+    fn default() -> Self {
+        SyncConfig {
+            allow_insecure_http: false,
+            debounce: Duration::from_secs(2),
+            periodic: Duration::from_secs(15 * 60),
+            backoff: Backoff {
+                initial: Duration::from_secs(1),
+                max: Duration::from_secs(5 * 60),
+            },
+            request_timeout: Duration::from_secs(60),
+            max_answer_bytes: None,
+            max_changes_per_request: limits::MAX_CHANGES_PER_REQUEST,
+            device_name: None,
+            transport: None,
+        }
+    }
+}
+
+impl std::fmt::Debug for SyncConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SyncConfig")
+            .field("allow_insecure_http", &self.allow_insecure_http)
+            .field("debounce", &self.debounce)
+            .field("periodic", &self.periodic)
+            .field("backoff", &self.backoff)
+            .field("request_timeout", &self.request_timeout)
+            .field("max_answer_bytes", &self.max_answer_bytes)
+            .field("max_changes_per_request", &self.max_changes_per_request)
+            .field("custom_transport", &self.transport.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+/// What a user types to sign in.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Login {
+    pub server_url: String,
+    pub tenant: String,
+    pub username: String,
+    pub password: String,
+}
+
+impl std::fmt::Debug for Login {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Login")
+            .field("server_url", &self.server_url)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The sync machinery of one open store, created on first use.
+pub(crate) struct SyncShared {
+    runtime: OnceLock<OwnedRuntime>,
+    transport: OnceLock<Arc<dyn Transport>>,
+    /// One sync at a time per store: two interleaved syncs would be harmless (everything is
+    /// idempotent) but could move the cursor backwards and pull twice.
+    running: tokio::sync::Mutex<()>,
+    /// Bumped after each login, so that a running engine stops waiting out a backoff that only
+    /// a new session could end.
+    logins: tokio::sync::watch::Sender<u64>,
+}
+
+impl Default for SyncShared {
+    fn default() -> Self {
+        SyncShared {
+            runtime: OnceLock::new(),
+            transport: OnceLock::new(),
+            running: tokio::sync::Mutex::new(()),
+            logins: tokio::sync::watch::Sender::new(0),
+        }
+    }
+}
+
+/// The sync area of a [`crate::FieldSales`].
+///
+/// ```no_run
+/// # use fieldsales_core::{FieldSales, Identity, Config, sync::Login};
+/// # let fs = FieldSales::open(std::path::Path::new("/tmp/x"), Identity::new("u-1", None).unwrap(), Config::default()).unwrap();
+/// fs.sync().login(&Login {
+///     server_url: "https://sync.example.com".into(),
+///     tenant: "acme".into(),
+///     username: "li.wei".into(),
+///     password: "…".into(),
+/// })?;
+/// let report = fs.sync().sync_now()?;
+/// println!("sent {}, received {}", report.sent, report.received);
+/// # Ok::<(), fieldsales_core::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct SyncClient {
+    engine: Arc<Engine>,
+}
+
+impl SyncClient {
+    pub(crate) fn new(engine: Arc<Engine>) -> Self {
+        SyncClient { engine }
+    }
+
+    /// Signs in and registers this device with the user; the token is kept in the store.
+    /// Fails with [`SyncError::AccountMismatch`] when the server's user is not the one this
+    /// store belongs to (nothing is stored then).
+    pub fn login(&self, login: &Login) -> Result<Session> {
+        self.block_on(self.login_async(login))
+    }
+
+    /// [`Self::login`] for async callers.
+    pub async fn login_async(&self, login: &Login) -> Result<Session> {
+        let config = &self.engine.config.sync;
+        let server = ServerUrl::parse(&login.server_url, config.allow_insecure_http)?;
+        let request = LoginRequest {
+            tenant: login.tenant.clone(),
+            username: login.username.clone(),
+            password: login.password.clone(),
+            device_id: self.engine.device_id.to_string(),
+            device_name: config.device_name.clone(),
+        };
+        let transport = self.transport()?;
+        let answer = transport.login(&server, &request).await?;
+        if answer.user_id != self.engine.identity.user_id {
+            // Best effort: the session is of no use to this store.
+            let _ = transport.logout(&server, &answer.token).await;
+            return Err(SyncError::AccountMismatch.into());
+        }
+        let url = server.as_str().to_string();
+        let (token, expires) = (answer.token.clone(), answer.expires_at.clone());
+        self.on_db(move |e| {
+            e.store
+                .transaction(|tx| state::save_session(tx, &url, &token, &expires))
+        })
+        .await?;
+        self.engine
+            .sync
+            .logins
+            .send_modify(|n| *n = n.wrapping_add(1));
+        tracing::info!("signed in to the sync server");
+        Ok(Session {
+            server_url: server.as_str().to_string(),
+            user_id: answer.user_id,
+            team_id: answer.team_id,
+            role: answer.role,
+            expires_at: answer.expires_at,
+        })
+    }
+
+    /// Ends the session on the server (when reachable) and forgets the token. Local data and
+    /// unsent changes stay; they go up after the next login.
+    pub fn logout(&self) -> Result<()> {
+        self.block_on(self.logout_async())
+    }
+
+    /// [`Self::logout`] for async callers.
+    pub async fn logout_async(&self) -> Result<()> {
+        let stored = self.on_db(|e| e.store.read(state::load)).await?;
+        if let (Some(url), Some(token)) = (stored.server_url, stored.token) {
+            if let Ok(server) = ServerUrl::parse(&url, true) {
+                if let Err(e) = self.transport()?.logout(&server, &token).await {
+                    tracing::info!(error = %e, "server logout failed; forgetting the token anyway");
+                }
+            }
+        }
+        self.on_db(|e| e.store.transaction(|tx| state::clear_token(tx)))
+            .await
+    }
+
+    /// Syncs now: sends the outbox, applies what the server sends back, repeats while there is
+    /// more. Blocks the calling thread; async callers use [`Self::sync_async`].
+    pub fn sync_now(&self) -> Result<SyncReport> {
+        self.block_on(self.sync_async())
+    }
+
+    /// [`Self::sync_now`] for async callers.
+    pub async fn sync_async(&self) -> Result<SyncReport> {
+        self.run(&mut |_| {}).await
+    }
+
+    /// Where sync stands.
+    pub fn status(&self) -> Result<SyncStatus> {
+        self.engine.read(|conn| {
+            let s = state::load(conn)?;
+            let pending: i64 = conn.query_row("SELECT count(*) FROM outbox", [], |r| r.get(0))?;
+            Ok(SyncStatus {
+                server_url: s.server_url,
+                signed_in: s.token.is_some(),
+                session_expires_at: s.token_expires,
+                cursor: s.cursor,
+                pending_changes: pending as u64,
+                rejected_edits: state::count_rejected(conn)?,
+                last_success_at: s.last_success_at,
+                last_attempt_at: s.last_attempt_at,
+                last_error: s.last_error,
+            })
+        })
+    }
+
+    /// Local edits the server refused, oldest first. They stay until dismissed.
+    pub fn rejected(&self) -> Result<Vec<RejectedEdit>> {
+        self.engine.read(state::rejected)
+    }
+
+    /// The device's own version of the record when its edits were refused (Automerge bytes),
+    /// for an app that shows "what you had".
+    pub fn rejected_document(&self, id: i64) -> Result<Option<Vec<u8>>> {
+        self.engine.read(|conn| state::rejected_document(conn, id))
+    }
+
+    /// Removes an entry from the rejected-edits list (the user has seen it).
+    pub fn dismiss_rejected(&self, id: i64) -> Result<bool> {
+        self.engine.store.transaction(|tx| state::dismiss(tx, id))
+    }
+
+    /// Starts the auto-sync engine, reporting to `listener`. It runs until the returned handle
+    /// is stopped or dropped.
+    pub fn start_auto_sync(&self, listener: Arc<dyn SyncListener>) -> Result<AutoSync> {
+        let _entered = self.runtime()?.enter();
+        Ok(engine::AutoSync::start(self.clone(), listener))
+    }
+
+    /// One sync, reporting progress after each round trip.
+    pub(crate) async fn run(
+        &self,
+        progress: &mut (dyn FnMut(SyncProgress) + Send),
+    ) -> Result<SyncReport> {
+        let _one_at_a_time = self.engine.sync.running.lock().await;
+        let outcome = self.rounds(progress).await;
+        if let Err(error) = &outcome {
+            // Kept for the status line; the message names no record and no credential.
+            let message = error.to_string();
+            let now = self.engine.now();
+            self.on_db(move |e| {
+                e.store
+                    .transaction(|tx| state::record_failure(tx, now, &message))
+            })
+            .await?;
+        }
+        outcome
+    }
+
+    /// The round trips of one sync (the caller holds the one-sync-at-a-time lock).
+    async fn rounds(&self, progress: &mut (dyn FnMut(SyncProgress) + Send)) -> Result<SyncReport> {
+        let config = self.engine.config.sync.clone();
+        let stored = self.on_db(|e| e.store.read(state::load)).await?;
+        let (Some(url), Some(token)) = (stored.server_url, stored.token) else {
+            return Err(SyncError::NotSignedIn.into());
+        };
+        let server = ServerUrl::parse(&url, config.allow_insecure_http)?;
+        let transport = self.transport()?;
+        let mut report = SyncReport {
+            cursor: stored.cursor,
+            ..SyncReport::default()
+        };
+        let mut resume = stored.resume;
+        loop {
+            let max_changes = config.max_changes_per_request.max(1);
+            let (docs, truncated) = self
+                .on_db(move |e| {
+                    e.store.read(|conn| {
+                        state::outbox_batch(
+                            conn,
+                            max_changes,
+                            limits::MAX_DOCS_PER_REQUEST,
+                            limits::MAX_REQUEST_BYTES / 2,
+                        )
+                    })
+                })
+                .await?;
+            let request = SyncRequest {
+                device_id: self.engine.device_id.to_string(),
+                cursor: report.cursor,
+                docs,
+                resume: resume.clone(),
+                max_answer_bytes: config.max_answer_bytes,
+            };
+            let answer = transport.sync(&server, &token, &request).await?;
+            let now = self.engine.now();
+            let more = answer.more;
+            let next_resume = answer.resume.clone().filter(|_| more);
+            let cursor = answer.cursor;
+            let applied = self
+                .on_db(move |e| {
+                    e.store.transaction(|tx| {
+                        apply::apply(tx, &e.actor, &e.identity.user_id, &answer, now)
+                    })
+                })
+                .await?;
+            report.round_trips += 1;
+            report.sent += applied.acked;
+            report.received += applied.received;
+            report.purged += applied.purged;
+            report.skipped += applied.skipped;
+            report.cursor = cursor;
+            let progressed = applied.acked > 0 || !applied.rejected.is_empty();
+            report.rejected.extend(applied.rejected);
+            report.conflicts.extend(applied.conflicts);
+            resume = next_resume;
+            progress(SyncProgress {
+                round_trips: report.round_trips,
+                sent: report.sent,
+                received: report.received,
+                more,
+            });
+            // The guard only stops a misbehaving server from keeping the device busy forever.
+            if report.round_trips >= 100_000 {
+                break;
+            }
+            if more || (truncated && progressed) {
+                continue;
+            }
+            break;
+        }
+        report.pending = self.engine.read(|conn| {
+            Ok(conn.query_row("SELECT count(*) FROM outbox", [], |r| r.get::<_, i64>(0))?)
+        })? as u64;
+        tracing::info!(
+            round_trips = report.round_trips,
+            sent = report.sent,
+            received = report.received,
+            rejected = report.rejected.len(),
+            "sync done"
+        );
+        Ok(report)
+    }
+
+    /// The store's runtime, created on first use.
+    pub(crate) fn runtime(&self) -> Result<&tokio::runtime::Runtime> {
+        if self.engine.sync.runtime.get().is_none() {
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .thread_name("fieldsales-sync")
+                .enable_all()
+                .build()?;
+            let _ = self.engine.sync.runtime.set(OwnedRuntime(Some(runtime)));
+        }
+        Ok(self
+            .engine
+            .sync
+            .runtime
+            .get()
+            .and_then(|r| r.0.as_ref())
+            .expect("the runtime was set just above and is only taken on drop"))
+    }
+
+    pub(crate) fn transport(&self) -> Result<Arc<dyn Transport>> {
+        if let Some(t) = self.engine.sync.transport.get() {
+            return Ok(t.clone());
+        }
+        let transport = new_transport(&self.engine.config.sync)?;
+        Ok(self.engine.sync.transport.get_or_init(|| transport).clone())
+    }
+
+    pub(crate) fn engine(&self) -> &Arc<Engine> {
+        &self.engine
+    }
+
+    /// Runs blocking database work off the async threads.
+    async fn on_db<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Engine) -> Result<T> + Send + 'static,
+    ) -> Result<T> {
+        let engine = self.engine.clone();
+        tokio::task::spawn_blocking(move || f(&engine))
+            .await
+            .map_err(|_| Error::Io(std::io::Error::other("a sync task stopped unexpectedly")))?
+    }
+
+    /// Runs `future` to completion on the store's runtime for a blocking caller.
+    pub(crate) fn block_on<T: Send>(
+        &self,
+        future: impl Future<Output = Result<T>> + Send,
+    ) -> Result<T> {
+        run_blocking(Some(self.runtime()?), future)
+    }
+}
+
+impl From<SyncError> for Error {
+    fn from(e: SyncError) -> Self {
+        Error::Sync(e)
+    }
+}
+
+#[cfg(test)]
+#[path = "client_tests.rs"]
+mod tests;

@@ -1,0 +1,105 @@
+//! Administration: tenants, teams, users, passwords, devices and log compaction.
+//!
+//! One API for both callers that need it: the binary's subcommands (`fieldsales-server tenant
+//! create ...`) and tests or demos that seed a server in-process. It speaks names (tenant
+//! `acme`, team `north`, user `ann`) because that is what an IT person types, and returns the
+//! ids the devices will see. It hashes passwords itself, off the async threads.
+
+use std::sync::Arc;
+
+use fieldsales_core::protocol::Role;
+
+use crate::accounts::hash_password;
+use crate::error::{Error, Result};
+use crate::storage::{Device, NewUser, Storage, Team, Tenant, User};
+
+/// A user to create, by names.
+#[derive(Debug, Clone)]
+pub struct UserSpec<'a> {
+    pub tenant: &'a str,
+    pub username: &'a str,
+    pub password: &'a str,
+    pub role: Role,
+    /// The team's name; reps and managers normally have one.
+    pub team: Option<&'a str>,
+}
+
+/// Administrative operations over a storage backend.
+#[derive(Clone)]
+pub struct Admin {
+    storage: Arc<dyn Storage>,
+}
+
+impl Admin {
+    pub fn new(storage: Arc<dyn Storage>) -> Self {
+        Admin { storage }
+    }
+
+    pub async fn create_tenant(&self, name: &str) -> Result<Tenant> {
+        self.storage.create_tenant(name).await
+    }
+
+    pub async fn tenant(&self, name: &str) -> Result<Tenant> {
+        self.storage
+            .tenant_by_name(name)
+            .await?
+            .ok_or(Error::NotFound { what: "tenant" })
+    }
+
+    pub async fn create_team(&self, tenant: &str, name: &str) -> Result<Team> {
+        let tenant = self.tenant(tenant).await?;
+        self.storage.create_team(&tenant.id, name).await
+    }
+
+    pub async fn create_user(&self, spec: UserSpec<'_>) -> Result<User> {
+        let tenant = self.tenant(spec.tenant).await?;
+        let team_id = match spec.team {
+            Some(team) => Some(
+                self.storage
+                    .team_by_name(&tenant.id, team)
+                    .await?
+                    .ok_or(Error::NotFound { what: "team" })?
+                    .id,
+            ),
+            None => None,
+        };
+        if spec.role == Role::Manager && team_id.is_none() {
+            return Err(Error::Invalid {
+                field: "team",
+                reason: "a manager manages a team: give --team",
+            });
+        }
+        let password_hash = hash_off_thread(spec.password.to_string()).await?;
+        self.storage
+            .create_user(NewUser {
+                tenant_id: tenant.id,
+                username: spec.username.to_string(),
+                team_id,
+                role: spec.role,
+                password_hash,
+            })
+            .await
+    }
+
+    /// Sets a new password and ends the user's sessions.
+    pub async fn reset_password(&self, tenant: &str, username: &str, password: &str) -> Result<()> {
+        let tenant = self.tenant(tenant).await?;
+        let hash = hash_off_thread(password.to_string()).await?;
+        self.storage.set_password(&tenant.id, username, &hash).await
+    }
+
+    pub async fn list_devices(&self, tenant: &str) -> Result<Vec<Device>> {
+        let tenant = self.tenant(tenant).await?;
+        self.storage.list_devices(&tenant.id).await
+    }
+
+    /// Trims every tenant's log to its latest `keep` entries; devices with older cursors then
+    /// receive snapshots. Returns the number of log entries removed.
+    pub async fn compact(&self, keep: u64) -> Result<u64> {
+        self.storage.compact(keep).await
+    }
+}
+
+async fn hash_off_thread(password: String) -> Result<String> {
+    tokio::task::spawn_blocking(move || hash_password(&password)).await?
+}

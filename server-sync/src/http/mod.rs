@@ -1,0 +1,120 @@
+//! The HTTP surface: routes, shared state, and the mapping of every refusal to a JSON error.
+//!
+//! Handlers are thin: they authenticate, decode, call storage or the sync, and encode. Each
+//! route's behaviour is written down in `docs/protocol.md`. Bodies are bounded before they are
+//! read ([`DefaultBodyLimit`]), and a body the limit or the decoder refuses becomes an
+//! [`ApiError`] like any other, so a client always gets `{"error": {"code", "message"}}`.
+
+mod auth;
+mod events;
+mod login;
+mod sync;
+
+use std::sync::Arc;
+
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::{header, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use tokio::sync::{broadcast, watch};
+
+use crate::config::ServerConfig;
+use crate::error::ApiError;
+use crate::metrics::Metrics;
+use crate::storage::Storage;
+
+pub use auth::Authenticated;
+
+/// A login body is a few short strings; anything bigger is refused before it is read.
+const LOGIN_BODY_BYTES: usize = 16 << 10;
+
+/// "The log of this tenant reached this sequence", for the event streams.
+#[derive(Debug, Clone)]
+pub struct TenantSeq {
+    pub tenant_id: String,
+    pub seq: u64,
+}
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub storage: Arc<dyn Storage>,
+    pub config: Arc<ServerConfig>,
+    pub metrics: Metrics,
+    pub events: broadcast::Sender<TenantSeq>,
+    /// Becomes `true` when the server is stopping; long-lived streams end on it.
+    pub shutdown: watch::Receiver<bool>,
+}
+
+pub fn router(state: AppState) -> Router {
+    let body_limit = state.config.limits.max_request_bytes;
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics))
+        .route(
+            "/v1/login",
+            post(login::login).layer(DefaultBodyLimit::max(LOGIN_BODY_BYTES)),
+        )
+        .route("/v1/logout", post(login::logout))
+        .route("/v1/sync", post(sync::sync))
+        .route("/v1/events", get(events::events))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(body_limit))
+        .layer(middleware::from_fn_with_state(state.clone(), count_errors))
+        .with_state(state)
+}
+
+async fn healthz(State(state): State<AppState>) -> Response {
+    match state.storage.head("").await {
+        Ok(_) => Json(serde_json::json!({ "status": "ok" })).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "health check cannot reach storage");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(serde_json::json!({ "status": "unavailable" })),
+            )
+                .into_response()
+        }
+    }
+}
+
+async fn metrics(State(state): State<AppState>) -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        state.metrics.render(),
+    )
+        .into_response()
+}
+
+async fn not_found() -> ApiError {
+    ApiError::not_found()
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        fieldsales_core::protocol::ErrorCode::NotFound,
+        "this endpoint does not take that method",
+    )
+}
+
+/// Counts every 4xx/5xx answer by status, whatever produced it.
+async fn count_errors(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let method = request.method().clone();
+    let response = next.run(request).await;
+    let status = response.status();
+    if status.is_client_error() || status.is_server_error() {
+        // Method and status only: a path, a body or a header could carry personal data or a
+        // token.
+        tracing::debug!(status = status.as_u16(), method = %method, "request refused");
+        state
+            .metrics
+            .errors
+            .with_label_values(&[status.as_str()])
+            .inc();
+    }
+    response
+}

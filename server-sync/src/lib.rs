@@ -1,0 +1,51 @@
+//! `fieldsales-server`: the sync server of fieldsales.
+//!
+//! Devices push their outbox of Automerge changes and pull what their user may see in one HTTP
+//! round trip (`POST /v1/sync`), against a per-tenant append-only change log with a monotonic
+//! sequence number. The design is DESIGN.md's "Sync protocol" and "Server"; the wire format is
+//! `fieldsales_core::protocol` (shared with the client, so the two cannot drift) and is written
+//! down for third parties in `docs/protocol.md`.
+//!
+//! Map of the crate:
+//!
+//! * [`server`] — start, stop ([`Server`], [`RunningServer`]).
+//! * [`http`] — routes, authentication, login, sync, the event stream.
+//! * [`sync`] — the protocol's server half, written once against [`sync::SyncStore`].
+//! * [`audience`] — who may see and write which record.
+//! * [`storage`] — the [`storage::Storage`] trait and its SQLite backend.
+//! * [`accounts`] — passwords, tokens, the signed-in principal.
+//! * [`admin`] — tenants, teams, users, devices, compaction ([`Admin`]).
+//! * [`config`], [`metrics`], [`error`].
+//!
+//! ```no_run
+//! # async fn demo() -> fieldsales_server::Result<()> {
+//! use fieldsales_core::protocol::Role;
+//! use fieldsales_server::{Server, ServerConfig, UserSpec};
+//! let server = Server::start(ServerConfig::for_tests("/tmp/fs-demo")).await?;
+//! let admin = server.admin();
+//! admin.create_tenant("acme").await?;
+//! admin.create_team("acme", "north").await?;
+//! let ann = admin
+//!     .create_user(UserSpec { tenant: "acme", username: "ann", password: "ann-secret-1",
+//!                             role: Role::Rep, team: Some("north") })
+//!     .await?;
+//! println!("{} can log in at {}/v1/login", ann.id, server.url());
+//! server.shutdown().await
+//! # }
+//! ```
+
+pub mod accounts;
+pub mod admin;
+pub mod audience;
+pub mod config;
+pub mod error;
+pub mod http;
+pub mod metrics;
+pub mod server;
+pub mod storage;
+pub mod sync;
+
+pub use admin::{Admin, UserSpec};
+pub use config::{Compaction, Limits, ServerConfig};
+pub use error::{ApiError, Error, Result};
+pub use server::{RunningServer, Server};

@@ -1,0 +1,238 @@
+//! The `fieldsales-server` binary: `serve`, and the admin subcommands an IT person runs.
+//!
+//! Settings come from defaults, then `--config FILE` (TOML), then `FIELDSALES_SERVER_*`
+//! environment variables, then the flags given here. Admin subcommands open the same data
+//! directory directly (SQLite in WAL mode lets them run beside a serving process). Passwords
+//! come from `--password`, the `FIELDSALES_SERVER_PASSWORD` variable, or one line of standard
+//! input — never echoed, never logged.
+
+use std::io::BufRead;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::{Parser, Subcommand};
+use fieldsales_server::accounts::parse_role;
+use fieldsales_server::storage::sqlite::SqliteStorage;
+use fieldsales_server::{Admin, Error, Server, ServerConfig, UserSpec};
+
+#[derive(Parser)]
+#[command(
+    name = "fieldsales-server",
+    version,
+    about = "The fieldsales sync server"
+)]
+struct Cli {
+    /// TOML configuration file.
+    #[arg(long, global = true)]
+    config: Option<PathBuf>,
+    /// Data directory (overrides the file and FIELDSALES_SERVER_DATA).
+    #[arg(long, global = true)]
+    data: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the sync API until Ctrl-C or SIGTERM.
+    Serve {
+        /// Address to listen on (overrides the file and FIELDSALES_SERVER_ADDR).
+        #[arg(long)]
+        addr: Option<SocketAddr>,
+    },
+    /// Tenants (companies).
+    Tenant {
+        #[command(subcommand)]
+        command: TenantCommand,
+    },
+    /// Teams inside a tenant.
+    Team {
+        #[command(subcommand)]
+        command: TeamCommand,
+    },
+    /// Users.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Registered devices.
+    Devices {
+        #[command(subcommand)]
+        command: DevicesCommand,
+    },
+    /// Trim every tenant's change log to its latest KEEP entries.
+    Compact {
+        #[arg(long)]
+        keep: u64,
+    },
+}
+
+#[derive(Subcommand)]
+enum TenantCommand {
+    Create { name: String },
+}
+
+#[derive(Subcommand)]
+enum TeamCommand {
+    Create {
+        #[arg(long)]
+        tenant: String,
+        name: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    Create {
+        #[arg(long)]
+        tenant: String,
+        /// rep, manager or admin.
+        #[arg(long)]
+        role: String,
+        #[arg(long)]
+        team: Option<String>,
+        #[arg(long, env = "FIELDSALES_SERVER_PASSWORD", hide_env_values = true)]
+        password: Option<String>,
+        username: String,
+    },
+    ResetPassword {
+        #[arg(long)]
+        tenant: String,
+        #[arg(long, env = "FIELDSALES_SERVER_PASSWORD", hide_env_values = true)]
+        password: Option<String>,
+        username: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum DevicesCommand {
+    List {
+        #[arg(long)]
+        tenant: String,
+    },
+}
+
+fn password(given: Option<String>) -> Result<String, Error> {
+    if let Some(p) = given {
+        return Ok(p);
+    }
+    eprintln!("password (one line on standard input):");
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line)?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_string())
+}
+
+async fn run(cli: Cli) -> Result<(), Error> {
+    let mut config = ServerConfig::load(cli.config.as_deref())?;
+    if let Some(data) = cli.data {
+        config.data_dir = data;
+    }
+    if let Command::Serve { addr } = cli.command {
+        if let Some(addr) = addr {
+            config.addr = addr;
+        }
+        let server = Server::start(config).await?;
+        println!("fieldsales-server listening on {}", server.url());
+        return server.run_until_signal().await;
+    }
+    let data_dir = config.data_dir.clone();
+    let storage = tokio::task::spawn_blocking(move || SqliteStorage::open(&data_dir)).await??;
+    let admin = Admin::new(Arc::new(storage));
+    match cli.command {
+        Command::Serve { .. } => unreachable!("handled above"),
+        Command::Tenant {
+            command: TenantCommand::Create { name },
+        } => {
+            let tenant = admin.create_tenant(&name).await?;
+            println!("tenant {} created: id {}", tenant.name, tenant.id);
+        }
+        Command::Team {
+            command: TeamCommand::Create { tenant, name },
+        } => {
+            let team = admin.create_team(&tenant, &name).await?;
+            println!("team {} created: id {}", team.name, team.id);
+        }
+        Command::User {
+            command:
+                UserCommand::Create {
+                    tenant,
+                    role,
+                    team,
+                    password: given,
+                    username,
+                },
+        } => {
+            let role = parse_role(&role).ok_or(Error::Invalid {
+                field: "role",
+                reason: "must be rep, manager or admin",
+            })?;
+            let password = password(given)?;
+            let user = admin
+                .create_user(UserSpec {
+                    tenant: &tenant,
+                    username: &username,
+                    password: &password,
+                    role,
+                    team: team.as_deref(),
+                })
+                .await?;
+            println!("user {} created: id {}", user.username, user.id);
+        }
+        Command::User {
+            command:
+                UserCommand::ResetPassword {
+                    tenant,
+                    password: given,
+                    username,
+                },
+        } => {
+            let password = password(given)?;
+            admin.reset_password(&tenant, &username, &password).await?;
+            println!("password of {username} reset; their sessions are ended");
+        }
+        Command::Devices {
+            command: DevicesCommand::List { tenant },
+        } => {
+            let devices = admin.list_devices(&tenant).await?;
+            println!(
+                "{:<38} {:<20} {:<20} {:<27} last seen",
+                "device", "user", "name", "registered"
+            );
+            for d in devices {
+                println!(
+                    "{:<38} {:<20} {:<20} {:<27} {}",
+                    d.id,
+                    d.username,
+                    d.name.as_deref().unwrap_or("-"),
+                    d.registered_at,
+                    d.last_seen_at.as_deref().unwrap_or("never")
+                );
+            }
+        }
+        Command::Compact { keep } => {
+            let removed = admin.compact(keep).await?;
+            println!("{removed} log entries removed");
+        }
+    }
+    Ok(())
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match run(Cli::parse()).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,187 @@
+//! Starting and stopping a server: the binary's `serve`, tests and demos all come through here.
+//!
+//! [`Server::start`] opens the storage, binds the address (port 0 picks a free one), and serves
+//! on the current tokio runtime, handing back a [`RunningServer`] with the bound address, an
+//! [`Admin`] to seed tenants and users, and a graceful [`RunningServer::shutdown`]. A test can
+//! therefore start a real server on `127.0.0.1:0`, talk HTTP to it, stop it, and start another
+//! on the same data directory to see what survived.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+use tokio::sync::{broadcast, watch};
+use tokio::task::JoinHandle;
+
+use crate::admin::Admin;
+use crate::config::ServerConfig;
+use crate::error::Result;
+use crate::http::{self, AppState};
+use crate::metrics::Metrics;
+use crate::storage::sqlite::SqliteStorage;
+use crate::storage::Storage;
+
+/// How many head updates an event listener may fall behind before it is given the latest
+/// head instead.
+const EVENT_BUFFER: usize = 1024;
+
+/// Entry point for running the sync server.
+pub struct Server;
+
+/// A server serving in the background.
+pub struct RunningServer {
+    addr: SocketAddr,
+    admin: Admin,
+    shutdown: watch::Sender<bool>,
+    serving: JoinHandle<std::io::Result<()>>,
+}
+
+impl Server {
+    /// Opens the SQLite store in `config.data_dir` and starts serving on `config.addr`.
+    ///
+    /// ```no_run
+    /// # async fn demo() -> fieldsales_server::Result<()> {
+    /// use fieldsales_server::{Server, ServerConfig};
+    /// let server = Server::start(ServerConfig::for_tests("/tmp/fs-data")).await?;
+    /// server.admin().create_tenant("acme").await?;
+    /// println!("listening on {}", server.url());
+    /// server.shutdown().await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn start(config: ServerConfig) -> Result<RunningServer> {
+        config.check()?;
+        let data_dir = config.data_dir.clone();
+        let storage = tokio::task::spawn_blocking(move || SqliteStorage::open(&data_dir)).await??;
+        Self::start_with(config, Arc::new(storage)).await
+    }
+
+    /// Starts serving over an already opened storage backend.
+    pub async fn start_with(
+        config: ServerConfig,
+        storage: Arc<dyn Storage>,
+    ) -> Result<RunningServer> {
+        config.check()?;
+        let listener = TcpListener::bind(config.addr).await?;
+        let addr = listener.local_addr()?;
+        let (shutdown_tx, shutdown_rx) = watch::channel(false);
+        let (events, _) = broadcast::channel(EVENT_BUFFER);
+        let config = Arc::new(config);
+        let state = AppState {
+            storage: storage.clone(),
+            config: config.clone(),
+            metrics: Metrics::new(),
+            events,
+            shutdown: shutdown_rx.clone(),
+        };
+        if let Some(keep) = config.compaction.keep_changes {
+            let every = Duration::from_secs(config.compaction.interval_secs);
+            tokio::spawn(compact_periodically(
+                storage.clone(),
+                keep,
+                every,
+                shutdown_rx.clone(),
+            ));
+        }
+        let app = http::router(state);
+        let mut stop = shutdown_rx;
+        let serving = tokio::spawn(async move {
+            axum::serve(listener, app)
+                .with_graceful_shutdown(async move {
+                    let _ = stop.wait_for(|stopping| *stopping).await;
+                })
+                .await
+        });
+        tracing::info!(%addr, "fieldsales-server listening");
+        Ok(RunningServer {
+            addr,
+            admin: Admin::new(storage),
+            shutdown: shutdown_tx,
+            serving,
+        })
+    }
+}
+
+async fn compact_periodically(
+    storage: Arc<dyn Storage>,
+    keep: u64,
+    every: Duration,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    let mut ticks = tokio::time::interval(every);
+    loop {
+        tokio::select! {
+            _ = ticks.tick() => {}
+            changed = shutdown.changed() => {
+                if changed.is_err() || *shutdown.borrow() {
+                    return;
+                }
+                continue;
+            }
+        }
+        match storage.compact(keep).await {
+            Ok(removed) if removed > 0 => tracing::info!(removed, "change log compacted"),
+            Ok(_) => {}
+            Err(e) => tracing::error!(error = %e, "compaction failed"),
+        }
+    }
+}
+
+impl RunningServer {
+    /// The bound address (with the real port when 0 was asked for).
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://<addr>`, the base URL of the API.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Administration over the same storage (seed tenants, teams, users).
+    pub fn admin(&self) -> &Admin {
+        &self.admin
+    }
+
+    /// Stops accepting connections, ends event streams, lets in-flight requests finish.
+    pub async fn shutdown(self) -> Result<()> {
+        let _ = self.shutdown.send(true);
+        self.serving.await??;
+        Ok(())
+    }
+
+    /// Stops at once, as a crash would: in-flight requests are dropped mid-way (their
+    /// transactions roll back).
+    pub async fn abort(self) {
+        self.serving.abort();
+        let _ = self.serving.await;
+    }
+
+    /// Serves until the process receives Ctrl-C or SIGTERM, then shuts down gracefully.
+    pub async fn run_until_signal(self) -> Result<()> {
+        wait_for_signal().await;
+        tracing::info!("stopping");
+        self.shutdown().await
+    }
+}
+
+async fn wait_for_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = term => {}
+    }
+}

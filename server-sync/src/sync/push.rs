@@ -1,0 +1,259 @@
+//! Applying a device's outbox: each document's changes are accepted whole or rejected whole.
+//!
+//! For each document the server checks, in order: the change sizes, that every change parses
+//! and was written by the sending device's actor, that the stored document has the same kind,
+//! that the user may write the document as it stands (and, for a new document, as it would
+//! stand), that only an owner, manager or admin changes who sees it, that it does not attach
+//! itself to a customer the user may not see, and that every change's dependencies are known. Only then are the new changes
+//! appended to the log and the document stored. A rejected document leaves the server
+//! untouched, and its rejection carries the server's copy when the user may see it.
+//!
+//! Idempotency comes from Automerge's change hashes: a change the document already holds is
+//! acknowledged again without a new log entry, so a request retried after a lost answer
+//! creates nothing twice.
+
+use std::collections::HashSet;
+
+use automerge::{Automerge, Change, LoadOptions, ReadDoc, TextEncoding};
+use fieldsales_core::protocol::{RejectReason, Rejection};
+
+use super::check::{CheckedDoc, CheckedRequest};
+use super::{StoredDoc, SyncStats, SyncStore};
+use crate::audience::{can_see, can_write, may_change_audience, DocMeta, Teams, Viewer};
+use crate::config::Limits;
+use crate::error::{Error, Result};
+
+/// The acknowledgements and rejections of one request.
+#[derive(Debug, Default)]
+pub(super) struct Pushed {
+    pub acked: Vec<i64>,
+    pub rejected: Vec<Rejection>,
+    /// Documents this request created on the server: the device holds all of them already.
+    pub created: HashSet<String>,
+}
+
+/// A refusal of one document, before it is turned into a [`Rejection`].
+struct Refusal {
+    reason: RejectReason,
+    detail: &'static str,
+}
+
+fn refuse(reason: RejectReason, detail: &'static str) -> Refusal {
+    Refusal { reason, detail }
+}
+
+pub(super) fn apply(
+    store: &mut dyn SyncStore,
+    viewer: &Viewer,
+    teams: &Teams,
+    request: &CheckedRequest,
+    limits: &Limits,
+    stats: &mut SyncStats,
+) -> Result<Pushed> {
+    let mut pushed = Pushed::default();
+    for doc in &request.docs {
+        if doc.changes.is_empty() {
+            continue;
+        }
+        let existing = store.load_doc(&doc.doc_id)?;
+        match apply_doc(
+            store,
+            viewer,
+            teams,
+            request,
+            limits,
+            doc,
+            existing.as_ref(),
+            stats,
+        )? {
+            Ok(()) => {
+                pushed.acked.extend(doc.changes.iter().map(|c| c.seq));
+                if existing.is_none() {
+                    pushed.created.insert(doc.doc_id.clone());
+                }
+            }
+            Err(refusal) => {
+                let server_doc = existing
+                    .filter(|d| {
+                        let customer = customer_of(store, &d.meta).ok().flatten();
+                        can_see(viewer, &d.meta, customer.as_ref(), teams)
+                    })
+                    .map(|d| d.bytes);
+                stats.rejections.push(refusal.reason);
+                pushed.rejected.push(Rejection {
+                    doc_id: doc.doc_id.clone(),
+                    kind: doc.kind.as_str().to_string(),
+                    seqs: doc.changes.iter().map(|c| c.seq).collect(),
+                    reason: refusal.reason,
+                    detail: refusal.detail.to_string(),
+                    server_doc,
+                });
+            }
+        }
+    }
+    Ok(pushed)
+}
+
+fn customer_of(
+    store: &mut dyn SyncStore,
+    meta: &DocMeta,
+) -> Result<Option<crate::audience::CustomerAudience>> {
+    match &meta.customer {
+        Some(id) => Ok(store.load_doc(id)?.map(|c| c.meta.as_customer())),
+        None => Ok(None),
+    }
+}
+
+/// Checks and applies one document's changes. The outer `Result` is a storage failure (the
+/// whole sync fails); the inner one is this document's verdict.
+#[allow(clippy::too_many_arguments)]
+fn apply_doc(
+    store: &mut dyn SyncStore,
+    viewer: &Viewer,
+    teams: &Teams,
+    request: &CheckedRequest,
+    limits: &Limits,
+    doc: &CheckedDoc,
+    existing: Option<&StoredDoc>,
+    stats: &mut SyncStats,
+) -> Result<Result<(), Refusal>> {
+    let mut changes = Vec::with_capacity(doc.changes.len());
+    for local in &doc.changes {
+        if local.bytes.len() > limits.max_change_bytes {
+            return Ok(Err(refuse(
+                RejectReason::TooLarge,
+                "a change exceeds the per-change size limit",
+            )));
+        }
+        let Ok(change) = Change::from_bytes(local.bytes.clone()) else {
+            return Ok(Err(refuse(
+                RejectReason::InvalidChange,
+                "a change is not a valid Automerge change",
+            )));
+        };
+        if change.actor_id().to_bytes() != request.actor.as_slice() {
+            return Ok(Err(refuse(
+                RejectReason::WrongActor,
+                "a change was written by another device's actor",
+            )));
+        }
+        changes.push((change, local.bytes.as_slice()));
+    }
+    if let Some(existing) = existing {
+        if existing.meta.kind != doc.kind {
+            return Ok(Err(refuse(
+                RejectReason::KindMismatch,
+                "the document exists on the server with another kind",
+            )));
+        }
+        if !can_write(viewer, &existing.meta, teams) {
+            return Ok(Err(refuse(
+                RejectReason::Forbidden,
+                "the user may not write this document",
+            )));
+        }
+    }
+    let options = LoadOptions::new().text_encoding(TextEncoding::Utf16CodeUnit);
+    let mut automerge = match existing {
+        Some(d) => {
+            Automerge::load_with_options(&d.bytes, options).map_err(|_| Error::CorruptDocument {
+                doc_id: d.id.clone(),
+            })?
+        }
+        None => Automerge::new_with_encoding(TextEncoding::Utf16CodeUnit),
+    };
+    // The device's own bytes go into the log (they may be compressed; the parsed change's are
+    // not). `get_missing_deps` on a freshly loaded document (nothing queued) names exactly the
+    // given hashes it does not hold — far cheaper than rebuilding each change by hash.
+    let hashes: Vec<_> = changes.iter().map(|(c, _)| c.hash()).collect();
+    let unknown: HashSet<_> = automerge.get_missing_deps(&hashes).into_iter().collect();
+    let fresh: Vec<(Change, &[u8])> = changes
+        .into_iter()
+        .filter(|(c, _)| unknown.contains(&c.hash()))
+        .collect();
+    let already_known = doc.changes.len() - fresh.len();
+    if fresh.is_empty() {
+        stats.changes_already_known += already_known as u64;
+        return Ok(Ok(()));
+    }
+    if automerge
+        .apply_changes(fresh.iter().map(|(c, _)| c.clone()).collect::<Vec<_>>())
+        .is_err()
+    {
+        return Ok(Err(refuse(
+            RejectReason::InvalidChange,
+            "a change cannot be applied to the server's document",
+        )));
+    }
+    // A change whose dependencies are missing is queued, not applied: refuse the document
+    // rather than store a gap.
+    let fresh_hashes: Vec<_> = fresh.iter().map(|(c, _)| c.hash()).collect();
+    if !automerge.get_missing_deps(&fresh_hashes).is_empty() {
+        return Ok(Err(refuse(
+            RejectReason::InvalidChange,
+            "a change depends on history the server does not have",
+        )));
+    }
+    if DocMeta::stored_kind(&automerge).as_deref() != Some(doc.kind.as_str()) {
+        return Ok(Err(refuse(
+            RejectReason::KindMismatch,
+            "the document does not hold the kind it was sent as",
+        )));
+    }
+    let meta = DocMeta::extract(doc.kind, &automerge);
+    match existing {
+        None if !can_write(viewer, &meta, teams) => {
+            return Ok(Err(refuse(
+                RejectReason::Forbidden,
+                "the user may not create this document",
+            )));
+        }
+        Some(before)
+            if before.meta.audience() != meta.audience()
+                && !may_change_audience(viewer, &before.meta) =>
+        {
+            return Ok(Err(refuse(
+                RejectReason::Forbidden,
+                "only the owner or a manager may change who sees a record",
+            )));
+        }
+        _ => {}
+    }
+    let customer_changed = !matches!(existing, Some(e) if e.meta.customer == meta.customer);
+    if let (true, Some(customer_id)) = (customer_changed, &meta.customer) {
+        if let Some(customer) = store.load_doc(customer_id)? {
+            if !can_see(viewer, &customer.meta, None, teams) {
+                return Ok(Err(refuse(
+                    RejectReason::Forbidden,
+                    "the record refers to a customer the user may not see",
+                )));
+            }
+        }
+    }
+    let stored = StoredDoc {
+        id: doc.doc_id.clone(),
+        meta,
+        bytes: automerge.save(),
+    };
+    store.put_doc(&stored)?;
+    for (_, bytes) in &fresh {
+        store.append(&doc.doc_id, &request.device_id, Some(*bytes))?;
+    }
+    // Whoever newly sees the document (or, for a customer, its visits, quick-logs and tasks)
+    // lacks its earlier history: a marker in the log, and the document's audience sequence,
+    // make the pull send them whole to every device whose cursor is older.
+    let audience_changed = existing.is_some_and(|e| e.meta.audience() != stored.meta.audience());
+    if audience_changed {
+        let mut marked = vec![doc.doc_id.clone()];
+        if doc.kind == fieldsales_core::Kind::Customer {
+            marked.extend(store.dependents(&doc.doc_id)?);
+        }
+        for id in marked {
+            let seq = store.append(&id, &request.device_id, None)?;
+            store.mark_audience_changed(&id, seq)?;
+        }
+    }
+    stats.changes_accepted += fresh.len() as u64;
+    stats.changes_already_known += already_known as u64;
+    Ok(Ok(()))
+}

@@ -1,0 +1,232 @@
+//! Partial replication through the real server: a device receives only what its user may see,
+//! cannot push into what it may not write, and receives a record whole when it becomes visible.
+
+use chrono::Utc;
+use fieldsales_core::customer::{CustomerPatch, NewCustomer, Visibility};
+use fieldsales_core::protocol::RejectReason;
+use fieldsales_core::Kind;
+use fieldsales_e2e::World;
+
+#[test]
+fn a_rep_never_receives_another_reps_private_customer() {
+    let world = World::start();
+    let ann = world.device("ann");
+    let bob = world.device("bob");
+    let private = ann
+        .fs
+        .customers()
+        .create(NewCustomer {
+            name: "私人客户".into(),
+            visibility: Visibility::Private,
+            ..Default::default()
+        })
+        .unwrap();
+    let shared = ann
+        .fs
+        .customers()
+        .create(NewCustomer {
+            name: "团队客户".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    ann.sync();
+    bob.sync();
+    assert!(bob.fs.customers().get(&private).is_err());
+    assert!(bob.fs.customers().get(&shared).is_ok());
+    assert!(bob.fs.search().customers("私人", 10).unwrap().is_empty());
+}
+
+#[test]
+fn a_push_into_another_reps_private_customer_is_refused_kept_and_the_copy_dropped() {
+    let world = World::start();
+    let ann = world.device("ann");
+    let bob = world.device("bob");
+    let private = ann
+        .fs
+        .customers()
+        .create(NewCustomer {
+            name: "私人客户".into(),
+            visibility: Visibility::Private,
+            ..Default::default()
+        })
+        .unwrap();
+    ann.sync();
+    // Bob got hold of the document somehow (an old export) and edits it.
+    let bytes = ann.fs.export_document(Kind::Customer, &private).unwrap();
+    bob.fs
+        .apply_changes(&[fieldsales_core::outbox::IncomingChanges {
+            doc_id: private.clone(),
+            kind: Kind::Customer,
+            changes: vec![bytes],
+        }])
+        .unwrap();
+    bob.fs
+        .customers()
+        .edit(
+            &private,
+            CustomerPatch {
+                name: Some("改名".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    let report = bob.sync();
+
+    assert_eq!(report.rejected.len(), 1);
+    let kept = bob.fs.sync().rejected().unwrap();
+    assert_eq!(
+        kept.len(),
+        1,
+        "the refused edit is kept for the user to see"
+    );
+    assert_eq!(kept[0].record_id, private);
+    assert_eq!(kept[0].reason, RejectReason::Forbidden);
+    assert!(!kept[0].record_kept);
+    assert!(
+        bob.fs.customers().get(&private).is_err(),
+        "bob drops what he may not see"
+    );
+    assert_eq!(bob.fs.pending_changes().unwrap(), 0);
+    ann.sync();
+    assert_eq!(
+        ann.fs.customers().get(&private).unwrap().name,
+        "私人客户",
+        "the server is untouched"
+    );
+}
+
+#[test]
+fn a_manager_receives_the_whole_teams_visits_and_another_team_does_not() {
+    let world = World::start();
+    let ann = world.device("ann");
+    let bob = world.device("bob");
+    let mia = world.device("mia");
+    let sam = world.device("sam");
+    let mut visits = Vec::new();
+    for rep in [&ann, &bob] {
+        let customer = rep
+            .fs
+            .customers()
+            .create(NewCustomer {
+                name: format!("{}的客户", rep.user),
+                visibility: Visibility::Private,
+                ..Default::default()
+            })
+            .unwrap();
+        visits.push(rep.fs.visits().plan(&customer, Utc::now()).unwrap());
+        rep.sync();
+    }
+    mia.sync();
+    sam.sync();
+    for visit in &visits {
+        assert!(
+            mia.fs.visits().get(visit).is_ok(),
+            "the manager sees the team's visit"
+        );
+        assert!(sam.fs.visits().get(visit).is_err(), "another team does not");
+    }
+}
+
+#[test]
+fn a_customer_shared_with_the_team_later_arrives_whole() {
+    let world = World::start();
+    let ann = world.device("ann");
+    let bob = world.device("bob");
+    let id = ann
+        .fs
+        .customers()
+        .create(NewCustomer {
+            name: "先私后公".into(),
+            visibility: Visibility::Private,
+            ..Default::default()
+        })
+        .unwrap();
+    ann.fs
+        .customers()
+        .edit(
+            &id,
+            CustomerPatch {
+                add_phones: vec!["139 0000 1111".into()],
+                add_tags: vec!["key".into()],
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    ann.sync();
+    bob.sync();
+    assert!(bob.fs.customers().get(&id).is_err());
+
+    ann.fs
+        .customers()
+        .edit(
+            &id,
+            CustomerPatch {
+                visibility: Some(Visibility::Team),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    ann.sync();
+    bob.sync();
+    let seen = bob
+        .fs
+        .customers()
+        .get(&id)
+        .expect("shared customers arrive");
+    assert_eq!(
+        seen.name, "先私后公",
+        "including the history from before the share"
+    );
+    assert_eq!(seen.phones.len(), 1);
+    assert_eq!(seen.tags, vec!["key".to_string()]);
+}
+
+#[test]
+fn an_edit_to_a_customer_one_may_see_but_not_write_is_refused_and_the_servers_version_kept() {
+    let world = World::start();
+    let sam = world.device("sam");
+    let ann = world.device("ann");
+    let id = sam
+        .fs
+        .customers()
+        .create(NewCustomer {
+            name: "全公司可见".into(),
+            visibility: Visibility::Organisation,
+            ..Default::default()
+        })
+        .unwrap();
+    sam.sync();
+    ann.sync();
+    assert_eq!(ann.fs.customers().get(&id).unwrap().name, "全公司可见");
+
+    ann.fs
+        .customers()
+        .edit(
+            &id,
+            CustomerPatch {
+                name: Some("擅自改名".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    let report = ann.sync();
+    assert_eq!(report.rejected.len(), 1);
+    let kept = ann.fs.sync().rejected().unwrap();
+    assert_eq!(kept.len(), 1);
+    assert_eq!(kept[0].reason, RejectReason::Forbidden);
+    assert!(kept[0].record_kept, "ann may still see the customer");
+    assert!(ann
+        .fs
+        .sync()
+        .rejected_document(kept[0].id)
+        .unwrap()
+        .is_some());
+    assert_eq!(
+        ann.fs.customers().get(&id).unwrap().name,
+        "全公司可见",
+        "the device took the server's version"
+    );
+    assert_eq!(ann.fs.pending_changes().unwrap(), 0);
+    sam.sync();
+    assert_eq!(sam.fs.customers().get(&id).unwrap().name, "全公司可见");
+}
