@@ -11,6 +11,7 @@
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
+use fieldsales_core::sync::SyncError;
 use fieldsales_core::Error as CoreError;
 
 /// What went wrong, in terms an app can act on.
@@ -70,6 +71,24 @@ impl From<CoreError> for FieldSalesError {
             | CoreError::Io(_)
             | CoreError::SchemaTooNew { .. } => FieldSalesError::Storage { detail },
             CoreError::Document(_) => FieldSalesError::Internal { detail },
+            CoreError::Sync(e) => e.into(),
+        }
+    }
+}
+
+/// Sync failures fold by what the app does next: sign in (again), or retry later. The core's
+/// messages carry status codes and error codes, never a token or a password.
+impl From<SyncError> for FieldSalesError {
+    fn from(e: SyncError) -> Self {
+        let detail = e.to_string();
+        match e {
+            SyncError::NotSignedIn | SyncError::Unauthorized | SyncError::AccountMismatch => {
+                FieldSalesError::Unauthorized { detail }
+            }
+            SyncError::Network(_)
+            | SyncError::Server { .. }
+            | SyncError::RateLimited { .. }
+            | SyncError::BadAnswer(_) => FieldSalesError::Network { detail },
         }
     }
 }
@@ -114,6 +133,18 @@ mod tests {
         match result {
             Err(FieldSalesError::Internal { detail }) => assert!(detail.contains("invariant")),
             other => panic!("expected Internal, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn sync_errors_say_sign_in_again_or_retry_later() {
+        let refused: FieldSalesError = CoreError::Sync(SyncError::Unauthorized).into();
+        assert!(matches!(refused, FieldSalesError::Unauthorized { .. }));
+        let offline: FieldSalesError =
+            CoreError::Sync(SyncError::Network("connection refused".into())).into();
+        match offline {
+            FieldSalesError::Network { detail } => assert!(detail.contains("connection refused")),
+            other => panic!("expected Network, got {other:?}"),
         }
     }
 
