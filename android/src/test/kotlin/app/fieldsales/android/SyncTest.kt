@@ -51,7 +51,7 @@ class SyncTest {
         FieldSales.signIn(dir.resolve(device).toString(), FieldSalesConfig(userId = ""), login(user))
 
     @Test
-    fun `a customer created by one rep reaches the other rep's phone through suspend sync`() = runBlocking {
+    fun `a customer created by one rep reaches the other rep's phone through suspend sync`() = runBlocking<Unit> {
         phone("ann").use { ann ->
             phone("bob").use { bob ->
                 val id = ann.customers().create(
@@ -78,7 +78,7 @@ class SyncTest {
     }
 
     @Test
-    fun `sign-in reports the server's user and team, and login again keeps the same store`() = runBlocking {
+    fun `sign-in reports the server's user and team, and login again keeps the same store`() = runBlocking<Unit> {
         phone("ann").use { ann ->
             assertTrue(ann.userId().isNotEmpty())
             val session = ann.sync().login(login("ann"))
@@ -89,7 +89,7 @@ class SyncTest {
     }
 
     @Test
-    fun `a wrong password is an Unauthorized exception that names no password`() = runBlocking {
+    fun `a wrong password is an Unauthorized exception that names no password`() = runBlocking<Unit> {
         val e = assertFailsWith<FieldSalesException.Unauthorized> {
             FieldSales.signIn(dir.resolve("x").toString(), FieldSalesConfig(userId = ""), login("ann", "wrong-password"))
         }
@@ -100,7 +100,7 @@ class SyncTest {
     }
 
     @Test
-    fun `an unreachable server is a Network exception`() = runBlocking {
+    fun `an unreachable server is a Network exception`() = runBlocking<Unit> {
         phone("ann").use { ann ->
             val dead = Login(serverUrl = "http://127.0.0.1:9", tenant = tenant, username = "ann", password = "ann-secret-1")
             assertFailsWith<FieldSalesException.Network> { ann.sync().login(dead) }
@@ -108,7 +108,7 @@ class SyncTest {
     }
 
     @Test
-    fun `the auto-sync listener hears started and completed after connectivity and syncNow`() = runBlocking {
+    fun `the auto-sync listener hears started and completed after connectivity and syncNow`() = runBlocking<Unit> {
         phone("ann").use { ann ->
             val started = CountDownLatch(1)
             val completed = CountDownLatch(1)
@@ -144,7 +144,7 @@ class SyncTest {
     }
 
     @Test
-    fun `the auto-sync Flow emits Started then Completed and stops with the collector`() = runBlocking {
+    fun `the auto-sync Flow emits Started then Completed and stops with the collector`() = runBlocking<Unit> {
         phone("bob").use { bob ->
             val done = withTimeout(20_000) {
                 bob.sync().autoSyncEvents { auto ->
