@@ -70,23 +70,26 @@ impl From<CoreError> for FieldSalesError {
             | CoreError::Storage(_)
             | CoreError::Io(_)
             | CoreError::SchemaTooNew { .. } => FieldSalesError::Storage { detail },
-            CoreError::Sync(e) => sync_error(e, detail),
             CoreError::Document(_) => FieldSalesError::Internal { detail },
+            CoreError::Sync(e) => e.into(),
         }
     }
 }
 
-/// Sync failures fold into the two things an app does about them: sign in again, or retry
-/// later (`core::sync::SyncError::is_retryable` says which retries can succeed on their own).
-fn sync_error(e: SyncError, detail: String) -> FieldSalesError {
-    match e {
-        SyncError::NotSignedIn | SyncError::Unauthorized | SyncError::AccountMismatch => {
-            FieldSalesError::Unauthorized { detail }
+/// Sync failures fold by what the app does next: sign in (again), or retry later. The core's
+/// messages carry status codes and error codes, never a token or a password.
+impl From<SyncError> for FieldSalesError {
+    fn from(e: SyncError) -> Self {
+        let detail = e.to_string();
+        match e {
+            SyncError::NotSignedIn | SyncError::Unauthorized | SyncError::AccountMismatch => {
+                FieldSalesError::Unauthorized { detail }
+            }
+            SyncError::Network(_)
+            | SyncError::Server { .. }
+            | SyncError::RateLimited { .. }
+            | SyncError::BadAnswer(_) => FieldSalesError::Network { detail },
         }
-        SyncError::Network(_)
-        | SyncError::Server { .. }
-        | SyncError::RateLimited { .. }
-        | SyncError::BadAnswer(_) => FieldSalesError::Network { detail },
     }
 }
 
@@ -130,6 +133,18 @@ mod tests {
         match result {
             Err(FieldSalesError::Internal { detail }) => assert!(detail.contains("invariant")),
             other => panic!("expected Internal, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn sync_errors_say_sign_in_again_or_retry_later() {
+        let refused: FieldSalesError = CoreError::Sync(SyncError::Unauthorized).into();
+        assert!(matches!(refused, FieldSalesError::Unauthorized { .. }));
+        let offline: FieldSalesError =
+            CoreError::Sync(SyncError::Network("connection refused".into())).into();
+        match offline {
+            FieldSalesError::Network { detail } => assert!(detail.contains("connection refused")),
+            other => panic!("expected Network, got {other:?}"),
         }
     }
 

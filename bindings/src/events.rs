@@ -3,7 +3,7 @@
 //! An app implements [`StoreListener`] (Kotlin: an interface; Swift: a protocol) and registers
 //! it with `FieldSales.subscribe`; every successful write through this store then reports the
 //! records it touched, so lists can refresh. The Android wrapper turns this into a `Flow`, the
-//! Swift wrapper into an `AsyncStream`. The sync listener will follow the same pattern.
+//! Swift wrapper into an `AsyncStream`. The sync listener (`sync.rs`) follows the same pattern.
 //!
 //! A listener is called on the thread that made the write, after the write committed. A
 //! listener that throws never fails the write: its error is caught here and dropped.

@@ -9,13 +9,12 @@
 //!
 //! Shape: one root object, [`FieldSales`], opened with a data directory and a
 //! [`FieldSalesConfig`], hands out one object per area — `customers()`, `visits()`,
-//! `quickLog()`, `tasks()`, `search()`, `conflicts()`, `health()`, `changes()` — as the core
+//! `quickLog()`, `tasks()`, `search()`, `conflicts()`, `health()`, `changes()`, `sync()` — as the core
 //! does. Each crossing costs microseconds, so calls are coarse: one call per user action.
 //!
-//! Where sync will go: the sync client lives in `core::sync` (built on another branch). It will
-//! arrive here as `sync.rs` with a `Sync` area object returned by `FieldSales::sync()`, its
-//! `async` methods (login, sync now) spawned on the same [`runtime`], and its listener as a
-//! foreign trait registered exactly like [`StoreListener`] in [`events`].
+//! Sync: `FieldSales.signIn` (async constructor) for the first sign-in, then `sync()` hands out
+//! a [`SyncClient`] whose `async` login and sync run on the same [`runtime`], and whose
+//! auto-sync engine reports through [`SyncListener`], a foreign trait like [`StoreListener`].
 //!
 //! Guarantees at the boundary:
 //! - no panic crosses it: every exported call runs inside [`error::guard`], which turns a panic
@@ -36,6 +35,7 @@ mod quicklog;
 mod root;
 mod runtime;
 mod search;
+mod sync;
 mod task;
 mod visit;
 
@@ -49,6 +49,7 @@ pub use health::*;
 pub use quicklog::*;
 pub use root::*;
 pub use search::*;
+pub use sync::*;
 pub use task::*;
 pub use visit::*;
 

@@ -19,6 +19,7 @@ use crate::health::Health;
 use crate::quicklog::QuickLog;
 use crate::runtime::Runtime;
 use crate::search::Search;
+use crate::sync::{Login, SyncClient};
 use crate::task::Tasks;
 use crate::visit::Visits;
 
@@ -78,7 +79,12 @@ pub struct FieldSalesConfig {
 
 impl FieldSalesConfig {
     fn into_core(self) -> Result<(Identity, Config)> {
-        let identity = Identity::new(self.user_id, self.team_id)?;
+        let identity = Identity::new(self.user_id.clone(), self.team_id.clone())?;
+        Ok((identity, self.into_config()?))
+    }
+
+    /// The company's rules without the user (whom a sign-in learns from the server).
+    fn into_config(self) -> Result<Config> {
         let mut config = Config::default();
         if let Some(r) = self.geofence_radius_m {
             if !(r.is_finite() && r > 0.0) {
@@ -122,7 +128,7 @@ impl FieldSalesConfig {
                 .collect();
             config.pipeline = Pipeline::new(stages)?;
         }
-        Ok((identity, config))
+        Ok(config)
     }
 }
 
@@ -164,6 +170,51 @@ impl FieldSales {
                 },
             }))
         })
+    }
+
+    /// Signs in and opens the signed-in user's store under `data_dir`, creating it on the
+    /// first sign-in. Use it when the app does not know the server's user id yet (each user's
+    /// data lives in its own database, named by that id); `config.userId` and `config.teamId`
+    /// are ignored, the server decides them (read them back with `userId()` and
+    /// `sync().status()`). Later launches may use `open` with `userId()`. A wrong password
+    /// fails with `Unauthorized`, an unreachable server with `Network`.
+    ///
+    /// ```kotlin
+    /// val store = FieldSales.signIn(filesDir.path, FieldSalesConfig(userId = ""),
+    ///     Login(serverUrl = "https://sync.example.com", tenant = "acme",
+    ///           username = "li.wei", password = pw))   // suspend
+    /// store.sync().sync()
+    /// ```
+    #[uniffi::constructor]
+    pub async fn sign_in(
+        data_dir: String,
+        config: FieldSalesConfig,
+        login: Login,
+    ) -> Result<Arc<FieldSales>> {
+        let rt = Runtime::new()?;
+        let config = config.into_config()?;
+        let login = login.into_core();
+        // The core's sign-in blocks on the network and the disk: the runtime's blocking pool
+        // takes it, and the new store keeps this runtime.
+        let core = rt
+            .blocking(move || {
+                let (core, _session) =
+                    fieldsales_core::FieldSales::sign_in(data_dir.as_ref(), config, &login)?;
+                Ok(core)
+            })
+            .await?;
+        Ok(Arc::new(FieldSales {
+            ctx: Ctx {
+                core,
+                rt,
+                listeners: Arc::new(Listeners::default()),
+            },
+        }))
+    }
+
+    /// Sign-in, sync now, the status line, refused edits and the auto-sync engine.
+    pub fn sync(&self) -> Arc<SyncClient> {
+        Arc::new(SyncClient::new(self.ctx.clone()))
     }
 
     /// Customers and their contacts.

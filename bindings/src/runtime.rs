@@ -6,6 +6,7 @@
 //! all await it without running tokio themselves, and the app's main thread never waits on
 //! SQLite.
 
+use std::future::Future;
 use std::sync::Arc;
 
 use crate::error::{guard, FieldSalesError, Result};
@@ -48,6 +49,25 @@ impl Runtime {
     ) -> Result<T> {
         let handle = match &self.0 .0 {
             Some(rt) => rt.spawn_blocking(move || guard(call)),
+            None => return Err(closed()),
+        };
+        handle.await.map_err(|e| FieldSalesError::Internal {
+            detail: format!("background call failed: {e}"),
+        })?
+    }
+}
+
+impl Runtime {
+    /// Runs an async core call (sync, login) as a task on the runtime and waits for it. The
+    /// core's futures need a tokio context (timers, blocking database work); the foreign
+    /// executor that polls the exported future has none, so the work runs here instead. A
+    /// panic inside the task comes back as [`FieldSalesError::Internal`].
+    pub(crate) async fn spawn<T: Send + 'static>(
+        &self,
+        work: impl Future<Output = Result<T>> + Send + 'static,
+    ) -> Result<T> {
+        let handle = match &self.0 .0 {
+            Some(rt) => rt.spawn(work),
             None => return Err(closed()),
         };
         handle.await.map_err(|e| FieldSalesError::Internal {

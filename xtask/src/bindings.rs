@@ -10,12 +10,16 @@
 //!    Android wrapper and the JUnit 5 suite, and runs it with JNA loading the library;
 //! 4. Python: a venv under `target/py-venv` with pinned pytest and tree-sitter packages, then
 //!    the pytest suite in `bindings/python/tests`;
+//!    The sync tests of both suites talk to a real `fieldsales-server` that this harness starts
+//!    on 127.0.0.1 with a fresh data directory ([`TestServer`]) and kills afterwards, even when
+//!    a suite fails;
 //! 5. Swift: there is no Swift toolchain here, so `ios/check_swift_syntax.py` parses the
 //!    generated Swift, the wrapper and the XCTest files with tree-sitter-swift and fails on
 //!    any syntax error. It proves syntax, not types.
 
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Child, ChildStdout, Command, Stdio};
 
 use crate::{cargo, run, workspace_root, Result};
 
@@ -32,11 +36,112 @@ pub(crate) fn test() -> Result {
     for language in ["kotlin", "python", "swift"] {
         generate(&lib, language)?;
     }
-    kotlin(&lib, &[])?;
+    let server = TestServer::start()?;
+    kotlin_with(&lib, &[], &server.env("kotlin"))?;
     let venv = python_venv()?;
-    python(&lib, &venv)?;
+    python(&lib, &venv, &server.env("python"))?;
+    drop(server);
     swift_syntax(&venv)?;
     Ok(())
+}
+
+/// A `fieldsales-server` for the suites' sync tests, seeded through its admin subcommands:
+/// per suite a tenant (named after the suite, so the suites never see each other's data) with
+/// team `north` and two reps, `ann` and `bob`, whose passwords are [`TEST_PASSWORDS`]. The
+/// suites read the URL and their tenant from `FIELDSALES_TEST_SERVER` and
+/// `FIELDSALES_TEST_TENANT`. Dropping it kills the server and removes its data.
+pub(crate) struct TestServer {
+    child: Child,
+    // Held so the server's stdout stays open while it runs.
+    _stdout: BufReader<ChildStdout>,
+    data: PathBuf,
+    url: String,
+}
+
+/// The reps' passwords on the test server (test data, not secrets).
+const TEST_PASSWORDS: &[(&str, &str)] = &[("ann", "ann-secret-1"), ("bob", "bob-secret-1")];
+
+impl TestServer {
+    fn start() -> Result<TestServer> {
+        run(cargo().args([
+            "build",
+            "--package",
+            "fieldsales-server",
+            "--bin",
+            "fieldsales-server",
+        ]))?;
+        let bin = target()
+            .join("debug")
+            .join(format!("fieldsales-server{}", std::env::consts::EXE_SUFFIX));
+        let data = target().join(format!("bindings-test-server-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&data);
+        std::fs::create_dir_all(&data)?;
+        let admin = |args: &[&str]| {
+            let mut cmd = Command::new(&bin);
+            cmd.arg("--data")
+                .arg(&data)
+                .args(args)
+                .env("RUST_LOG", "warn");
+            cmd
+        };
+        for suite in ["kotlin", "python"] {
+            run(&mut admin(&["tenant", "create", suite]))?;
+            run(&mut admin(&["team", "create", "--tenant", suite, "north"]))?;
+            for (user, password) in TEST_PASSWORDS {
+                run(&mut admin(&[
+                    "user",
+                    "create",
+                    "--tenant",
+                    suite,
+                    "--role",
+                    "rep",
+                    "--team",
+                    "north",
+                    "--password",
+                    password,
+                    user,
+                ]))?;
+            }
+        }
+        let mut child = admin(&["serve", "--addr", "127.0.0.1:0"])
+            .stdout(Stdio::piped())
+            .current_dir(workspace_root())
+            .spawn()?;
+        let stdout = child.stdout.take().ok_or("the server has no stdout")?;
+        let mut server = TestServer {
+            child,
+            _stdout: BufReader::new(stdout),
+            data,
+            url: String::new(),
+        };
+        // The first line names the address it bound ("… listening on http://127.0.0.1:PORT").
+        let mut line = String::new();
+        server._stdout.read_line(&mut line)?;
+        server.url = line
+            .split_whitespace()
+            .last()
+            .filter(|url| url.starts_with("http://"))
+            .ok_or_else(|| format!("the test server did not start: {line:?}"))?
+            .to_string();
+        eprintln!("xtask: test sync server at {}", server.url);
+        Ok(server)
+    }
+
+    /// The environment of `suite`'s tests.
+    fn env(&self, suite: &str) -> Vec<(String, String)> {
+        vec![
+            ("FIELDSALES_TEST_SERVER".into(), self.url.clone()),
+            ("FIELDSALES_TEST_TENANT".into(), suite.into()),
+        ]
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.data);
+    }
 }
 
 /// Builds `fieldsales-ffi` in `profile` (`debug` or `release`) and returns the cdylib's path.
@@ -91,6 +196,11 @@ pub(crate) fn generate(lib: &Path, language: &str) -> Result<PathBuf> {
 /// Compiles and runs the Kotlin suite with Maven; `extra` adds Maven arguments (the benchmark
 /// selects its own test class with them).
 pub(crate) fn kotlin(lib: &Path, extra: &[String]) -> Result {
+    kotlin_with(lib, extra, &[])
+}
+
+/// [`kotlin`] with extra environment variables for the forked test JVM.
+fn kotlin_with(lib: &Path, extra: &[String], env: &[(String, String)]) -> Result {
     let libdir = lib.parent().ok_or("library has no directory")?;
     let mut cmd = Command::new(if cfg!(windows) { "mvn.cmd" } else { "mvn" });
     cmd.args(["-B", "--no-transfer-progress", "-f"])
@@ -101,7 +211,8 @@ pub(crate) fn kotlin(lib: &Path, extra: &[String]) -> Result {
         ))
         .arg(format!("-Dfieldsales.libdir={}", libdir.display()))
         .args(extra)
-        .arg("test");
+        .arg("test")
+        .envs(env.iter().cloned());
     run(&mut cmd)
 }
 
@@ -135,7 +246,7 @@ fn python_venv() -> Result<PathBuf> {
 
 /// Runs the pytest suite against the generated module, with the library copied beside it
 /// (where the generated Python loads it from).
-fn python(lib: &Path, python: &Path) -> Result {
+fn python(lib: &Path, python: &Path, env: &[(String, String)]) -> Result {
     let module_dir = generated("python");
     let file_name = lib.file_name().ok_or("library has no file name")?;
     std::fs::copy(lib, module_dir.join(file_name))?;
@@ -143,7 +254,8 @@ fn python(lib: &Path, python: &Path) -> Result {
         .args(["-m", "pytest", "-q", "-p", "no:cacheprovider"])
         .arg(workspace_root().join("bindings/python/tests"))
         .env("PYTHONPATH", &module_dir)
-        .env("PYTHONDONTWRITEBYTECODE", "1"))
+        .env("PYTHONDONTWRITEBYTECODE", "1")
+        .envs(env.iter().cloned()))
 }
 
 /// Parses every Swift file we ship or generate with tree-sitter-swift.

@@ -34,11 +34,11 @@ pub(crate) const WORKLOADS: &[&str] = &[
     "dedup_quality",
     "dedup_check",
     "dedup_scan",
+    "ffi_call",
     "initial_sync",
     "incremental_sync",
     "noop_sync",
     "server_load",
-    "ffi_call",
 ];
 
 /// One workload's figures and whether its targets were met.
@@ -101,8 +101,8 @@ pub(crate) fn run(args: &[String]) -> Result {
             "dedup_quality" => dedup_quality::run(&dir)?,
             "dedup_check" => dedup_speed::run_check(&dir)?,
             "dedup_scan" => dedup_speed::run_scan(&dir)?,
-            "server_load" => server_load::run(&dir)?,
             "ffi_call" => ffi_call::run(&dir)?,
+            "server_load" => server_load::run(&dir)?,
             _ => unreachable!("checked above"),
         };
         record(&mut report, name, outcome);

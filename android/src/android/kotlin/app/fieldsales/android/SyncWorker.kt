@@ -1,9 +1,9 @@
 // Background sync with WorkManager: runs when the network is back, retried with backoff.
-// Android-only (needs WorkManager), so it is not compiled by the host-JVM tests.
+// Android-only (needs WorkManager), so it is not compiled by the host-JVM tests; the calls it
+// makes (`sync().sync()`, the exceptions) are covered by SyncTest on the host JVM.
 //
-// A SKETCH until the sync area lands in the bindings: `FieldSales.sync()` does not exist yet
-// (the sync client is being built in the core). Today the worker only reports how many local
-// changes wait; the marked line is where `store.sync().syncNow()` goes.
+// While the app is in the foreground the auto-sync engine (`autoSyncEvents`) does the work;
+// this worker covers the app being in the background or killed.
 package app.fieldsales.android
 
 import android.content.Context
@@ -24,19 +24,26 @@ class SyncWorker(context: Context, params: WorkerParameters) : CoroutineWorker(c
         val userId = inputData.getString(KEY_USER) ?: return Result.failure()
         return try {
             openStore(applicationContext.filesDir, userId).use { store ->
-                // TODO(sync): store.sync().use { it.syncNow() }  — suspend, on the core's runtime.
-                Result.success(workDataOf(KEY_PENDING to store.pendingChanges()))
+                // Suspends; the work runs on the store's runtime, not on this worker's thread.
+                val report = store.sync().use { it.sync() }
+                Result.success(workDataOf(
+                    KEY_PENDING to report.pending.toLong(),
+                    KEY_RECEIVED to report.received.toLong(),
+                    KEY_REJECTED to report.rejected.size,
+                ))
             }
         } catch (e: FieldSalesException.Network) {
-            Result.retry()
+            Result.retry() // WorkManager backs off exponentially
         } catch (e: FieldSalesException.Unauthorized) {
-            Result.failure()
+            Result.failure() // only signing in again helps: the app shows its login screen
         }
     }
 
     companion object {
         const val KEY_USER = "user_id"
         const val KEY_PENDING = "pending_changes"
+        const val KEY_RECEIVED = "received"
+        const val KEY_REJECTED = "rejected_edits"
         private const val UNIQUE_NAME = "fieldsales-sync"
 
         /** Queues one sync that waits for a network connection; a newer request replaces it. */

@@ -1,0 +1,158 @@
+// Sync through the Kotlin bindings against a real fieldsales-server that `cargo xtask test`
+// starts on 127.0.0.1 (FIELDSALES_TEST_SERVER) with tenant FIELDSALES_TEST_TENANT, team
+// `north` and the reps `ann` and `bob`. Run outside the harness, these tests are skipped.
+package app.fieldsales.android
+
+import app.fieldsales.ffi.ConflictFound
+import app.fieldsales.ffi.FieldSales
+import app.fieldsales.ffi.FieldSalesConfig
+import app.fieldsales.ffi.FieldSalesException
+import app.fieldsales.ffi.Login
+import app.fieldsales.ffi.NewCustomer
+import app.fieldsales.ffi.RejectedEdit
+import app.fieldsales.ffi.SyncFailure
+import app.fieldsales.ffi.SyncListener
+import app.fieldsales.ffi.SyncProgress
+import app.fieldsales.ffi.SyncReport
+import app.fieldsales.ffi.SyncTrigger
+import app.fieldsales.ffi.Visibility
+import java.nio.file.Path
+import java.util.concurrent.CountDownLatch
+import java.util.concurrent.TimeUnit
+import java.util.concurrent.atomic.AtomicReference
+import kotlinx.coroutines.flow.filterIsInstance
+import kotlinx.coroutines.flow.first
+import kotlinx.coroutines.runBlocking
+import kotlinx.coroutines.withTimeout
+import org.junit.jupiter.api.Assumptions.assumeTrue
+import org.junit.jupiter.api.BeforeEach
+import org.junit.jupiter.api.Test
+import org.junit.jupiter.api.io.TempDir
+import kotlin.test.assertEquals
+import kotlin.test.assertFailsWith
+import kotlin.test.assertFalse
+import kotlin.test.assertTrue
+
+class SyncTest {
+    @TempDir
+    lateinit var dir: Path
+
+    private val server: String? = System.getenv("FIELDSALES_TEST_SERVER")
+    private val tenant: String = System.getenv("FIELDSALES_TEST_TENANT") ?: "kotlin"
+
+    @BeforeEach
+    fun needsServer() = assumeTrue(server != null, "no test server (run through cargo xtask test)")
+
+    private fun login(user: String, password: String = "$user-secret-1") =
+        Login(serverUrl = server!!, tenant = tenant, username = user, password = password)
+
+    /** A phone of [user]: its own data directory, first sign-in through the suspend constructor. */
+    private suspend fun phone(user: String, device: String = user): FieldSales =
+        FieldSales.signIn(dir.resolve(device).toString(), FieldSalesConfig(userId = ""), login(user))
+
+    @Test
+    fun `a customer created by one rep reaches the other rep's phone through suspend sync`() = runBlocking<Unit> {
+        phone("ann").use { ann ->
+            phone("bob").use { bob ->
+                val id = ann.customers().create(
+                    NewCustomer(name = "北京小米", phones = listOf("138 1234 5678"), visibility = Visibility.TEAM),
+                )
+                assertEquals(1L, ann.pendingChanges())
+                val sent = ann.sync().sync()
+                assertTrue(sent.sent >= 1uL, "the server acknowledged the change: $sent")
+                assertEquals(0uL, sent.pending)
+                assertEquals(0L, ann.pendingChanges())
+
+                val received = bob.sync().sync()
+                assertTrue(received.received >= 1uL, "bob received the customer: $received")
+                assertEquals(listOf(id), bob.search().customers("bjxm", 10).map { it.id })
+                assertEquals("北京小米", bob.customers().get(id).name)
+
+                val status = bob.sync().status()
+                assertTrue(status.signedIn)
+                assertEquals(received.cursor, status.cursor)
+                assertEquals(null, status.lastError)
+                assertEquals(emptyList(), bob.sync().rejected())
+            }
+        }
+    }
+
+    @Test
+    fun `sign-in reports the server's user and team, and login again keeps the same store`() = runBlocking<Unit> {
+        phone("ann").use { ann ->
+            assertTrue(ann.userId().isNotEmpty())
+            val session = ann.sync().login(login("ann"))
+            assertEquals(ann.userId(), session.userId)
+            assertTrue(session.teamId != null, "ann is in team north")
+            assertTrue(session.expiresAt != null)
+        }
+    }
+
+    @Test
+    fun `a wrong password is an Unauthorized exception that names no password`() = runBlocking<Unit> {
+        val e = assertFailsWith<FieldSalesException.Unauthorized> {
+            FieldSales.signIn(dir.resolve("x").toString(), FieldSalesConfig(userId = ""), login("ann", "wrong-password"))
+        }
+        assertFalse(e.detail.contains("wrong-password"))
+        phone("ann").use { ann ->
+            assertFailsWith<FieldSalesException.Unauthorized> { ann.sync().login(login("ann", "wrong-password")) }
+        }
+    }
+
+    @Test
+    fun `an unreachable server is a Network exception`() = runBlocking<Unit> {
+        phone("ann").use { ann ->
+            val dead = Login(serverUrl = "http://127.0.0.1:9", tenant = tenant, username = "ann", password = "ann-secret-1")
+            assertFailsWith<FieldSalesException.Network> { ann.sync().login(dead) }
+        }
+    }
+
+    @Test
+    fun `the auto-sync listener hears started and completed after connectivity and syncNow`() = runBlocking<Unit> {
+        phone("ann").use { ann ->
+            val started = CountDownLatch(1)
+            val completed = CountDownLatch(1)
+            val report = AtomicReference<SyncReport>()
+            // Called on the engine's thread, hence the latches.
+            val listener = object : SyncListener {
+                override fun started(trigger: SyncTrigger) = started.countDown()
+                override fun progress(progress: SyncProgress) {}
+                override fun completed(report: SyncReport) {
+                    completedWith(report)
+                }
+                override fun conflictFound(conflict: ConflictFound) {}
+                override fun rejected(edit: RejectedEdit) {}
+                override fun failed(failure: SyncFailure) {}
+                private fun completedWith(r: SyncReport) {
+                    report.compareAndSet(null, r)
+                    completed.countDown()
+                }
+            }
+            ann.customers().create(NewCustomer(name = "上海华为", visibility = Visibility.TEAM))
+            ann.sync().startAutoSync(listener).use { auto ->
+                auto.connectivityChanged(true)
+                auto.syncNow()
+                assertTrue(started.await(20, TimeUnit.SECONDS), "started arrived")
+                assertTrue(completed.await(20, TimeUnit.SECONDS), "completed arrived")
+                assertTrue(auto.isRunning())
+                auto.stop()
+                assertFalse(auto.isRunning())
+            }
+            assertTrue(report.get().sent >= 1uL, "the customer went up: ${report.get()}")
+            assertEquals(0L, ann.pendingChanges())
+        }
+    }
+
+    @Test
+    fun `the auto-sync Flow emits Started then Completed and stops with the collector`() = runBlocking<Unit> {
+        phone("bob").use { bob ->
+            val done = withTimeout(20_000) {
+                bob.sync().autoSyncEvents { auto ->
+                    auto.connectivityChanged(true)
+                    auto.syncNow()
+                }.filterIsInstance<SyncEvent.Completed>().first()
+            }
+            assertEquals(0uL, done.report.pending)
+        }
+    }
+}
