@@ -101,13 +101,18 @@ pub(crate) fn put_doc(conn: &Connection, record: &mut RecordDoc) -> Result<()> {
 /// Writes the compacted document bytes.
 fn store(conn: &Connection, record: &mut RecordDoc) -> Result<()> {
     let bytes = record.save();
-    put_saved(conn, record, &bytes)
+    insert(conn, record, &bytes)
 }
 
 /// Stores `bytes`, which must be a saved form of `record` (they load to the same document),
-/// and refreshes its projection. Lets a document received whole be kept as it came, without
-/// the cost of saving (and compressing) it again.
+/// and refreshes its projection, conflicts included. Lets a document received whole be kept
+/// as it came, without the cost of saving (and compressing) it again.
 pub(crate) fn put_saved(conn: &Connection, record: &RecordDoc, bytes: &[u8]) -> Result<()> {
+    insert(conn, record, bytes)?;
+    crate::projection::project(conn, record, Conflicts::Recount)
+}
+
+fn insert(conn: &Connection, record: &RecordDoc, bytes: &[u8]) -> Result<()> {
     conn.prepare_cached(
         "INSERT INTO docs (id, kind, bytes) VALUES (?1, ?2, ?3)
          ON CONFLICT (id) DO UPDATE SET bytes = excluded.bytes",
