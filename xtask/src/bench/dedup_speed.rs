@@ -67,7 +67,11 @@ pub(crate) fn run_check(dir: &Path) -> Result<Outcome> {
         json!(round(candidates as f64 / probes.len().max(1) as f64)),
     );
     let mut targets = std::collections::BTreeMap::new();
-    targets.insert("check p99 <= 5 ms".into(), p99 <= 5.0);
+    // The target is a rep's one check, cold pages and all: the first run of each probe.
+    targets.insert(
+        "check p99 <= 5 ms (single shot)".into(),
+        single.ms(99.0) <= 5.0,
+    );
     Ok(Outcome { figures, targets })
 }
 
