@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
+use fieldsales_core::customer::{NewCustomer, Visibility};
 use fieldsales_core::protocol::Role;
 use fieldsales_core::sync::{Login, SyncConfig};
 use fieldsales_core::{Config, Durability, FieldSales};
@@ -201,6 +202,18 @@ impl Device {
             }
         }
         panic!("{} could not sync: {last:?}", self.user);
+    }
+
+    /// Adds a customer named `name` on this device (not yet synced); returns its id.
+    pub fn add_customer(&self, name: &str, visibility: Visibility) -> String {
+        self.fs
+            .customers()
+            .create(NewCustomer {
+                name: name.into(),
+                visibility,
+                ..Default::default()
+            })
+            .expect("a customer")
     }
 
     pub fn data_dir(&self) -> PathBuf {

@@ -3,7 +3,7 @@
 
 use chrono::Utc;
 use fieldsales_core::conflict::FieldValue;
-use fieldsales_core::customer::{CustomerPatch, NewCustomer};
+use fieldsales_core::customer::{CustomerPatch, Visibility};
 use fieldsales_e2e::{projection, World};
 
 fn patch() -> CustomerPatch {
@@ -15,14 +15,7 @@ fn offline_edits_of_different_fields_by_two_reps_both_survive_sync() {
     let world = World::start();
     let ann = world.device("ann");
     let bob = world.device("bob");
-    let id = ann
-        .fs
-        .customers()
-        .create(NewCustomer {
-            name: "北京小米".into(),
-            ..Default::default()
-        })
-        .unwrap();
+    let id = ann.add_customer("北京小米", Visibility::Team);
     ann.sync();
     bob.sync();
     assert_eq!(bob.fs.customers().get(&id).unwrap().name, "北京小米");
@@ -73,14 +66,7 @@ fn the_same_field_edited_on_two_phones_shows_one_conflict_with_the_same_winner_o
     let world = World::start();
     let ann = world.device("ann");
     let bob = world.device("bob");
-    let id = ann
-        .fs
-        .customers()
-        .create(NewCustomer {
-            name: "上海浦东".into(),
-            ..Default::default()
-        })
-        .unwrap();
+    let id = ann.add_customer("上海浦东", Visibility::Team);
     ann.sync();
     bob.sync();
 
@@ -166,14 +152,7 @@ fn concurrent_edits_of_visit_notes_merge_as_text() {
     let world = World::start();
     let ann = world.device("ann");
     let mia = world.device("mia");
-    let customer = ann
-        .fs
-        .customers()
-        .create(NewCustomer {
-            name: "广州白云".into(),
-            ..Default::default()
-        })
-        .unwrap();
+    let customer = ann.add_customer("广州白云", Visibility::Team);
     let visit = ann.fs.visits().plan(&customer, Utc::now()).unwrap();
     ann.fs
         .visits()

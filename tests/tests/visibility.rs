@@ -12,23 +12,8 @@ fn a_rep_never_receives_another_reps_private_customer() {
     let world = World::start();
     let ann = world.device("ann");
     let bob = world.device("bob");
-    let private = ann
-        .fs
-        .customers()
-        .create(NewCustomer {
-            name: "私人客户".into(),
-            visibility: Visibility::Private,
-            ..Default::default()
-        })
-        .unwrap();
-    let shared = ann
-        .fs
-        .customers()
-        .create(NewCustomer {
-            name: "团队客户".into(),
-            ..Default::default()
-        })
-        .unwrap();
+    let private = ann.add_customer("私人客户", Visibility::Private);
+    let shared = ann.add_customer("团队客户", Visibility::Team);
     ann.sync();
     bob.sync();
     assert!(bob.fs.customers().get(&private).is_err());
@@ -41,15 +26,7 @@ fn a_push_into_another_reps_private_customer_is_refused_kept_and_the_copy_droppe
     let world = World::start();
     let ann = world.device("ann");
     let bob = world.device("bob");
-    let private = ann
-        .fs
-        .customers()
-        .create(NewCustomer {
-            name: "私人客户".into(),
-            visibility: Visibility::Private,
-            ..Default::default()
-        })
-        .unwrap();
+    let private = ann.add_customer("私人客户", Visibility::Private);
     ann.sync();
     // Bob got hold of the document somehow (an old export) and edits it.
     let bytes = ann.fs.export_document(Kind::Customer, &private).unwrap();
@@ -132,15 +109,7 @@ fn a_customer_shared_with_the_team_later_arrives_whole() {
     let world = World::start();
     let ann = world.device("ann");
     let bob = world.device("bob");
-    let id = ann
-        .fs
-        .customers()
-        .create(NewCustomer {
-            name: "先私后公".into(),
-            visibility: Visibility::Private,
-            ..Default::default()
-        })
-        .unwrap();
+    let id = ann.add_customer("先私后公", Visibility::Private);
     ann.fs
         .customers()
         .edit(
@@ -186,15 +155,7 @@ fn an_edit_to_a_customer_one_may_see_but_not_write_is_refused_and_the_servers_ve
     let world = World::start();
     let sam = world.device("sam");
     let ann = world.device("ann");
-    let id = sam
-        .fs
-        .customers()
-        .create(NewCustomer {
-            name: "全公司可见".into(),
-            visibility: Visibility::Organisation,
-            ..Default::default()
-        })
-        .unwrap();
+    let id = sam.add_customer("全公司可见", Visibility::Organisation);
     sam.sync();
     ann.sync();
     assert_eq!(ann.fs.customers().get(&id).unwrap().name, "全公司可见");
