@@ -12,7 +12,7 @@
 
 use std::sync::Arc;
 
-use automerge::{ObjId as ExId, ObjType, ReadDoc, ScalarValue, Value, ROOT};
+use automerge::{ObjId as ExId, ObjType, ReadDoc, ScalarValue, Value, ValueRef, ROOT};
 use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
@@ -205,7 +205,11 @@ pub(crate) fn find(doc: &RecordDoc) -> Vec<FieldConflict> {
 
 fn walk(doc: &RecordDoc, obj: &ExId, path: &mut Vec<String>, out: &mut Vec<FieldConflict>) {
     let am = doc.doc();
-    for key in am.keys(obj) {
+    // One pass over the map: each entry carries its winning value and whether concurrent
+    // values remain, so the costlier lookups (every value, each writer's name) wait for the
+    // rare conflicted field.
+    for item in am.map_range(obj, ..) {
+        let key = item.key.as_ref();
         if path.is_empty()
             && [
                 common::UPDATED_AT,
@@ -213,56 +217,39 @@ fn walk(doc: &RecordDoc, obj: &ExId, path: &mut Vec<String>, out: &mut Vec<Field
                 common::EDITORS,
                 crate::record::schema::customer::ABSORBED,
             ]
-            .contains(&key.as_str())
+            .contains(&key)
         {
             continue;
         }
-        let Ok(all) = am.get_all(obj, key.as_str()) else {
-            continue;
-        };
-        path.push(key.clone());
-        // Almost every field has one value: it cannot be conflicted, and its value is the
-        // winner, so the costlier lookups (the winner, each writer's name) wait for the rare
-        // field with several.
-        let child = if all.len() > 1 {
-            let values: Vec<ConflictValue> = all
-                .iter()
-                .map(|(value, id)| ConflictValue {
-                    value: FieldValue::from_value(value),
-                    written_by: match id {
-                        ExId::Id(_, actor, _) => doc.editor_of(actor),
-                        ExId::Root => None,
-                    },
-                    device: match id {
-                        ExId::Id(_, actor, _) => actor.to_hex_string(),
-                        ExId::Root => String::new(),
-                    },
-                })
-                .collect();
-            let winner = am.get(obj, key.as_str()).ok().flatten();
-            let all_equal = values.windows(2).all(|w| w[0].value == w[1].value);
-            if !all_equal {
-                out.push(FieldConflict {
-                    field: path.join("."),
-                    current: winner
-                        .as_ref()
-                        .map(|(v, _)| FieldValue::from_value(v))
-                        .unwrap_or(FieldValue::Null),
-                    values,
-                });
+        path.push(key.to_string());
+        if item.conflict {
+            if let Ok(all) = am.get_all(obj, key) {
+                let values: Vec<ConflictValue> = all
+                    .iter()
+                    .map(|(value, id)| ConflictValue {
+                        value: FieldValue::from_value(value),
+                        written_by: match id {
+                            ExId::Id(_, actor, _) => doc.editor_of(actor),
+                            ExId::Root => None,
+                        },
+                        device: match id {
+                            ExId::Id(_, actor, _) => actor.to_hex_string(),
+                            ExId::Root => String::new(),
+                        },
+                    })
+                    .collect();
+                let all_equal = values.windows(2).all(|w| w[0].value == w[1].value);
+                if !all_equal {
+                    out.push(FieldConflict {
+                        field: path.join("."),
+                        current: FieldValue::from_value(&Value::from(item.value.clone())),
+                        values,
+                    });
+                }
             }
-            match winner {
-                Some((Value::Object(ObjType::Map), child)) => Some(child),
-                _ => None,
-            }
-        } else {
-            match all.into_iter().next() {
-                Some((Value::Object(ObjType::Map), child)) => Some(child),
-                _ => None,
-            }
-        };
-        if let Some(child) = child {
-            walk(doc, &child, path, out);
+        }
+        if matches!(item.value, ValueRef::Object(ObjType::Map)) {
+            walk(doc, &item.id(), path, out);
         }
         path.pop();
     }

@@ -150,24 +150,25 @@ pub(crate) fn merge_incoming(
                 "the record exists with another kind",
             ))
         }
-        None if changes.len() == 1 && is_saved_document(changes[0].as_ref()) => {
-            // A whole document this device does not hold yet (every record of a first sync):
-            // loading it is the validation, and its bytes are already a compacted save, so
-            // they are stored as they came rather than merged into an empty document and
-            // saved again.
-            let bytes = changes[0].as_ref();
-            let record = RecordDoc::load(id, kind, bytes, actor)
-                .map_err(|_| Error::invalid("changes", "not an Automerge change or document"))?;
-            if record.stored_kind().as_deref() != Some(kind.as_str()) {
-                return Err(Error::invalid(
-                    "kind",
-                    "the document does not hold that kind",
-                ));
-            }
-            crate::store::writer::put_saved(tx, &record, bytes)?;
-            return Ok(record);
-        }
         None => {
+            // A record this device does not hold yet, in one piece (every record of a first
+            // sync): a saved document, or its whole history as one change. Loading it is the
+            // validation, and the bytes are kept as they came rather than merged into an empty
+            // document and saved again. A lone change that needs earlier history does not load
+            // and takes the merge below.
+            if let [bytes] = changes {
+                let bytes = bytes.as_ref();
+                if let Ok(record) = RecordDoc::load(id, kind, bytes, actor) {
+                    if record.stored_kind().as_deref() != Some(kind.as_str()) {
+                        return Err(Error::invalid(
+                            "kind",
+                            "the document does not hold that kind",
+                        ));
+                    }
+                    crate::store::writer::put_saved(tx, &record, bytes)?;
+                    return Ok(record);
+                }
+            }
             let mut empty = AutoCommit::new_with_encoding(TextEncoding::Utf16CodeUnit);
             RecordDoc::load(id, kind, &empty.save(), actor)?
         }
@@ -185,12 +186,4 @@ pub(crate) fn merge_incoming(
     }
     crate::store::writer::put_doc(tx, &mut record)?;
     Ok(record)
-}
-
-/// Whether `bytes` start with an Automerge document chunk (magic bytes, checksum, then chunk
-/// type 0), as opposed to a change chunk.
-fn is_saved_document(bytes: &[u8]) -> bool {
-    const MAGIC: [u8; 4] = [0x85, 0x6f, 0x4a, 0x83];
-    const DOCUMENT_CHUNK: u8 = 0;
-    bytes.len() > 8 && bytes[..4] == MAGIC && bytes[8] == DOCUMENT_CHUNK
 }

@@ -5,7 +5,7 @@
 mod fixture;
 
 use fieldsales_core::customer::{CustomerPatch, NewCustomer, Visibility};
-use fieldsales_core::protocol::SyncRequest;
+use fieldsales_core::protocol::{self, SyncRequest};
 use fieldsales_server::{Server, ServerConfig};
 
 fn team_customer(name: &str) -> NewCustomer {
@@ -136,6 +136,30 @@ async fn a_retried_request_after_a_lost_answer_creates_no_duplicates() {
         "a teammate receives each change once"
     );
     assert_eq!(bob.cursor, start_cursor + changes as u64);
+    fx.server.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_client_speaking_body_version_1_is_answered_in_version_1() {
+    let fx = fixture::start().await;
+    let mut ann = fx.device("ann").await;
+    let id = ann
+        .fs
+        .customers()
+        .create(team_customer("上海老客户"))
+        .unwrap();
+    ann.sync().await;
+
+    let bob = fx.device("bob").await;
+    let old_body = protocol::encode_as(&bob.outbox_request(), protocol::Framing::Gzip);
+    let response = bob.post_sync(old_body).await;
+    assert_eq!(response.status(), 200);
+    let bytes = response.bytes().await.unwrap();
+    assert_eq!(bytes[3], 1, "the answer uses the framing the request used");
+    let (answer, framing) =
+        protocol::decode_framed::<protocol::SyncResponse>(&bytes, 64 << 20).unwrap();
+    assert_eq!(framing, protocol::Framing::Gzip);
+    assert!(answer.docs.iter().any(|d| d.doc_id == id));
     fx.server.shutdown().await.unwrap();
 }
 

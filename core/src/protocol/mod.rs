@@ -12,7 +12,8 @@
 //! # Framing
 //!
 //! A sync body (request and answer alike) is `MAGIC` (`b"FSY"`), one version byte
-//! ([`VERSION`]), then the message as CBOR (RFC 8949) compressed with gzip (RFC 1952). The
+//! ([`VERSION`]), then the message as CBOR (RFC 8949) compressed with Zstandard (version 2,
+//! [`Framing::Zstd`]) or gzip (version 1, still read and answered in kind). The
 //! version byte comes first and uncompressed so that a server can refuse a client of another
 //! protocol version with a clear reason before decoding anything. Automerge changes and
 //! snapshots travel as CBOR byte strings, never as base64. Login and errors are small JSON.
@@ -20,12 +21,13 @@
 mod codec;
 mod messages;
 
-pub use codec::{decode, encode, DecodeError};
+pub use codec::{decode, decode_framed, encode, encode_as, DecodeError, Framing};
 pub use messages::*;
 
-/// The protocol version this build speaks, carried in the body's fourth byte and in the path
-/// (`/v1/...`).
-pub const VERSION: u8 = 1;
+/// The newest body version this build speaks, carried in the body's fourth byte. Version 2
+/// differs from version 1 only in the compression of the body ([`Framing`]); the messages and
+/// the path (`/v1/...`) are the same.
+pub const VERSION: u8 = 2;
 
 /// The first bytes of every sync body.
 pub const MAGIC: &[u8; 3] = b"FSY";

@@ -1,7 +1,8 @@
 //! `POST /v1/sync`: one round trip of the protocol.
 //!
-//! Decoding and encoding (gzip + CBOR, up to tens of megabytes) run on the blocking pool like
-//! the storage work, so a big sync never stalls the async threads that serve everyone else.
+//! Decoding and encoding (zstd or gzip + CBOR, up to tens of megabytes) run on the blocking
+//! pool like the storage work, so a big sync never stalls the async threads that serve everyone
+//! else.
 //! After the commit, a sync that moved the tenant's log tells the event streams.
 
 use std::time::Instant;
@@ -46,8 +47,10 @@ pub(super) async fn sync(
     let body = body.map_err(body_rejection)?;
     let limits = state.config.limits.clone();
     let max_decompressed = limits.max_decompressed_bytes;
-    let request: SyncRequest = tokio::task::spawn_blocking(move || {
-        protocol::decode::<SyncRequest>(&body, max_decompressed)
+    // The answer goes back in the framing the request came in: a client built before version 2
+    // still reads it.
+    let (request, framing) = tokio::task::spawn_blocking(move || {
+        protocol::decode_framed::<SyncRequest>(&body, max_decompressed)
     })
     .await
     .map_err(Error::from)??;
@@ -101,7 +104,7 @@ pub(super) async fn sync(
             "sync: nothing new"
         );
     }
-    let body = tokio::task::spawn_blocking(move || protocol::encode(&response))
+    let body = tokio::task::spawn_blocking(move || protocol::encode_as(&response, framing))
         .await
         .map_err(Error::from)?;
     state

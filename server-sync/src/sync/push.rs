@@ -233,7 +233,7 @@ fn apply_doc(
     let stored = StoredDoc {
         id: doc.doc_id.clone(),
         meta,
-        bytes: automerge.save(),
+        bytes: stored_form(&automerge, existing.is_none(), &fresh),
     };
     store.put_doc(&stored)?;
     for (_, bytes) in &fresh {
@@ -256,4 +256,21 @@ fn apply_doc(
     stats.changes_accepted += fresh.len() as u64;
     stats.changes_already_known += already_known as u64;
     Ok(Ok(()))
+}
+
+/// The bytes a document is stored (and sent whole) as; both forms load as the document.
+///
+/// A document whose whole history is one change — most records: a visit or a quick-log is
+/// written once — is kept as that change, uncompressed. A saved document repeats the hash of
+/// its head (32 incompressible bytes) and packs its content apart from every other record's;
+/// the bare change carries no hash at all (the receiver computes it), so a snapshot of
+/// thousands of such records compresses as one stream of similar text. Longer histories are
+/// saved compacted but without DEFLATE for the same reason: the answer as a whole is compressed.
+fn stored_form(automerge: &Automerge, new: bool, fresh: &[(Change, &[u8])]) -> Vec<u8> {
+    if let [(change, _)] = fresh {
+        if new && change.deps().is_empty() && automerge.get_heads() == [change.hash()] {
+            return change.raw_bytes().to_vec();
+        }
+    }
+    automerge.save_nocompress()
 }

@@ -29,7 +29,7 @@ use crate::Result;
 
 pub(crate) const CUSTOMERS: usize = 10_000;
 pub(crate) const QUICK_LOGS: usize = 100_000;
-const VERSION: &str = "v1";
+const VERSION: &str = "v2";
 pub(crate) const TENANT: &str = "bench";
 pub(crate) const TEAM: &str = "north";
 const PASSWORD: &str = "bench-password-1";
