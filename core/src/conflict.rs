@@ -298,7 +298,16 @@ pub(crate) fn index(
             return Ok(());
         }
     }
-    let count = find(doc).len();
+    store_count(conn, &id, doc.kind(), find(doc).len())
+}
+
+/// Records that record `id` has `count` conflicted fields (none: forgets it).
+pub(crate) fn store_count(
+    conn: &rusqlite::Connection,
+    id: &str,
+    kind: Kind,
+    count: usize,
+) -> Result<()> {
     if count == 0 {
         conn.prepare_cached("DELETE FROM conflicted WHERE id = ?1")?
             .execute([id])?;
@@ -307,7 +316,7 @@ pub(crate) fn index(
             "INSERT INTO conflicted (id, kind, fields) VALUES (?1, ?2, ?3)
              ON CONFLICT (id) DO UPDATE SET fields = excluded.fields",
         )?
-        .execute(params![id, doc.kind().as_str(), count as i64])?;
+        .execute(params![id, kind.as_str(), count as i64])?;
     }
     Ok(())
 }

@@ -664,9 +664,9 @@ pub(crate) fn hydrate(doc: &RecordDoc) -> Customer {
 }
 
 /// Refreshes the customer's projection rows, phone index and search terms.
-pub(crate) fn project(conn: &rusqlite::Connection, doc: &RecordDoc) -> Result<()> {
-    let c = hydrate(doc);
-    let id = doc.id().to_string();
+/// Writes the projection rows of a hydrated record.
+pub(crate) fn project(conn: &rusqlite::Connection, c: &Customer) -> Result<()> {
+    let id = c.id.clone();
     let ts = |t: Option<DateTime<Utc>>| t.map(|t| t.timestamp_millis()).unwrap_or(0);
     let num: i64 = conn
         .prepare_cached(
@@ -704,7 +704,7 @@ pub(crate) fn project(conn: &rusqlite::Connection, doc: &RecordDoc) -> Result<()
         .execute([&id])?;
     conn.prepare_cached("DELETE FROM customer_fts WHERE rowid = ?1")?
         .execute([num])?;
-    crate::dedup::project(conn, &c)?;
+    crate::dedup::project(conn, c)?;
     if c.deleted {
         return Ok(());
     }
@@ -720,7 +720,7 @@ pub(crate) fn project(conn: &rusqlite::Connection, doc: &RecordDoc) -> Result<()
     {
         insert_phone.execute(params![crate::search::reversed_digits(e164), id])?;
     }
-    let terms = crate::search::terms::customer_terms(&c);
+    let terms = crate::search::terms::customer_terms(c);
     conn.prepare_cached("INSERT INTO customer_fts (rowid, hanzi, latin) VALUES (?1, ?2, ?3)")?
         .execute(params![num, terms.hanzi, terms.latin])?;
     Ok(())

@@ -12,14 +12,42 @@ use crate::error::Result;
 use crate::record::{schema::Kind, RecordDoc};
 use crate::store::writer::Conflicts;
 
+/// A record read out of its document: what its projection rows are written from. Reading is
+/// the costly half of projecting (a lookup in the document per field), and needs no database,
+/// so the sync client reads the records of the next answer while the last one is written.
+pub(crate) enum Row {
+    Customer(Box<crate::customer::Customer>),
+    Visit(Box<crate::visit::Visit>),
+    QuickLog(Box<crate::quicklog::QuickLog>),
+    Task(Box<crate::task::Task>),
+}
+
+impl Row {
+    pub(crate) fn of(doc: &RecordDoc) -> Row {
+        match doc.kind() {
+            Kind::Customer => Row::Customer(Box::new(crate::customer::hydrate(doc))),
+            Kind::Visit => Row::Visit(Box::new(crate::visit::hydrate(doc))),
+            Kind::QuickLog => Row::QuickLog(Box::new(crate::quicklog::hydrate(doc))),
+            Kind::Task => Row::Task(Box::new(crate::task::hydrate(doc))),
+        }
+    }
+}
+
+impl Row {
+    /// Writes the projection rows (not the conflicts index).
+    pub(crate) fn write(&self, conn: &Connection) -> Result<()> {
+        match self {
+            Row::Customer(c) => crate::customer::project(conn, c),
+            Row::Visit(v) => crate::visit::project(conn, v),
+            Row::QuickLog(q) => crate::quicklog::project(conn, q),
+            Row::Task(t) => crate::task::project(conn, t),
+        }
+    }
+}
+
 /// Refreshes every projection row of `doc`.
 pub(crate) fn project(conn: &Connection, doc: &RecordDoc, conflicts: Conflicts) -> Result<()> {
-    match doc.kind() {
-        Kind::Customer => crate::customer::project(conn, doc)?,
-        Kind::Visit => crate::visit::project(conn, doc)?,
-        Kind::QuickLog => crate::quicklog::project(conn, doc)?,
-        Kind::Task => crate::task::project(conn, doc)?,
-    }
+    Row::of(doc).write(conn)?;
     crate::conflict::index(conn, doc, conflicts)
 }
 

@@ -305,8 +305,8 @@ pub(crate) fn hydrate(doc: &RecordDoc) -> QuickLog {
     }
 }
 
-pub(crate) fn project(conn: &rusqlite::Connection, doc: &RecordDoc) -> Result<()> {
-    let q = hydrate(doc);
+/// Writes the projection rows of a hydrated record.
+pub(crate) fn project(conn: &rusqlite::Connection, q: &QuickLog) -> Result<()> {
     conn.prepare_cached(
         "INSERT INTO quick_logs (id, customer_id, rep, channel, at, duration_s, next_action, deleted)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)

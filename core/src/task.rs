@@ -209,8 +209,8 @@ pub(crate) fn hydrate(doc: &RecordDoc) -> Task {
     }
 }
 
-pub(crate) fn project(conn: &rusqlite::Connection, doc: &RecordDoc) -> Result<()> {
-    let t = hydrate(doc);
+/// Writes the projection rows of a hydrated record.
+pub(crate) fn project(conn: &rusqlite::Connection, t: &Task) -> Result<()> {
     conn.prepare_cached(
         "INSERT INTO tasks (id, customer_id, title, assignee, due_at, done, deleted)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)

@@ -394,8 +394,8 @@ pub(crate) fn hydrate(doc: &RecordDoc) -> Visit {
     }
 }
 
-pub(crate) fn project(conn: &rusqlite::Connection, doc: &RecordDoc) -> Result<()> {
-    let v = hydrate(doc);
+/// Writes the projection rows of a hydrated record.
+pub(crate) fn project(conn: &rusqlite::Connection, v: &Visit) -> Result<()> {
     let ms = |t: Option<DateTime<Utc>>| t.map(|t| t.timestamp_millis());
     let checkin = v.check_in.as_ref().map(|p| p.at);
     let at = checkin

@@ -113,15 +113,16 @@ pub(crate) fn put_saved(conn: &Connection, record: &RecordDoc, bytes: &[u8]) -> 
 }
 
 fn insert(conn: &Connection, record: &RecordDoc, bytes: &[u8]) -> Result<()> {
+    insert_bytes(conn, &record.id().to_string(), record.kind(), bytes)
+}
+
+/// Stores the saved form `bytes` of record `id` as they are (projections are the caller's).
+pub(crate) fn insert_bytes(conn: &Connection, id: &str, kind: Kind, bytes: &[u8]) -> Result<()> {
     conn.prepare_cached(
         "INSERT INTO docs (id, kind, bytes) VALUES (?1, ?2, ?3)
          ON CONFLICT (id) DO UPDATE SET bytes = excluded.bytes",
     )?
-    .execute(params![
-        record.id().to_string(),
-        record.kind().as_str(),
-        bytes
-    ])?;
+    .execute(params![id, kind.as_str(), bytes])?;
     Ok(())
 }
 

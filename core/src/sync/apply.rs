@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::error::{Error, Result};
+use crate::projection::Row;
 use crate::protocol::SyncResponse;
 use crate::record::{schema::Kind, RecordDoc};
 
@@ -39,14 +40,100 @@ pub(crate) struct Applied {
     pub conflicts: Vec<ConflictFound>,
 }
 
-/// Applies `answer` inside `tx` (the caller commits).
+/// A record that arrived in one piece (a snapshot, or a record whose whole history is one
+/// change), loaded and read ahead of the transaction that stores it.
+pub(crate) struct ReadAhead {
+    row: Row,
+    /// Names of its conflicted fields.
+    conflicts: Vec<String>,
+}
+
+/// Reads every record of `answer` that arrives in one piece: loading the document and reading
+/// its projection row and conflicts is the costly part of applying an answer, and needs no
+/// database. One entry per `answer.docs`; `None` where the update takes the ordinary merge
+/// (several changes, or bytes that do not load as a record of their kind — the merge then
+/// refuses them with its reason). The sync client runs this for the next answer while the last
+/// one is written, split over the device's cores.
+pub(crate) fn prepare(answer: &SyncResponse, actor: &ActorId) -> Vec<Option<ReadAhead>> {
+    let docs = &answer.docs;
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
+    if threads < 2 || docs.len() < 256 {
+        return docs.iter().map(|u| read_ahead(u, actor)).collect();
+    }
+    std::thread::scope(|scope| {
+        let parts: Vec<_> = docs
+            .chunks(docs.len().div_ceil(threads))
+            .map(|part| {
+                let handle = scope.spawn(move || {
+                    part.iter()
+                        .map(|u| read_ahead(u, actor))
+                        .collect::<Vec<_>>()
+                });
+                (part.len(), handle)
+            })
+            .collect();
+        parts
+            .into_iter()
+            .flat_map(|(len, handle)| {
+                // A panic while reading one part only costs the read-ahead of that part.
+                handle
+                    .join()
+                    .unwrap_or_else(|_| std::iter::repeat_with(|| None).take(len).collect())
+            })
+            .collect()
+    })
+}
+
+fn read_ahead(update: &crate::protocol::DocUpdate, actor: &ActorId) -> Option<ReadAhead> {
+    let [bytes] = update.data.as_slice() else {
+        return None;
+    };
+    let id = Uuid::parse_str(&update.doc_id).ok()?;
+    let kind = Kind::parse(&update.kind)?;
+    let record = RecordDoc::load(id, kind, bytes, actor).ok()?;
+    (record.stored_kind().as_deref() == Some(kind.as_str())).then(|| ReadAhead {
+        row: Row::of(&record),
+        conflicts: crate::conflict::find(&record)
+            .into_iter()
+            .map(|c| c.field)
+            .collect(),
+    })
+}
+
+/// Stores a record read ahead when this device does not hold it yet (the bytes as they came,
+/// its rows, its conflicts). `false` when the record is already here: it takes the merge.
+fn store_new(
+    tx: &Transaction<'_>,
+    id: &str,
+    kind: Kind,
+    bytes: &[u8],
+    read: &ReadAhead,
+) -> Result<bool> {
+    let held = tx
+        .prepare_cached("SELECT 1 FROM docs WHERE id = ?1")?
+        .exists([id])?;
+    if held {
+        return Ok(false);
+    }
+    crate::store::writer::insert_bytes(tx, id, kind, bytes)?;
+    read.row.write(tx)?;
+    if !read.conflicts.is_empty() {
+        crate::conflict::store_count(tx, id, kind, read.conflicts.len())?;
+    }
+    Ok(true)
+}
+
+/// Applies `answer` inside `tx` (the caller commits). `ahead` is [`prepare`]'s result for this
+/// answer, or empty.
 pub(crate) fn apply(
     tx: &Transaction<'_>,
     actor: &ActorId,
     user: &str,
     answer: &SyncResponse,
+    ahead: Vec<Option<ReadAhead>>,
     now: DateTime<Utc>,
 ) -> Result<Applied> {
+    let mut ahead = ahead.into_iter();
     let mut applied = Applied::default();
 
     // Refusals first: the device takes the server's version, and any update for the same
@@ -87,6 +174,7 @@ pub(crate) fn apply(
     }
 
     for update in &answer.docs {
+        let read = ahead.next().flatten();
         let (Ok(id), Some(kind)) = (Uuid::parse_str(&update.doc_id), Kind::parse(&update.kind))
         else {
             // A kind from a newer server version: this build cannot show it; skip it rather
@@ -95,6 +183,20 @@ pub(crate) fn apply(
             applied.skipped += 1;
             continue;
         };
+        if let Some(read) = read {
+            let doc_id = id.to_string();
+            if store_new(tx, &doc_id, kind, &update.data[0], &read)? {
+                if !read.conflicts.is_empty() {
+                    applied.conflicts.push(ConflictFound {
+                        record_id: doc_id,
+                        kind,
+                        fields: read.conflicts,
+                    });
+                }
+                applied.received += 1;
+                continue;
+            }
+        }
         let before: i64 = tx
             .prepare_cached("SELECT fields FROM conflicted WHERE id = ?1")?
             .query_row([id.to_string()], |r| r.get(0))

@@ -326,36 +326,74 @@ impl SyncClient {
             ..SyncReport::default()
         };
         let mut resume = stored.resume;
+        // The next page of a pull, already asked for and read while this one is written.
+        let mut ahead: Option<ReadingAhead> = None;
         loop {
-            let max_changes = config.max_changes_per_request.max(1);
-            let (docs, truncated) = self
-                .on_db(move |e| {
-                    e.store.read(|conn| {
-                        state::outbox_batch(
-                            conn,
-                            max_changes,
-                            limits::MAX_DOCS_PER_REQUEST,
-                            limits::MAX_REQUEST_BYTES / 2,
-                        )
-                    })
-                })
-                .await?;
-            let request = SyncRequest {
-                device_id: self.engine.device_id.to_string(),
-                cursor: report.cursor,
-                docs,
-                resume: resume.clone(),
-                max_answer_bytes: config.max_answer_bytes,
+            let (fetched, sent_nothing, truncated) = match ahead.take() {
+                Some(next) => (next.wait().await?, true, false),
+                None => {
+                    let max_changes = config.max_changes_per_request.max(1);
+                    let (docs, truncated) = self
+                        .on_db(move |e| {
+                            e.store.read(|conn| {
+                                state::outbox_batch(
+                                    conn,
+                                    max_changes,
+                                    limits::MAX_DOCS_PER_REQUEST,
+                                    limits::MAX_REQUEST_BYTES / 2,
+                                )
+                            })
+                        })
+                        .await?;
+                    let sent_nothing = docs.is_empty();
+                    let request = SyncRequest {
+                        device_id: self.engine.device_id.to_string(),
+                        cursor: report.cursor,
+                        docs,
+                        resume: resume.clone(),
+                        max_answer_bytes: config.max_answer_bytes,
+                    };
+                    let fetched = fetch(
+                        transport.clone(),
+                        server.clone(),
+                        token.clone(),
+                        request,
+                        self.engine.actor.clone(),
+                    )
+                    .await?;
+                    (fetched, sent_nothing, truncated)
+                }
             };
-            let answer = transport.sync(&server, &token, &request).await?;
+            let Fetched { answer, read } = fetched;
             let now = self.engine.now();
             let more = answer.more;
             let next_resume = answer.resume.clone().filter(|_| more);
             let cursor = answer.cursor;
+            // A pull that is cut (a first sync's pages) asks for the next page now, with the
+            // cursor and resume this answer gives, and reads its records while this one is
+            // written: the network, the server and the reading overlap the database work. The
+            // next request does not depend on what applying this answer does, because this one
+            // carried no local changes; changes written meanwhile go up in the next round.
+            if more && sent_nothing {
+                let request = SyncRequest {
+                    device_id: self.engine.device_id.to_string(),
+                    cursor,
+                    docs: Vec::new(),
+                    resume: next_resume.clone(),
+                    max_answer_bytes: config.max_answer_bytes,
+                };
+                ahead = Some(ReadingAhead(tokio::spawn(fetch(
+                    transport.clone(),
+                    server.clone(),
+                    token.clone(),
+                    request,
+                    self.engine.actor.clone(),
+                ))));
+            }
             let applied = self
                 .on_db(move |e| {
                     e.store.transaction(|tx| {
-                        apply::apply(tx, &e.actor, &e.identity.user_id, &answer, now)
+                        apply::apply(tx, &e.actor, &e.identity.user_id, &answer, read, now)
                     })
                 })
                 .await?;
@@ -457,3 +495,43 @@ impl From<SyncError> for Error {
 #[cfg(test)]
 #[path = "client_tests.rs"]
 mod tests;
+
+/// An answer with its records read ahead (see `apply::prepare`).
+struct Fetched {
+    answer: crate::protocol::SyncResponse,
+    read: Vec<Option<apply::ReadAhead>>,
+}
+
+/// One round trip, then the reading of its records on the blocking pool.
+async fn fetch(
+    transport: Arc<dyn Transport>,
+    server: ServerUrl,
+    token: String,
+    request: SyncRequest,
+    actor: automerge::ActorId,
+) -> Result<Fetched> {
+    let answer = transport.sync(&server, &token, &request).await?;
+    tokio::task::spawn_blocking(move || {
+        let read = apply::prepare(&answer, &actor);
+        Fetched { answer, read }
+    })
+    .await
+    .map_err(|_| Error::Io(std::io::Error::other("a sync task stopped unexpectedly")))
+}
+
+/// The next page being fetched; dropped unused (the sync failed), it is cancelled.
+struct ReadingAhead(tokio::task::JoinHandle<Result<Fetched>>);
+
+impl ReadingAhead {
+    async fn wait(mut self) -> Result<Fetched> {
+        (&mut self.0)
+            .await
+            .map_err(|_| Error::Io(std::io::Error::other("a sync task stopped unexpectedly")))?
+    }
+}
+
+impl Drop for ReadingAhead {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
