@@ -312,3 +312,78 @@ async fn reads_and_writes_go_on_while_a_sync_waits_for_the_network() {
     );
     assert!(fs.customers().get(&id).is_ok());
 }
+
+#[tokio::test]
+async fn a_big_first_pull_stores_every_record_and_reports_the_conflicts_it_brings() {
+    let fake = Arc::new(FakeTransport::default());
+    let (fs, _dir) = device(&fake).await;
+    // Two other phones: one wrote the book, and both renamed one customer apart.
+    let (other, _other_dir) = device(&Arc::new(FakeTransport::default())).await;
+    let (third, _third_dir) = device(&Arc::new(FakeTransport::default())).await;
+    let ids: Vec<String> = (0..300)
+        .map(|i| customer(&other, &format!("客户{i}")))
+        .collect();
+    let disputed = &ids[150];
+    third
+        .apply_changes(&[crate::outbox::IncomingChanges {
+            doc_id: disputed.clone(),
+            kind: Kind::Customer,
+            changes: vec![other.export_document(Kind::Customer, disputed).unwrap()],
+        }])
+        .unwrap();
+    let rename = |name: &str| CustomerPatch {
+        name: Some(name.into()),
+        ..Default::default()
+    };
+    other
+        .customers()
+        .edit(disputed, rename("北京甲方"))
+        .unwrap();
+    third
+        .customers()
+        .edit(disputed, rename("北京乙方"))
+        .unwrap();
+    other
+        .apply_changes(&[crate::outbox::IncomingChanges {
+            doc_id: disputed.clone(),
+            kind: Kind::Customer,
+            changes: vec![third.export_document(Kind::Customer, disputed).unwrap()],
+        }])
+        .unwrap();
+    let page = |ids: &[String]| -> Vec<_> {
+        ids.iter()
+            .map(|id| {
+                let data = other.export_document(Kind::Customer, id).unwrap();
+                FakeTransport::update(id, "customer", data)
+            })
+            .collect()
+    };
+    fake.queue_answer(SyncResponse {
+        cursor: 0,
+        docs: page(&ids[..280]),
+        more: true,
+        resume: Some("page-2".into()),
+        ..Default::default()
+    });
+    fake.queue_answer(SyncResponse {
+        cursor: 40,
+        docs: page(&ids[280..]),
+        ..Default::default()
+    });
+
+    let report = fs.sync().sync_async().await.unwrap();
+    assert_eq!((report.received, report.cursor), (300, 40));
+    assert_eq!(fs.customers().count().unwrap(), 300);
+    assert_eq!(fs.customers().get(&ids[7]).unwrap().name, "客户7");
+    assert_eq!(
+        fs.search().customers("客户299", 5).unwrap()[0].id,
+        ids[299],
+        "records that came whole are searchable"
+    );
+    assert_eq!(report.conflicts.len(), 1, "{:?}", report.conflicts);
+    assert_eq!(&report.conflicts[0].record_id, disputed);
+    assert_eq!(report.conflicts[0].fields, ["name"]);
+    let listed = fs.conflicts().list().unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(&listed[0].record_id, disputed);
+}
