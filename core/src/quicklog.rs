@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::error::{Error, Result};
-use crate::record::schema::{customer as cf, quicklog as f, Kind};
+use crate::record::schema::{common, customer as cf, quicklog as f, Kind};
 use crate::record::RecordDoc;
 use crate::store::Writer;
 use crate::{parse_id, Config, Engine};
@@ -283,25 +283,24 @@ fn new_lead(w: &Writer<'_>, phone: &crate::validate::Phone, team: Option<&str>) 
 }
 
 pub(crate) fn hydrate(doc: &RecordDoc) -> QuickLog {
+    let root = doc.view(&ROOT);
     QuickLog {
         id: doc.id().to_string(),
-        channel: doc
-            .str_at(&ROOT, f::CHANNEL)
+        channel: root
+            .str(f::CHANNEL)
             .and_then(|c| Channel::parse(&c).ok())
             .unwrap_or_default(),
-        at: doc
-            .time_at(&ROOT, f::AT)
-            .unwrap_or(DateTime::<Utc>::MIN_UTC),
-        duration_s: doc.i64_at(&ROOT, f::DURATION_S),
-        phone: doc.str_at(&ROOT, f::PHONE),
-        customer_id: doc.str_at(&ROOT, f::CUSTOMER).unwrap_or_default(),
-        rep: doc.str_at(&ROOT, f::REP).unwrap_or_default(),
-        pain_points: doc.set_at(&ROOT, f::PAIN_POINTS),
-        next_action: doc.str_at(&ROOT, f::NEXT_ACTION),
-        due: doc.time_at(&ROOT, f::DUE),
-        note: doc.str_at(&ROOT, f::NOTE),
-        task_id: doc.str_at(&ROOT, f::TASK),
-        deleted: doc.is_deleted(),
+        at: root.time(f::AT).unwrap_or(DateTime::<Utc>::MIN_UTC),
+        duration_s: root.i64(f::DURATION_S),
+        phone: root.str(f::PHONE),
+        customer_id: root.str(f::CUSTOMER).unwrap_or_default(),
+        rep: root.str(f::REP).unwrap_or_default(),
+        pain_points: root.set(f::PAIN_POINTS),
+        next_action: root.str(f::NEXT_ACTION),
+        due: root.time(f::DUE),
+        note: root.str(f::NOTE),
+        task_id: root.str(f::TASK),
+        deleted: root.bool(common::DELETED).unwrap_or(false),
     }
 }
 

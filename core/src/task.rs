@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::error::{Error, Result};
-use crate::record::schema::{task as f, Kind};
+use crate::record::schema::{common, task as f, Kind};
 use crate::record::RecordDoc;
 use crate::store::Writer;
 use crate::{parse_id, Engine};
@@ -194,18 +194,17 @@ pub(crate) fn write_task(
 }
 
 pub(crate) fn hydrate(doc: &RecordDoc) -> Task {
+    let root = doc.view(&ROOT);
     Task {
         id: doc.id().to_string(),
-        title: doc.str_at(&ROOT, f::TITLE).unwrap_or_default(),
-        customer_id: doc.str_at(&ROOT, f::CUSTOMER),
-        source_id: doc.str_at(&ROOT, f::SOURCE),
-        assignee: doc.str_at(&ROOT, f::ASSIGNEE).unwrap_or_default(),
-        due_at: doc
-            .time_at(&ROOT, f::DUE_AT)
-            .unwrap_or(DateTime::<Utc>::MIN_UTC),
-        done: doc.bool_at(&ROOT, f::DONE).unwrap_or(false),
-        done_at: doc.time_at(&ROOT, f::DONE_AT),
-        deleted: doc.is_deleted(),
+        title: root.str(f::TITLE).unwrap_or_default(),
+        customer_id: root.str(f::CUSTOMER),
+        source_id: root.str(f::SOURCE),
+        assignee: root.str(f::ASSIGNEE).unwrap_or_default(),
+        due_at: root.time(f::DUE_AT).unwrap_or(DateTime::<Utc>::MIN_UTC),
+        done: root.bool(f::DONE).unwrap_or(false),
+        done_at: root.time(f::DONE_AT),
+        deleted: root.bool(common::DELETED).unwrap_or(false),
     }
 }
 

@@ -15,8 +15,8 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::error::{Error, Result};
-use crate::record::schema::{customer as cf, visit as f, Kind};
-use crate::record::RecordDoc;
+use crate::record::schema::{common, customer as cf, visit as f, Kind};
+use crate::record::{MapView, RecordDoc};
 use crate::store::Writer;
 use crate::validate::{self, GeoPoint, GeofenceVerdict};
 use crate::{parse_id, Engine};
@@ -355,42 +355,43 @@ fn validate_photo_ref(photo: &str) -> Result<()> {
     }
 }
 
-fn presence(doc: &RecordDoc, key: &str) -> Option<Presence> {
-    let obj = doc.object_opt(&ROOT, key)?;
-    let at = doc.time_at(&obj, f::AT)?;
-    let fix = match (doc.f64_at(&obj, f::LAT), doc.f64_at(&obj, f::LON)) {
+fn presence(doc: &RecordDoc, root: &MapView<'_>, key: &str) -> Option<Presence> {
+    let place = doc.view(&root.object(key)?);
+    let at = place.time(f::AT)?;
+    let fix = match (place.f64(f::LAT), place.f64(f::LON)) {
         (Some(lat), Some(lon)) => Some(Fix {
             lat,
             lon,
-            accuracy_m: doc.f64_at(&obj, f::ACCURACY_M),
+            accuracy_m: place.f64(f::ACCURACY_M),
         }),
         _ => None,
     };
     Some(Presence {
         at,
         fix,
-        distance_m: doc.f64_at(&obj, f::DISTANCE_M),
-        verdict: Verdict::parse(&doc.str_at(&obj, f::VERDICT).unwrap_or_default()),
+        distance_m: place.f64(f::DISTANCE_M),
+        verdict: Verdict::parse(&place.str(f::VERDICT).unwrap_or_default()),
     })
 }
 
 pub(crate) fn hydrate(doc: &RecordDoc) -> Visit {
+    let root = doc.view(&ROOT);
     Visit {
         id: doc.id().to_string(),
-        customer_id: doc.str_at(&ROOT, f::CUSTOMER).unwrap_or_default(),
-        rep: doc.str_at(&ROOT, f::REP).unwrap_or_default(),
-        planned_at: doc.time_at(&ROOT, f::PLANNED_AT),
-        check_in: presence(doc, f::CHECK_IN),
-        check_out: presence(doc, f::CHECK_OUT),
-        notes: doc.text_at(&ROOT, f::NOTES).unwrap_or_default(),
-        pain_points: doc.set_at(&ROOT, f::PAIN_POINTS),
-        outcome: doc.str_at(&ROOT, f::OUTCOME),
-        next_action: doc.str_at(&ROOT, f::NEXT_ACTION),
-        next_action_due: doc.time_at(&ROOT, f::NEXT_ACTION_DUE),
-        decision_maker_wechat: doc.str_at(&ROOT, f::DECISION_MAKER_WECHAT),
-        photos: doc.set_at(&ROOT, f::PHOTOS),
-        task_id: doc.str_at(&ROOT, f::TASK),
-        deleted: doc.is_deleted(),
+        customer_id: root.str(f::CUSTOMER).unwrap_or_default(),
+        rep: root.str(f::REP).unwrap_or_default(),
+        planned_at: root.time(f::PLANNED_AT),
+        check_in: presence(doc, &root, f::CHECK_IN),
+        check_out: presence(doc, &root, f::CHECK_OUT),
+        notes: root.text(f::NOTES).unwrap_or_default(),
+        pain_points: root.set(f::PAIN_POINTS),
+        outcome: root.str(f::OUTCOME),
+        next_action: root.str(f::NEXT_ACTION),
+        next_action_due: root.time(f::NEXT_ACTION_DUE),
+        decision_maker_wechat: root.str(f::DECISION_MAKER_WECHAT),
+        photos: root.set(f::PHOTOS),
+        task_id: root.str(f::TASK),
+        deleted: root.bool(common::DELETED).unwrap_or(false),
     }
 }
 
