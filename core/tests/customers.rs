@@ -358,6 +358,49 @@ fn every_write_survives_reopening_the_store_and_each_user_has_a_database() {
 }
 
 #[test]
+fn the_write_ahead_log_shrinks_back_after_a_big_import() {
+    let d = device("rep-1", "north");
+    let path = d.fs.path().to_path_buf();
+    let wal = path.with_file_name(format!(
+        "{}-wal",
+        path.file_name().unwrap().to_string_lossy()
+    ));
+    let wal_bytes = || std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);
+    // One transaction big enough to grow the log well past its limit (like a first sync's
+    // page or an index rebuild): some 20 MB of pages.
+    let inputs: Vec<NewCustomer> = (0..6_000)
+        .map(|i| NewCustomer {
+            name: format!("合肥第{i}号客户有限公司"),
+            address: Some(fieldsales_core::customer::Address {
+                text: Some(format!("安徽省合肥市蜀山区长江西路{i}号")),
+                ..Default::default()
+            }),
+            ..Default::default()
+        })
+        .collect();
+    d.fs.customers().create_many(&inputs).unwrap();
+    assert!(
+        wal_bytes() > 16 << 20,
+        "the import grows the log past its limit: {} bytes",
+        wal_bytes()
+    );
+    // The next ordinary writes find the log checkpointed and cut it back.
+    for i in 0..3 {
+        d.fs.customers()
+            .create(NewCustomer {
+                name: format!("芜湖客户{i}"),
+                ..Default::default()
+            })
+            .unwrap();
+    }
+    assert!(
+        wal_bytes() <= 16 << 20,
+        "the log kept its high-water mark: {} bytes",
+        wal_bytes()
+    );
+}
+
+#[test]
 fn a_database_from_a_newer_app_is_refused_not_damaged() {
     let d = device("rep-1", "north");
     let path = d.fs.path().to_path_buf();

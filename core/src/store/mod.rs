@@ -92,6 +92,9 @@ fn configure(conn: &Connection, durability: Durability) -> Result<()> {
         Durability::PowerLoss => "FULL",
     };
     conn.pragma_update(None, "synchronous", sync)?;
+    // After a big transaction (a first sync's page, an index rebuild) the WAL file is cut back
+    // to this size at the next checkpoint instead of keeping its high-water mark on the phone.
+    conn.pragma_update(None, "journal_size_limit", WAL_SIZE_LIMIT)?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     map_pages(conn)?;
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
@@ -109,6 +112,9 @@ fn map_pages(conn: &Connection) -> Result<()> {
     conn.pragma_update(None, "mmap_size", MMAP_BYTES)?;
     Ok(())
 }
+
+/// Bytes the WAL file is truncated to after a checkpoint.
+const WAL_SIZE_LIMIT: i64 = 16 << 20;
 
 /// Large enough for a book of several hundred thousand records.
 const MMAP_BYTES: i64 = 1 << 30;
