@@ -11,6 +11,7 @@
 //! per hour); bulk work batches many records into one transaction instead. `NORMAL`
 //! ([`Durability::AppCrash`]) survives app kills only, and suits tests and throwaway stores.
 
+mod checkpoint;
 mod migrations;
 pub(crate) mod writer;
 
@@ -35,8 +36,12 @@ pub enum Durability {
 
 /// The database of one user on one device.
 pub(crate) struct Store {
+    // Fields drop in this order: the writer (and the checkpoint requests its WAL hook holds)
+    // goes first, so the checkpoint thread can end; its connection, closing last, folds the log
+    // into the database.
     writer: Mutex<Connection>,
     reader: Mutex<Connection>,
+    _checkpointer: checkpoint::Checkpointer,
 }
 
 impl Store {
@@ -45,6 +50,23 @@ impl Store {
         let mut writer = Connection::open(path)?;
         configure(&writer, durability)?;
         migrations::migrate(&mut writer)?;
+        let checkpointer = checkpoint::Checkpointer::start(path, durability)?;
+        if let Some(nudge) = checkpointer.nudger() {
+            // Replaces SQLite's automatic checkpoint inside the commit (see `checkpoint`). The
+            // log keeps its length until a write after a finished checkpoint restarts it, so a
+            // checkpoint is asked for once per `CHECKPOINT_PAGES` of growth, not per commit.
+            let mut asked_at = 0;
+            writer.wal_hook(Some(move |_: &mut rusqlite::hooks::Wal, pages: i32| {
+                if pages < asked_at {
+                    asked_at = 0;
+                }
+                if pages - asked_at >= checkpoint::CHECKPOINT_PAGES {
+                    asked_at = pages;
+                    let _ = nudge.try_send(());
+                }
+                Ok(())
+            }))?;
+        }
         let reader = Connection::open_with_flags(
             path,
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
@@ -53,6 +75,7 @@ impl Store {
         Ok(Store {
             writer: Mutex::new(writer),
             reader: Mutex::new(reader),
+            _checkpointer: checkpointer,
         })
     }
 
