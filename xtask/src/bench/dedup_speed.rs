@@ -27,11 +27,8 @@ const RUNS_PER_PROBE: usize = 5;
 
 pub(crate) fn run_check(dir: &Path) -> Result<Outcome> {
     let data = dataset::ensure(dir)?;
-    // The book as it is on a phone in use: in the OS page cache. Left alone for a few minutes,
-    // this machine's memory reclaimer (DAMON) pages an idle file out, and the first checks then
-    // read from disk at about a millisecond a page — that measures the VM, not the check. The
-    // connection's own cache starts empty either way (see the module doc).
-    warm_os_cache(&data)?;
+    // The connection's own cache starts empty; the OS's holds the book (see `warm_os_cache`).
+    super::warm_os_cache(&data)?;
     let fs = dataset::open(&data)?;
     let probes = probes(fs.path(), PROBES)?;
     // One warm-up check: the first read of the index pages is not what a rep waits for twice.
@@ -80,18 +77,6 @@ pub(crate) fn run_check(dir: &Path) -> Result<Outcome> {
         single.ms(99.0) <= 5.0,
     );
     Ok(Outcome { figures, targets })
-}
-
-/// Reads the store's files once, front to back, so their pages sit in the OS page cache.
-fn warm_os_cache(data: &Path) -> Result {
-    for entry in std::fs::read_dir(data)? {
-        let path = entry?.path();
-        if path.to_string_lossy().contains(".sqlite3") {
-            let mut file = std::fs::File::open(&path)?;
-            std::io::copy(&mut file, &mut std::io::sink())?;
-        }
-    }
-    Ok(())
 }
 
 /// The 1-minute load average (Linux), to read the timings against: on a shared two-core

@@ -21,6 +21,7 @@ type QueryMaker = fn(&str, &str, &mut rand_chacha::ChaCha8Rng) -> Option<String>
 
 pub(crate) fn run(dir: &Path) -> Result<Outcome> {
     let data = dataset::ensure(dir)?;
+    super::warm_os_cache(&data)?;
     let fs = dataset::open(&data)?;
     let sample = sample_customers(fs.path(), QUERIES)?;
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(5);
