@@ -255,10 +255,14 @@ fn log_in(
 /// recently updated when several share it.
 pub(crate) fn customer_by_phone(conn: &rusqlite::Connection, digits: &str) -> Result<Option<Uuid>> {
     let rev: String = digits.chars().rev().collect();
+    // `IN (subquery)` rather than a join: with SQLite's STAT4 planner a join on a bound value
+    // is planned again for every new value, which cost a third of a quick-log's CPU.
     let id: Option<String> = conn
         .prepare_cached(
-            "SELECT c.id FROM customer_phones p JOIN customers c ON c.id = p.customer_id
-             WHERE p.rev = ?1 AND c.deleted = 0 ORDER BY c.updated_at DESC LIMIT 1",
+            "SELECT c.id FROM customers c
+             WHERE c.id IN (SELECT customer_id FROM customer_phones WHERE rev = ?1)
+               AND c.deleted = 0
+             ORDER BY c.updated_at DESC LIMIT 1",
         )?
         .query_row([rev], |r| r.get(0))
         .optional()?;

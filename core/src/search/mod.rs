@@ -48,11 +48,15 @@ impl Search {
         self.engine.read(|conn| match &query {
             Query::PhoneSuffix(rev) => {
                 let upper = format!("{rev}\u{7f}");
+                // `IN (subquery)`, not a join: SQLite plans a join on bound values again for
+                // every new value (STAT4), a fixed cost bigger than the lookup itself.
                 let mut stmt = conn.prepare_cached(
                     "SELECT c.id, c.name, c.legal_name, c.phone, c.stage, c.owner, c.updated_at
-                     FROM customer_phones p JOIN customers c ON c.id = p.customer_id
-                     WHERE p.rev >= ?1 AND p.rev < ?2 AND c.deleted = 0
-                     GROUP BY c.id LIMIT ?3",
+                     FROM customers c
+                     WHERE c.id IN (SELECT customer_id FROM customer_phones
+                                    WHERE rev >= ?1 AND rev < ?2)
+                       AND c.deleted = 0
+                     LIMIT ?3",
                 )?;
                 let rows = stmt.query_map(params![rev, upper, limit], summary_from_row)?;
                 Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
@@ -60,9 +64,10 @@ impl Search {
             Query::Text(expr) => {
                 let mut stmt = conn.prepare_cached(
                     "SELECT c.id, c.name, c.legal_name, c.phone, c.stage, c.owner, c.updated_at
-                     FROM (SELECT rowid AS num FROM customer_fts WHERE customer_fts MATCH ?1
-                           LIMIT ?2) m
-                     JOIN customers c ON c.num = m.num WHERE c.deleted = 0",
+                     FROM customers c
+                     WHERE c.num IN (SELECT rowid FROM customer_fts WHERE customer_fts MATCH ?1
+                                     LIMIT ?2)
+                       AND c.deleted = 0",
                 )?;
                 let rows = stmt.query_map(params![expr, limit], summary_from_row)?;
                 Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
