@@ -7,11 +7,13 @@
 //! took several milliseconds instead of a fraction of one. Here the writer only notes that the
 //! log is long (SQLite's WAL hook tells it the page count after each commit) and a background
 //! thread with its own connection runs a passive checkpoint, which never blocks the writer or
-//! the readers.
+//! the readers, at the next pause in the writes.
 
 use std::path::Path;
-use std::sync::mpsc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{mpsc, Arc};
 use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
 
 use rusqlite::wal::CheckpointMode;
 use rusqlite::Connection;
@@ -21,10 +23,35 @@ use crate::error::Result;
 
 /// Log length (pages) after which a checkpoint is asked for: SQLite's own default.
 pub(super) const CHECKPOINT_PAGES: i32 = 1_000;
+/// A pause in the writes this long lets the checkpoint run.
+const IDLE: Duration = Duration::from_millis(20);
+/// How long the final truncating checkpoint may wait for (and hold up) the writer.
+const TRUNCATE_WAIT: Duration = Duration::from_millis(20);
+/// A checkpoint waits for a pause at most this long.
+const MAX_WAIT: Duration = Duration::from_secs(1);
+
+/// Waits until no commit happened for [`IDLE`] (or [`MAX_WAIT`] passed). `false` when the
+/// store is closing.
+fn wait_for_pause(requests: &mpsc::Receiver<()>, commits: &AtomicU64) -> bool {
+    // Copying the log and syncing the database competes with the writer's own fsync, so wait
+    // for a pause in the writes (a rep's writes come minutes apart; a burst — an import, a
+    // first sync — is waited out only so long).
+    let asked = Instant::now();
+    loop {
+        let before = commits.load(Ordering::Relaxed);
+        if let Err(mpsc::RecvTimeoutError::Disconnected) = requests.recv_timeout(IDLE) {
+            return false;
+        }
+        if commits.load(Ordering::Relaxed) == before || asked.elapsed() >= MAX_WAIT {
+            return true;
+        }
+    }
+}
 
 /// The background checkpoint thread of one store.
 pub(super) struct Checkpointer {
     nudge: Option<mpsc::SyncSender<()>>,
+    commits: Arc<AtomicU64>,
     thread: Option<JoinHandle<()>>,
 }
 
@@ -32,20 +59,52 @@ impl Checkpointer {
     pub(super) fn start(path: &Path, durability: Durability) -> Result<Checkpointer> {
         let conn = Connection::open(path)?;
         super::configure(&conn, durability)?;
+        conn.busy_timeout(TRUNCATE_WAIT)?;
+        let page_size: i64 = conn.pragma_query_value(None, "page_size", |r| r.get(0))?;
         // One pending request is enough: a checkpoint copies everything committed so far.
         let (nudge, requests) = mpsc::sync_channel::<()>(1);
+        let commits = Arc::new(AtomicU64::new(0));
+        let seen = commits.clone();
         let thread = std::thread::Builder::new()
             .name("fieldsales-checkpoint".into())
             .spawn(move || {
                 while requests.recv().is_ok() {
-                    if let Err(e) = conn.wal_checkpoint_v2(None::<&str>, CheckpointMode::PASSIVE) {
-                        // The log only grows until the next try; nothing is lost.
-                        tracing::warn!(error = %e, "background checkpoint failed");
+                    // Writes that land while a checkpoint copies are not in it, and the log is
+                    // only restarted (and cut back) by a write that finds everything in it
+                    // copied: go again at the next pause until no write came in between, a few
+                    // times at most.
+                    for _ in 0..8 {
+                        if !wait_for_pause(&requests, &seen) {
+                            return;
+                        }
+                        let before = seen.load(Ordering::Relaxed);
+                        match conn.wal_checkpoint_v2(None::<&str>, CheckpointMode::PASSIVE) {
+                            Ok((log, copied))
+                                if copied >= log && seen.load(Ordering::Relaxed) == before =>
+                            {
+                                // Everything is in the database. A log grown past its limit
+                                // (a big import or sync page) is started over and cut back
+                                // now; this waits for the writer only briefly (see
+                                // `TRUNCATE_WAIT`), and a busy writer just means next time.
+                                if i64::from(log) * page_size > super::WAL_SIZE_LIMIT {
+                                    let _ = conn
+                                        .wal_checkpoint_v2(None::<&str>, CheckpointMode::TRUNCATE);
+                                }
+                                break;
+                            }
+                            Ok(_) => {}
+                            Err(e) => {
+                                // The log only grows until the next try; nothing is lost.
+                                tracing::warn!(error = %e, "background checkpoint failed");
+                                break;
+                            }
+                        }
                     }
                 }
             })?;
         Ok(Checkpointer {
             nudge: Some(nudge),
+            commits,
             thread: Some(thread),
         })
     }
@@ -53,6 +112,11 @@ impl Checkpointer {
     /// A handle the writer's WAL hook uses to ask for a checkpoint without waiting.
     pub(super) fn nudger(&self) -> Option<mpsc::SyncSender<()>> {
         self.nudge.clone()
+    }
+
+    /// The counter the writer's WAL hook bumps at every commit.
+    pub(super) fn commits(&self) -> Arc<AtomicU64> {
+        self.commits.clone()
     }
 }
 

@@ -56,7 +56,9 @@ impl Store {
             // log keeps its length until a write after a finished checkpoint restarts it, so a
             // checkpoint is asked for once per `CHECKPOINT_PAGES` of growth, not per commit.
             let mut asked_at = 0;
+            let commits = checkpointer.commits();
             writer.wal_hook(Some(move |_: &mut rusqlite::hooks::Wal, pages: i32| {
+                commits.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 if pages < asked_at {
                     asked_at = 0;
                 }
@@ -137,7 +139,7 @@ fn map_pages(conn: &Connection) -> Result<()> {
 }
 
 /// Bytes the WAL file is truncated to after a checkpoint.
-const WAL_SIZE_LIMIT: i64 = 16 << 20;
+pub(super) const WAL_SIZE_LIMIT: i64 = 16 << 20;
 
 /// Large enough for a book of several hundred thousand records.
 const MMAP_BYTES: i64 = 1 << 30;
