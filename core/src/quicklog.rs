@@ -6,6 +6,7 @@
 //! never blocked and the lead shows up in data health for someone to complete. The next action
 //! becomes a follow-up task in the same transaction.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use automerge::{ScalarValue, ROOT};
@@ -16,7 +17,7 @@ use uuid::Uuid;
 
 use crate::error::{Error, Result};
 use crate::record::schema::{common, customer as cf, quicklog as f, Kind};
-use crate::record::RecordDoc;
+use crate::record::{Init, RecordDoc};
 use crate::store::Writer;
 use crate::{parse_id, Config, Engine};
 
@@ -205,45 +206,53 @@ fn log_in(
             }
         }
     };
-    let mut doc = w.create(Kind::QuickLog)?;
-    doc.put_str(&ROOT, f::CHANNEL, input.channel.as_str())?;
-    doc.put_time(&ROOT, f::AT, at)?;
-    if let Some(d) = input.duration_s {
-        doc.put(&ROOT, f::DURATION_S, ScalarValue::Int(d))?;
-    }
-    if let Some(phone) = &phone {
-        doc.put_str(&ROOT, f::PHONE, phone.e164())?;
-    }
-    doc.put_str(&ROOT, f::CUSTOMER, &customer.to_string())?;
-    doc.put_str(&ROOT, f::REP, w.user())?;
-    for p in input
+    // The entry is written in one batch with its header (a put per field costs an insertion
+    // into the document's columns each); its follow-up task first, so the entry can name it.
+    let id = Uuid::now_v7();
+    let text = |s: &str| Init::Scalar(ScalarValue::Str(s.into()));
+    let time = |t: DateTime<Utc>| Init::Scalar(ScalarValue::Timestamp(t.timestamp_millis()));
+    let pain_points: HashMap<String, Init> = input
         .pain_points
         .iter()
         .map(|p| p.trim())
         .filter(|p| !p.is_empty())
-    {
-        doc.set_add(&ROOT, f::PAIN_POINTS, p)?;
+        .map(|p| (p.to_string(), Init::Scalar(ScalarValue::Boolean(true))))
+        .collect();
+    let mut fields = vec![
+        (f::CHANNEL, text(input.channel.as_str())),
+        (f::AT, time(at)),
+        (f::CUSTOMER, text(&customer.to_string())),
+        (f::REP, text(w.user())),
+        (f::PAIN_POINTS, Init::Map(pain_points.into())),
+    ];
+    if let Some(d) = input.duration_s {
+        fields.push((f::DURATION_S, Init::Scalar(ScalarValue::Int(d))));
     }
-    doc.put_opt_str(&ROOT, f::NOTE, input.note.as_deref())?;
+    if let Some(phone) = &phone {
+        fields.push((f::PHONE, text(phone.e164())));
+    }
+    if let Some(note) = input
+        .note
+        .as_deref()
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+    {
+        fields.push((f::NOTE, text(note)));
+    }
     if let Some(action) = input
         .next_action
         .as_deref()
-        .filter(|a| !a.trim().is_empty())
+        .map(str::trim)
+        .filter(|a| !a.is_empty())
     {
         let due = input.due.unwrap_or(at + follow_up);
-        doc.put_str(&ROOT, f::NEXT_ACTION, action.trim())?;
-        doc.put_time(&ROOT, f::DUE, due)?;
-        let task = crate::task::write_task(
-            w,
-            None,
-            action,
-            Some(customer),
-            Some(doc.id()),
-            w.user(),
-            due,
-        )?;
-        doc.put_str(&ROOT, f::TASK, &task.to_string())?;
+        let task =
+            crate::task::write_task(w, None, action, Some(customer), Some(id), w.user(), due)?;
+        fields.push((f::NEXT_ACTION, text(action)));
+        fields.push((f::DUE, time(due)));
+        fields.push((f::TASK, text(&task.to_string())));
     }
+    let mut doc = w.create_with(Kind::QuickLog, id, fields)?;
     w.save(&mut doc)?;
     Ok(Logged {
         entry: hydrate(&doc),

@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use crate::error::{Error, Result};
 use crate::record::schema::{common, task as f, Kind};
-use crate::record::RecordDoc;
+use crate::record::{Init, RecordDoc};
 use crate::store::Writer;
 use crate::{parse_id, Engine};
 
@@ -172,14 +172,29 @@ pub(crate) fn write_task(
     if title.is_empty() {
         return Err(Error::invalid("title", "a task needs a title"));
     }
-    let mut doc = match existing {
-        Some(id) => w.load(Kind::Task, id)?,
-        None => {
-            let mut doc = w.create(Kind::Task)?;
-            doc.put(&ROOT, f::DONE, ScalarValue::Boolean(false))?;
-            doc
+    let Some(id) = existing else {
+        // A new task is written in one batch with its header.
+        let text = |s: String| Init::Scalar(ScalarValue::Str(s.into()));
+        let mut fields = vec![
+            (f::DONE, Init::Scalar(ScalarValue::Boolean(false))),
+            (f::TITLE, text(title.to_string())),
+            (f::ASSIGNEE, text(assignee.to_string())),
+            (
+                f::DUE_AT,
+                Init::Scalar(ScalarValue::Timestamp(due.timestamp_millis())),
+            ),
+        ];
+        if let Some(customer) = customer {
+            fields.push((f::CUSTOMER, text(customer.to_string())));
         }
+        if let Some(source) = source {
+            fields.push((f::SOURCE, text(source.to_string())));
+        }
+        let mut doc = w.create_with(Kind::Task, Uuid::now_v7(), fields)?;
+        w.save(&mut doc)?;
+        return Ok(doc.id());
     };
+    let mut doc = w.load(Kind::Task, id)?;
     doc.put_str(&ROOT, f::TITLE, title)?;
     if let Some(customer) = customer {
         doc.put_str(&ROOT, f::CUSTOMER, &customer.to_string())?;

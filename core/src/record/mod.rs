@@ -23,6 +23,9 @@ use automerge::{
 };
 use std::collections::HashMap;
 
+use automerge::hydrate::Text;
+pub(crate) use automerge::hydrate::Value as Init;
+
 use chrono::{DateTime, TimeZone, Utc};
 use uuid::Uuid;
 
@@ -147,7 +150,19 @@ impl RecordDoc {
         user: &str,
         now: DateTime<Utc>,
     ) -> Result<Self> {
-        use automerge::hydrate::{Text, Value as Init};
+        RecordDoc::create_with(kind, id, actor, user, now, Vec::new())
+    }
+
+    /// [`Self::create`] with the record's own first fields written in the same batch as the
+    /// header (a scalar each, or a set given as an `Init::Map` of member → `true`).
+    pub(crate) fn create_with(
+        kind: Kind,
+        id: Uuid,
+        actor: &ActorId,
+        user: &str,
+        now: DateTime<Utc>,
+        fields: Vec<(&str, Init)>,
+    ) -> Result<Self> {
         let text = |s: &str| Init::Scalar(ScalarValue::Str(s.into()));
         let at = Init::Scalar(ScalarValue::Timestamp(now.timestamp_millis()));
         let mut root: HashMap<String, Init> = HashMap::new();
@@ -168,6 +183,9 @@ impl RecordDoc {
                 _ => Init::Map(HashMap::<String, Init>::new().into()),
             };
             root.insert((*key).into(), empty);
+        }
+        for (key, value) in fields {
+            root.insert(key.into(), value);
         }
         // The whole header in one batch: a put per field costs an insertion into the document's
         // columns each (five times the time of building the same record at once).

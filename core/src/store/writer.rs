@@ -53,6 +53,17 @@ impl<'t> Writer<'t> {
         RecordDoc::create(kind, Uuid::now_v7(), self.actor, self.user, self.now)
     }
 
+    /// A new, unsaved record of `kind` with id `id` (time-ordered, from `Uuid::now_v7`) and
+    /// its first `fields` written with its header (see [`RecordDoc::create_with`]).
+    pub(crate) fn create_with(
+        &self,
+        kind: Kind,
+        id: Uuid,
+        fields: Vec<(&str, crate::record::Init)>,
+    ) -> Result<RecordDoc> {
+        RecordDoc::create_with(kind, id, self.actor, self.user, self.now, fields)
+    }
+
     /// The stored record `id`, which must be of `kind`.
     pub(crate) fn load(&self, kind: Kind, id: Uuid) -> Result<RecordDoc> {
         load(self.tx, kind, id, self.actor)
