@@ -22,7 +22,7 @@ use super::Durability;
 use crate::error::Result;
 
 /// Log length (pages) after which a checkpoint is asked for: SQLite's own default.
-pub(super) const CHECKPOINT_PAGES: i32 = 1_000;
+const CHECKPOINT_PAGES: i32 = 1_000;
 /// A pause in the writes this long lets the checkpoint run.
 const IDLE: Duration = Duration::from_millis(20);
 /// How long the final truncating checkpoint may wait for (and hold up) the writer.
@@ -51,12 +51,16 @@ fn wait_for_pause(requests: &mpsc::Receiver<()>, commits: &AtomicU64) -> bool {
 /// The background checkpoint thread of one store.
 pub(super) struct Checkpointer {
     nudge: Option<mpsc::SyncSender<()>>,
-    commits: Arc<AtomicU64>,
     thread: Option<JoinHandle<()>>,
 }
 
 impl Checkpointer {
-    pub(super) fn start(path: &Path, durability: Durability) -> Result<Checkpointer> {
+    /// Starts the thread for the store at `path` and hands `writer`'s checkpoints to it.
+    pub(super) fn start(
+        path: &Path,
+        durability: Durability,
+        writer: &mut Connection,
+    ) -> Result<Checkpointer> {
         let conn = Connection::open(path)?;
         super::configure(&conn, durability)?;
         conn.busy_timeout(TRUNCATE_WAIT)?;
@@ -102,21 +106,26 @@ impl Checkpointer {
                     }
                 }
             })?;
+        // Replaces SQLite's automatic checkpoint inside the commit. The log keeps its length
+        // until a write after a finished checkpoint restarts it, so a checkpoint is asked for
+        // once per `CHECKPOINT_PAGES` of growth, not at every commit past the mark.
+        let (ask, counted) = (nudge.clone(), commits.clone());
+        let mut asked_at = 0;
+        writer.wal_hook(Some(move |_: &mut rusqlite::hooks::Wal, pages: i32| {
+            counted.fetch_add(1, Ordering::Relaxed);
+            if pages < asked_at {
+                asked_at = 0;
+            }
+            if pages - asked_at >= CHECKPOINT_PAGES {
+                asked_at = pages;
+                let _ = ask.try_send(());
+            }
+            Ok(())
+        }))?;
         Ok(Checkpointer {
             nudge: Some(nudge),
-            commits,
             thread: Some(thread),
         })
-    }
-
-    /// A handle the writer's WAL hook uses to ask for a checkpoint without waiting.
-    pub(super) fn nudger(&self) -> Option<mpsc::SyncSender<()>> {
-        self.nudge.clone()
-    }
-
-    /// The counter the writer's WAL hook bumps at every commit.
-    pub(super) fn commits(&self) -> Arc<AtomicU64> {
-        self.commits.clone()
     }
 }
 

@@ -50,25 +50,7 @@ impl Store {
         let mut writer = Connection::open(path)?;
         configure(&writer, durability)?;
         migrations::migrate(&mut writer)?;
-        let checkpointer = checkpoint::Checkpointer::start(path, durability)?;
-        if let Some(nudge) = checkpointer.nudger() {
-            // Replaces SQLite's automatic checkpoint inside the commit (see `checkpoint`). The
-            // log keeps its length until a write after a finished checkpoint restarts it, so a
-            // checkpoint is asked for once per `CHECKPOINT_PAGES` of growth, not per commit.
-            let mut asked_at = 0;
-            let commits = checkpointer.commits();
-            writer.wal_hook(Some(move |_: &mut rusqlite::hooks::Wal, pages: i32| {
-                commits.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                if pages < asked_at {
-                    asked_at = 0;
-                }
-                if pages - asked_at >= checkpoint::CHECKPOINT_PAGES {
-                    asked_at = pages;
-                    let _ = nudge.try_send(());
-                }
-                Ok(())
-            }))?;
-        }
+        let checkpointer = checkpoint::Checkpointer::start(path, durability, &mut writer)?;
         let reader = Connection::open_with_flags(
             path,
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
