@@ -474,7 +474,7 @@ impl SyncClient {
         let engine = self.engine.clone();
         tokio::task::spawn_blocking(move || f(&engine))
             .await
-            .map_err(|_| Error::Io(std::io::Error::other("a sync task stopped unexpectedly")))?
+            .map_err(task_stopped)?
     }
 
     /// Runs `future` to completion on the store's runtime for a blocking caller.
@@ -496,6 +496,11 @@ impl From<SyncError> for Error {
 #[path = "client_tests.rs"]
 mod tests;
 
+/// A sync task that panicked or was cancelled, as the error its caller sees.
+fn task_stopped(_: tokio::task::JoinError) -> Error {
+    Error::Io(std::io::Error::other("a sync task stopped unexpectedly"))
+}
+
 /// An answer with its records read ahead (see `apply::prepare`).
 struct Fetched {
     answer: crate::protocol::SyncResponse,
@@ -516,7 +521,7 @@ async fn fetch(
         Fetched { answer, read }
     })
     .await
-    .map_err(|_| Error::Io(std::io::Error::other("a sync task stopped unexpectedly")))
+    .map_err(task_stopped)
 }
 
 /// The next page being fetched; dropped unused (the sync failed), it is cancelled.
@@ -524,9 +529,7 @@ struct ReadingAhead(tokio::task::JoinHandle<Result<Fetched>>);
 
 impl ReadingAhead {
     async fn wait(mut self) -> Result<Fetched> {
-        (&mut self.0)
-            .await
-            .map_err(|_| Error::Io(std::io::Error::other("a sync task stopped unexpectedly")))?
+        (&mut self.0).await.map_err(task_stopped)?
     }
 }
 
