@@ -31,9 +31,7 @@ impl Row {
             Kind::Task => Row::Task(Box::new(crate::task::hydrate(doc))),
         }
     }
-}
 
-impl Row {
     /// Writes the projection rows (not the conflicts index).
     pub(crate) fn write(&self, conn: &Connection) -> Result<()> {
         match self {

@@ -7,7 +7,8 @@
 //! took several milliseconds instead of a fraction of one. Here the writer only notes that the
 //! log is long (SQLite's WAL hook tells it the page count after each commit) and a background
 //! thread with its own connection runs a passive checkpoint, which never blocks the writer or
-//! the readers, at the next pause in the writes.
+//! the readers, at the next pause in the writes. A log grown past its size limit by a big
+//! transaction is then cut back with a short truncating checkpoint.
 
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};

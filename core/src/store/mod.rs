@@ -3,7 +3,8 @@
 //! Owns the connections, the pragmas and the transaction discipline; knows nothing of record
 //! kinds beyond dispatching projections. Two connections: one writer (every mutation is one
 //! `BEGIN IMMEDIATE` transaction holding document bytes, projection rows and the outbox row),
-//! and one reader, so that in WAL mode lists and searches never wait for a write or a sync.
+//! and one reader, so that in WAL mode lists and searches never wait for a write or a sync; a
+//! third, on its own thread, runs the WAL checkpoints (see `checkpoint`).
 //!
 //! Durability: WAL with `synchronous = FULL` by default, so a write that returned survives not
 //! only the app being killed but the battery dying at the customer's door — the most common way

@@ -119,8 +119,30 @@ fn store(conn: &Connection, record: &mut RecordDoc) -> Result<()> {
 /// and refreshes its projection, conflicts included. Lets a document received whole be kept
 /// as it came, without the cost of saving (and compressing) it again.
 pub(crate) fn put_saved(conn: &Connection, record: &RecordDoc, bytes: &[u8]) -> Result<()> {
-    insert(conn, record, bytes)?;
-    crate::projection::project(conn, record, Conflicts::Recount)
+    put_whole(
+        conn,
+        &record.id().to_string(),
+        record.kind(),
+        bytes,
+        &crate::projection::Row::of(record),
+        crate::conflict::find(record).len(),
+    )
+}
+
+/// Stores the saved form `bytes` of record `id` with its projection `row` and the number of
+/// its conflicted fields, all read from the record beforehand (the sync client reads them on
+/// other cores while the last answer is written).
+pub(crate) fn put_whole(
+    conn: &Connection,
+    id: &str,
+    kind: Kind,
+    bytes: &[u8],
+    row: &crate::projection::Row,
+    conflicted: usize,
+) -> Result<()> {
+    insert_bytes(conn, id, kind, bytes)?;
+    row.write(conn)?;
+    crate::conflict::store_count(conn, id, kind, conflicted)
 }
 
 fn insert(conn: &Connection, record: &RecordDoc, bytes: &[u8]) -> Result<()> {
@@ -128,7 +150,7 @@ fn insert(conn: &Connection, record: &RecordDoc, bytes: &[u8]) -> Result<()> {
 }
 
 /// Stores the saved form `bytes` of record `id` as they are (projections are the caller's).
-pub(crate) fn insert_bytes(conn: &Connection, id: &str, kind: Kind, bytes: &[u8]) -> Result<()> {
+fn insert_bytes(conn: &Connection, id: &str, kind: Kind, bytes: &[u8]) -> Result<()> {
     conn.prepare_cached(
         "INSERT INTO docs (id, kind, bytes) VALUES (?1, ?2, ?3)
          ON CONFLICT (id) DO UPDATE SET bytes = excluded.bytes",

@@ -115,11 +115,7 @@ fn store_new(
     if held {
         return Ok(false);
     }
-    crate::store::writer::insert_bytes(tx, id, kind, bytes)?;
-    read.row.write(tx)?;
-    if !read.conflicts.is_empty() {
-        crate::conflict::store_count(tx, id, kind, read.conflicts.len())?;
-    }
+    crate::store::writer::put_whole(tx, id, kind, bytes, &read.row, read.conflicts.len())?;
     Ok(true)
 }
 

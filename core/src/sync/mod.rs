@@ -35,7 +35,7 @@ use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use crate::error::{Error, Result};
-use crate::protocol::{limits, LoginRequest, SyncRequest};
+use crate::protocol::{limits, DocChanges, LoginRequest, SyncRequest};
 use crate::Engine;
 
 pub use apply::ConflictFound;
@@ -326,6 +326,23 @@ impl SyncClient {
             ..SyncReport::default()
         };
         let mut resume = stored.resume;
+        // One round trip from where the device stands, with `docs` from its outbox.
+        let round_trip = |cursor: u64, docs: Vec<DocChanges>, resume: Option<String>| {
+            let request = SyncRequest {
+                device_id: self.engine.device_id.to_string(),
+                cursor,
+                docs,
+                resume,
+                max_answer_bytes: config.max_answer_bytes,
+            };
+            fetch(
+                transport.clone(),
+                server.clone(),
+                token.clone(),
+                request,
+                self.engine.actor.clone(),
+            )
+        };
         // The next page of a pull, already asked for and read while this one is written.
         let mut ahead: Option<ReadingAhead> = None;
         loop {
@@ -346,21 +363,7 @@ impl SyncClient {
                         })
                         .await?;
                     let sent_nothing = docs.is_empty();
-                    let request = SyncRequest {
-                        device_id: self.engine.device_id.to_string(),
-                        cursor: report.cursor,
-                        docs,
-                        resume: resume.clone(),
-                        max_answer_bytes: config.max_answer_bytes,
-                    };
-                    let fetched = fetch(
-                        transport.clone(),
-                        server.clone(),
-                        token.clone(),
-                        request,
-                        self.engine.actor.clone(),
-                    )
-                    .await?;
+                    let fetched = round_trip(report.cursor, docs, resume.clone()).await?;
                     (fetched, sent_nothing, truncated)
                 }
             };
@@ -375,20 +378,8 @@ impl SyncClient {
             // next request does not depend on what applying this answer does, because this one
             // carried no local changes; changes written meanwhile go up in the next round.
             if more && sent_nothing {
-                let request = SyncRequest {
-                    device_id: self.engine.device_id.to_string(),
-                    cursor,
-                    docs: Vec::new(),
-                    resume: next_resume.clone(),
-                    max_answer_bytes: config.max_answer_bytes,
-                };
-                ahead = Some(ReadingAhead(tokio::spawn(fetch(
-                    transport.clone(),
-                    server.clone(),
-                    token.clone(),
-                    request,
-                    self.engine.actor.clone(),
-                ))));
+                let next = round_trip(cursor, Vec::new(), next_resume.clone());
+                ahead = Some(ReadingAhead(tokio::spawn(next)));
             }
             let applied = self
                 .on_db(move |e| {

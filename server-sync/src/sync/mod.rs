@@ -31,6 +31,8 @@ pub use check::CheckedRequest;
 pub struct StoredDoc {
     pub id: String,
     pub meta: DocMeta,
+    /// A form `Automerge::load` accepts: the document's one change, or its save (see
+    /// `push::stored_form`).
     pub bytes: Vec<u8>,
 }
 
