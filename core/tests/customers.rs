@@ -4,6 +4,7 @@ mod common;
 
 use common::{credit_code, device};
 use fieldsales_core::customer::{Address, ContactInput, CustomerPatch, NewCustomer, Visibility};
+use fieldsales_core::quicklog::NewQuickLog;
 use fieldsales_core::{Config, Error, FieldSales, Identity};
 
 #[test]
@@ -399,6 +400,45 @@ fn the_write_ahead_log_shrinks_back_after_a_big_import() {
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
     panic!("the log kept its high-water mark: {} bytes", wal_bytes());
+}
+
+#[test]
+fn a_steady_stream_of_writes_keeps_the_log_within_its_limit() {
+    // A rep logging a day's calls in a row, or an import: writes that never pause for the
+    // background checkpoint. The log must still be copied and started over, not grow with
+    // every write (each growing commit also costs the file system a journal commit).
+    let d = device("rep-1", "north");
+    let path = d.fs.path().to_path_buf();
+    let wal = path.with_file_name(format!(
+        "{}-wal",
+        path.file_name().unwrap().to_string_lossy()
+    ));
+    let customer =
+        d.fs.customers()
+            .create(NewCustomer {
+                name: "无锡客户".into(),
+                ..Default::default()
+            })
+            .unwrap();
+    let mut largest = 0;
+    for i in 0..2_000 {
+        d.fs.quick_log()
+            .log(NewQuickLog {
+                customer_id: Some(customer.clone()),
+                duration_s: Some(60 + i),
+                pain_points: vec!["价格".into()],
+                next_action: Some("回电".into()),
+                ..Default::default()
+            })
+            .unwrap();
+        largest = largest.max(std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0));
+    }
+    // Unchecked, 2,000 quick-logs of ten-odd pages each grow the log to some 90 MB.
+    assert!(
+        largest <= 32 << 20,
+        "the log grew to {largest} bytes under a stream of writes"
+    );
+    assert_eq!(d.fs.pending_changes().unwrap(), 1 + 2 * 2_000);
 }
 
 #[test]

@@ -42,7 +42,7 @@ pub(crate) struct Store {
     // into the database.
     writer: Mutex<Connection>,
     reader: Mutex<Connection>,
-    _checkpointer: checkpoint::Checkpointer,
+    checkpointer: checkpoint::Checkpointer,
 }
 
 impl Store {
@@ -60,7 +60,7 @@ impl Store {
         Ok(Store {
             writer: Mutex::new(writer),
             reader: Mutex::new(reader),
-            _checkpointer: checkpointer,
+            checkpointer,
         })
     }
 
@@ -78,6 +78,7 @@ impl Store {
         f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T>,
     ) -> Result<T> {
         let mut conn = lock(&self.writer);
+        self.checkpointer.catch_up(&conn);
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let out = f(&tx)?;
         tx.commit()?;
