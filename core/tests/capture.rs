@@ -4,7 +4,7 @@ mod common;
 
 use chrono::Duration;
 use common::{device, monday_morning};
-use fieldsales_core::customer::{Address, ContactInput, NewCustomer};
+use fieldsales_core::customer::{Address, ContactInput, CustomerPatch, NewCustomer};
 use fieldsales_core::quicklog::{Channel, NewQuickLog};
 use fieldsales_core::visit::{CheckOut, Fix, Verdict};
 use fieldsales_core::{Error, Kind};
@@ -78,6 +78,49 @@ fn a_call_with_a_contact_number_finds_the_contacts_customer() {
             })
             .unwrap();
     assert_eq!(logged.entry.customer_id, customer);
+}
+
+#[test]
+fn a_number_two_customers_share_lands_on_the_one_touched_last_and_never_on_a_deleted_one() {
+    // A switchboard number entered on two customers (a group and its branch): the call goes
+    // to the customer someone worked on most recently.
+    let d = device("rep-1", "north");
+    let customer = |name: &str| {
+        d.clock.advance(Duration::minutes(1));
+        d.fs.customers()
+            .create(NewCustomer {
+                name: name.into(),
+                phones: vec!["021 6888 1234".into()],
+                ..Default::default()
+            })
+            .unwrap()
+    };
+    let group = customer("上海华东集团");
+    let branch = customer("上海华东集团浦东分公司");
+    let call = || {
+        d.fs.quick_log()
+            .log(NewQuickLog {
+                phone: Some("+86 21 6888 1234".into()),
+                ..Default::default()
+            })
+            .unwrap()
+            .entry
+            .customer_id
+    };
+    assert_eq!(call(), branch);
+    d.clock.advance(Duration::minutes(1));
+    d.fs.customers()
+        .edit(
+            &group,
+            CustomerPatch {
+                add_tags: vec!["重点".into()],
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    assert_eq!(call(), group);
+    d.fs.customers().delete(&group).unwrap();
+    assert_eq!(call(), branch);
 }
 
 #[test]
