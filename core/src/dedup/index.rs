@@ -21,7 +21,7 @@ use uuid::Uuid;
 use super::profile::{Profile, ProfileSource};
 use crate::customer::Customer;
 use crate::error::Result;
-use crate::record::{schema::Kind, RecordDoc};
+use crate::record::schema::Kind;
 
 /// SQL for "this customer and every customer merged into it", with the customer id as `?1`.
 pub(crate) const FAMILY: &str =
@@ -191,7 +191,10 @@ pub(crate) fn forget(conn: &Connection, id: &str) -> Result<()> {
     Ok(())
 }
 
-/// Fills the index from the stored customers when a migration created it empty.
+/// Fills the index from the stored customers when a migration asked for it: all of them
+/// (`rebuild`: the index was created empty), or only those whose names now read differently
+/// (`doubled-names`: see `profile::names_read_differently`) — a look at two
+/// columns of each customer instead of loading every document.
 pub(crate) fn build_if_needed(conn: &Connection, actor: &ActorId) -> Result<()> {
     let needed: Option<String> = conn
         .query_row(
@@ -200,19 +203,38 @@ pub(crate) fn build_if_needed(conn: &Connection, actor: &ActorId) -> Result<()> 
             |r| r.get(0),
         )
         .optional()?;
-    if needed.as_deref() != Some("rebuild") {
-        return Ok(());
-    }
-    clear(conn)?;
-    let mut stmt = conn.prepare("SELECT id, bytes FROM docs WHERE kind = 'customer'")?;
-    let mut rows = stmt.query([])?;
-    while let Some(row) = rows.next()? {
-        let id: String = row.get(0)?;
-        let bytes: Vec<u8> = row.get(1)?;
+    let ids: Vec<String> = match needed.as_deref() {
+        Some("rebuild") => {
+            clear(conn)?;
+            let mut stmt = conn.prepare("SELECT id FROM docs WHERE kind = 'customer'")?;
+            let ids = stmt.query_map([], |r| r.get(0))?;
+            ids.collect::<rusqlite::Result<_>>()?
+        }
+        Some("doubled-names") => {
+            let mut stmt = conn.prepare("SELECT id, name, legal_name FROM customers")?;
+            let rows = stmt.query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, Option<String>>(2)?,
+                ))
+            })?;
+            let mut ids = Vec::new();
+            for row in rows {
+                let (id, name, legal) = row?;
+                if super::profile::names_read_differently(&name, legal.as_deref()) {
+                    ids.push(id);
+                }
+            }
+            ids
+        }
+        _ => return Ok(()),
+    };
+    for id in ids {
         let Ok(uuid) = Uuid::parse_str(&id) else {
             continue;
         };
-        let doc = RecordDoc::load(uuid, Kind::Customer, &bytes, actor)?;
+        let doc = crate::store::writer::load(conn, Kind::Customer, uuid, actor)?;
         project(conn, &crate::customer::hydrate(&doc))?;
     }
     conn.execute("DELETE FROM meta WHERE key = 'dedup_index'", [])?;

@@ -152,6 +152,34 @@ fn strip_suffix_any<'a>(text: &'a str, list: &[&'static str]) -> Option<(&'a str
         })
 }
 
+/// [`strip_suffix_any`] for the generic words of a company name, where a word whose last
+/// character was typed twice (科技技, 有限公司司: an input method's double tap) still counts as
+/// the word — no real company doubles the end of 科技. The distinctive part is left alone
+/// (拼多多 is a name).
+fn strip_generic<'a>(text: &'a str, list: &[&'static str]) -> Option<(&'a str, &'static str)> {
+    let trimmed = text.trim_end_matches(|c: char| c.is_whitespace() || ",.&-_".contains(c));
+    let mut end = trimmed.chars().rev();
+    if let (Some(last), Some(before)) = (end.next(), end.next()) {
+        let single = &trimmed[..trimmed.len() - last.len_utf8()];
+        if last == before && is_han(last) && list.iter().any(|w| single.ends_with(w)) {
+            return strip_suffix_any(single, list);
+        }
+    }
+    strip_suffix_any(trimmed, list)
+}
+
+/// Whether `name` reads differently now that a generic word typed with its last character
+/// twice counts as the word (see [`strip_generic`]): the stored names a store must profile
+/// again once. Cheap for the names that double no character, which is nearly all of them.
+pub fn read_differently_with_doubled_ends(name: &str) -> bool {
+    let mut chars = name.chars().peekable();
+    let mut doubled = false;
+    while let Some(c) = chars.next() {
+        doubled |= is_han(c) && chars.peek() == Some(&c);
+    }
+    doubled && parse_company(name, strip_generic) != parse_company(name, strip_suffix_any)
+}
+
 fn strip_place_prefix(text: &str) -> Option<(&str, String)> {
     let trimmed = text.trim_start();
     let place = PLACES
@@ -197,6 +225,13 @@ pub fn place_in(text: &str) -> Option<String> {
 
 /// Splits a company name into core, region, industry and branch (see the module doc).
 pub fn company(name: &str) -> CompanyName {
+    parse_company(name, strip_generic)
+}
+
+/// The word stripper company names are read with.
+type Strip = for<'a> fn(&'a str, &[&'static str]) -> Option<(&'a str, &'static str)>;
+
+fn parse_company(name: &str, strip_generic: Strip) -> CompanyName {
     let folded = fold_width(name);
     let mut out = CompanyName::default();
     // Parentheses: places become the region, the rest is dropped or kept.
@@ -235,7 +270,7 @@ pub fn company(name: &str) -> CompanyName {
         .to_string();
 
     // Branch office: keep what names it apart.
-    if let Some((head, _)) = strip_suffix_any(&text, BRANCH_MARKERS) {
+    if let Some((head, _)) = strip_generic(&text, BRANCH_MARKERS) {
         let head = head.trim_end();
         let (main, branch) = match LEGAL_FORMS
             .iter()
@@ -259,7 +294,7 @@ pub fn company(name: &str) -> CompanyName {
 
     // Legal forms, then leading region and district, then industry words from the end.
     loop {
-        match strip_suffix_any(&text, LEGAL_FORMS) {
+        match strip_generic(&text, LEGAL_FORMS) {
             Some((rest, _)) if !rest.trim().is_empty() => text = rest.trim_end().to_string(),
             _ => break,
         }
@@ -273,7 +308,7 @@ pub fn company(name: &str) -> CompanyName {
     }
     let mut industry = Vec::new();
     loop {
-        match strip_suffix_any(&text, INDUSTRY_WORDS) {
+        match strip_generic(&text, INDUSTRY_WORDS) {
             Some((rest, word)) if !rest.trim().is_empty() => {
                 industry.push(canonical_industry(word));
                 text = rest.trim_end().to_string();
@@ -283,7 +318,7 @@ pub fn company(name: &str) -> CompanyName {
     }
     industry.reverse();
     // Legal forms may sit inside too (小米集团科技): strip once more after the industry.
-    while let Some((rest, _)) = strip_suffix_any(&text, LEGAL_FORMS) {
+    while let Some((rest, _)) = strip_generic(&text, LEGAL_FORMS) {
         if rest.trim().is_empty() {
             break;
         }
@@ -401,6 +436,22 @@ mod tests {
         );
         assert_eq!(c.core, "xiaomi");
         assert_eq!(a.core_latin, c.core_latin);
+    }
+
+    #[test]
+    fn a_generic_word_typed_with_its_last_character_twice_is_still_that_word() {
+        let typed = company("上海凤利科技技");
+        assert_eq!(
+            (typed.core.as_str(), typed.industry.clone()),
+            ("凤利", vec!["科技".to_string()])
+        );
+        assert_eq!(company("华信软件有限公司司").core, "华信");
+        // A doubled character in the distinctive part is a name, not a slip.
+        assert_eq!(company("拼多多").core, "拼多多");
+        assert_eq!(company("乐乐科技").core, "乐乐");
+        assert!(read_differently_with_doubled_ends("上海凤利科技技"));
+        assert!(!read_differently_with_doubled_ends("拼多多"));
+        assert!(!read_differently_with_doubled_ends("沃实实业"));
     }
 
     #[test]

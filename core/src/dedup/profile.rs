@@ -60,6 +60,18 @@ pub struct ProfileSource<'a> {
 /// Separators reps put between a person and a company in one name field (张总-北京科技).
 const NAME_SEPARATORS: &[char] = &['-', '—', '–', '/', '|', '／', '－', '_', '@'];
 
+/// Whether a customer named `name` (legal name `legal`) gets a different profile now that a
+/// generic word typed with its last character twice counts as the word: each part of the name
+/// the profile reads as a company is checked (see
+/// `normalise::read_differently_with_doubled_ends`).
+pub(crate) fn names_read_differently(name: &str, legal: Option<&str>) -> bool {
+    name.split(NAME_SEPARATORS)
+        .map(str::trim)
+        .chain([name])
+        .chain(legal)
+        .any(normalise::read_differently_with_doubled_ends)
+}
+
 impl Profile {
     pub fn build(src: &ProfileSource<'_>) -> Profile {
         let mut p = Profile {
