@@ -358,15 +358,20 @@ fn every_write_survives_reopening_the_store_and_each_user_has_a_database() {
     assert_ne!(other.path(), reopened.path());
 }
 
-#[test]
-fn the_write_ahead_log_shrinks_back_after_a_big_import() {
-    let d = device("rep-1", "north");
-    let path = d.fs.path().to_path_buf();
+/// The size of the store's write-ahead log file (0 when there is none).
+fn log_bytes(d: &common::Device) -> u64 {
+    let path = d.fs.path();
     let wal = path.with_file_name(format!(
         "{}-wal",
         path.file_name().unwrap().to_string_lossy()
     ));
-    let wal_bytes = || std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);
+    std::fs::metadata(wal).map(|m| m.len()).unwrap_or(0)
+}
+
+#[test]
+fn the_write_ahead_log_shrinks_back_after_a_big_import() {
+    let d = device("rep-1", "north");
+    let wal_bytes = || log_bytes(&d);
     // One transaction big enough to grow the log well past its limit (like a first sync's
     // page or an index rebuild): some 20 MB of pages.
     let inputs: Vec<NewCustomer> = (0..6_000)
@@ -408,11 +413,6 @@ fn a_steady_stream_of_writes_keeps_the_log_within_its_limit() {
     // background checkpoint. The log must still be copied and started over, not grow with
     // every write (each growing commit also costs the file system a journal commit).
     let d = device("rep-1", "north");
-    let path = d.fs.path().to_path_buf();
-    let wal = path.with_file_name(format!(
-        "{}-wal",
-        path.file_name().unwrap().to_string_lossy()
-    ));
     let customer =
         d.fs.customers()
             .create(NewCustomer {
@@ -431,7 +431,7 @@ fn a_steady_stream_of_writes_keeps_the_log_within_its_limit() {
                 ..Default::default()
             })
             .unwrap();
-        largest = largest.max(std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0));
+        largest = largest.max(log_bytes(&d));
     }
     // Unchecked, 2,000 quick-logs of ten-odd pages each grow the log to some 90 MB.
     assert!(

@@ -19,6 +19,9 @@
 //!   *industry*, kept as a list of words so that 软件 and 软件技术 agree while 科技 and 信息技术
 //!   do not (北京小米科技 and 北京小米信息技术 are two companies). Synonyms share one spelling
 //!   (技术 = 科技 = technology; 物流 = logistics), so a Chinese name meets its English form.
+//! - **Double taps**: a branch marker, legal form or industry word whose last character was
+//!   typed twice (科技技, 有限公司司) still counts as that word; a doubled character in the
+//!   core stays (拼多多 is a name).
 //! - What is left is the **core** (小米, 华信, acme); its pinyin (xiaomi) lets a Chinese core
 //!   match a Latin one.
 //! - **Person names**: titles and honorifics (经理, 总监, 总, 先生, 女士, 老师, 主任, 董事长,
@@ -231,7 +234,7 @@ pub fn company(name: &str) -> CompanyName {
 /// The word stripper company names are read with.
 type Strip = for<'a> fn(&'a str, &[&'static str]) -> Option<(&'a str, &'static str)>;
 
-fn parse_company(name: &str, strip_generic: Strip) -> CompanyName {
+fn parse_company(name: &str, strip_word: Strip) -> CompanyName {
     let folded = fold_width(name);
     let mut out = CompanyName::default();
     // Parentheses: places become the region, the rest is dropped or kept.
@@ -270,7 +273,7 @@ fn parse_company(name: &str, strip_generic: Strip) -> CompanyName {
         .to_string();
 
     // Branch office: keep what names it apart.
-    if let Some((head, _)) = strip_generic(&text, BRANCH_MARKERS) {
+    if let Some((head, _)) = strip_word(&text, BRANCH_MARKERS) {
         let head = head.trim_end();
         let (main, branch) = match LEGAL_FORMS
             .iter()
@@ -294,7 +297,7 @@ fn parse_company(name: &str, strip_generic: Strip) -> CompanyName {
 
     // Legal forms, then leading region and district, then industry words from the end.
     loop {
-        match strip_generic(&text, LEGAL_FORMS) {
+        match strip_word(&text, LEGAL_FORMS) {
             Some((rest, _)) if !rest.trim().is_empty() => text = rest.trim_end().to_string(),
             _ => break,
         }
@@ -308,7 +311,7 @@ fn parse_company(name: &str, strip_generic: Strip) -> CompanyName {
     }
     let mut industry = Vec::new();
     loop {
-        match strip_generic(&text, INDUSTRY_WORDS) {
+        match strip_word(&text, INDUSTRY_WORDS) {
             Some((rest, word)) if !rest.trim().is_empty() => {
                 industry.push(canonical_industry(word));
                 text = rest.trim_end().to_string();
@@ -318,7 +321,7 @@ fn parse_company(name: &str, strip_generic: Strip) -> CompanyName {
     }
     industry.reverse();
     // Legal forms may sit inside too (小米集团科技): strip once more after the industry.
-    while let Some((rest, _)) = strip_generic(&text, LEGAL_FORMS) {
+    while let Some((rest, _)) = strip_word(&text, LEGAL_FORMS) {
         if rest.trim().is_empty() {
             break;
         }

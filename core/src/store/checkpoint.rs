@@ -18,7 +18,7 @@
 //! background thread does not copy behind the writer, where every write would wait for the
 //! disk behind the copy and a write landing during it keeps the log from starting over; it
 //! leaves the copy to the writer, which runs it before its next write (one write in a few
-//! hundred pays 2–4 ms, the others none).
+//! hundred pays 3–4 ms, the others none).
 
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -102,8 +102,8 @@ fn wait_for_pause(
 pub(super) struct Checkpointer {
     nudge: Option<mpsc::SyncSender<()>>,
     thread: Option<JoinHandle<()>>,
-    /// The background passes fell behind a stream of writes; the writer finishes the copy.
-    behind: Arc<AtomicBool>,
+    /// The writes did not pause: the writer copies the log before its next write.
+    writer_copies: Arc<AtomicBool>,
 }
 
 impl Checkpointer {
@@ -121,27 +121,29 @@ impl Checkpointer {
         let (nudge, requests) = mpsc::sync_channel::<()>(1);
         let commits = Arc::new(AtomicU64::new(0));
         let seen = commits.clone();
-        let behind = Arc::new(AtomicBool::new(false));
-        let tail = behind.clone();
+        let writer_copies = Arc::new(AtomicBool::new(false));
+        let handed_off = writer_copies.clone();
         let thread = std::thread::Builder::new()
             .name("fieldsales-checkpoint".into())
             .spawn(move || {
                 'asked: while requests.recv().is_ok() {
                     let mut handed = false;
                     loop {
-                        match wait_for_pause(&requests, &seen, handed.then_some(&*tail)) {
+                        match wait_for_pause(&requests, &seen, handed.then_some(&*handed_off)) {
                             Writes::Closed => return,
                             Writes::CaughtUp => continue 'asked,
                             // The writes do not pause: the writer copies the log itself before
                             // its next write (see `Checkpointer::catch_up`), or, should they
                             // stop first, this thread does at that pause.
                             Writes::Streaming => {
-                                tail.store(true, Ordering::Relaxed);
+                                handed_off.store(true, Ordering::Relaxed);
                                 handed = true;
                                 continue;
                             }
                             // Taken back, unless the writer got to it first.
-                            Writes::Paused if handed && !tail.swap(false, Ordering::Relaxed) => {
+                            Writes::Paused
+                                if handed && !handed_off.swap(false, Ordering::Relaxed) =>
+                            {
                                 continue 'asked;
                             }
                             Writes::Paused => handed = false,
@@ -194,7 +196,7 @@ impl Checkpointer {
         Ok(Checkpointer {
             nudge: Some(nudge),
             thread: Some(thread),
-            behind,
+            writer_copies,
         })
     }
 
@@ -202,19 +204,19 @@ impl Checkpointer {
     /// the background thread, copies the log on the writer's own connection, where no write
     /// can land during the copy, so the write that follows starts the log over.
     pub(super) fn catch_up(&self, writer: &Connection) {
-        if !self.behind.swap(false, Ordering::Relaxed) {
+        if !self.writer_copies.swap(false, Ordering::Relaxed) {
             return;
         }
         match writer.wal_checkpoint_v2(None::<&str>, CheckpointMode::PASSIVE) {
             Ok((log, copied)) if copied >= log => {}
             // A reader still needs the last frames, or the background thread is copying right
             // now: try again before the next write.
-            Ok(_) => self.behind.store(true, Ordering::Relaxed),
+            Ok(_) => self.writer_copies.store(true, Ordering::Relaxed),
             Err(e) => {
                 if e.sqlite_error_code() != Some(rusqlite::ErrorCode::DatabaseBusy) {
                     tracing::warn!(error = %e, "checkpoint before a write failed");
                 }
-                self.behind.store(true, Ordering::Relaxed);
+                self.writer_copies.store(true, Ordering::Relaxed);
             }
         }
     }
