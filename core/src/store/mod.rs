@@ -4,7 +4,8 @@
 //! kinds beyond dispatching projections. Two connections: one writer (every mutation is one
 //! `BEGIN IMMEDIATE` transaction holding document bytes, projection rows and the outbox row),
 //! and one reader, so that in WAL mode lists and searches never wait for a write or a sync; a
-//! third, on its own thread, runs the WAL checkpoints (see `checkpoint`).
+//! third, on its own thread, runs the WAL checkpoints at pauses in the writes (when the writes
+//! do not pause, the writer runs one before its next write: see `checkpoint`).
 //!
 //! Durability: WAL with `synchronous = FULL` by default, so a write that returned survives not
 //! only the app being killed but the battery dying at the customer's door — the most common way
