@@ -324,13 +324,16 @@ async fn a_big_first_pull_stores_every_record_and_reports_the_conflicts_it_bring
         .map(|i| customer(&other, &format!("客户{i}")))
         .collect();
     let disputed = &ids[150];
-    third
-        .apply_changes(&[crate::outbox::IncomingChanges {
+    // One phone hands its whole copy of the disputed customer to the other.
+    let hand_over = |from: &FieldSales, to: &FieldSales| {
+        to.apply_changes(&[crate::outbox::IncomingChanges {
             doc_id: disputed.clone(),
             kind: Kind::Customer,
-            changes: vec![other.export_document(Kind::Customer, disputed).unwrap()],
+            changes: vec![from.export_document(Kind::Customer, disputed).unwrap()],
         }])
         .unwrap();
+    };
+    hand_over(&other, &third);
     let rename = |name: &str| CustomerPatch {
         name: Some(name.into()),
         ..Default::default()
@@ -343,13 +346,7 @@ async fn a_big_first_pull_stores_every_record_and_reports_the_conflicts_it_bring
         .customers()
         .edit(disputed, rename("北京乙方"))
         .unwrap();
-    other
-        .apply_changes(&[crate::outbox::IncomingChanges {
-            doc_id: disputed.clone(),
-            kind: Kind::Customer,
-            changes: vec![third.export_document(Kind::Customer, disputed).unwrap()],
-        }])
-        .unwrap();
+    hand_over(&third, &other);
     let page = |ids: &[String]| -> Vec<_> {
         ids.iter()
             .map(|id| {
