@@ -478,7 +478,7 @@ fn parse_keep(s: &str) -> Result<(String, fieldsales_core::dedup::Side), String>
 }
 
 fn parse_visibility(s: &str) -> Result<Visibility, String> {
-    Visibility::parse(s).map_err(|_| "must be private, team or organisation".into())
+    Visibility::parse(s).ok_or_else(|| "must be private, team or organisation".into())
 }
 
 fn parse_channel(s: &str) -> Result<Channel, String> {

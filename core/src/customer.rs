@@ -21,40 +21,8 @@ use crate::validate::{self, GeoPoint};
 use crate::{parse_id, Engine, Identity};
 use std::sync::Arc;
 
-/// Who besides the owner sees a customer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Visibility {
-    /// Only the owner.
-    Private,
-    /// The owner's team and its managers.
-    #[default]
-    Team,
-    /// Everyone in the company.
-    Organisation,
-}
-
-impl Visibility {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Visibility::Private => "private",
-            Visibility::Team => "team",
-            Visibility::Organisation => "organisation",
-        }
-    }
-
-    pub fn parse(s: &str) -> Result<Visibility> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "private" => Ok(Visibility::Private),
-            "team" => Ok(Visibility::Team),
-            "organisation" | "organization" | "org" => Ok(Visibility::Organisation),
-            _ => Err(Error::invalid(
-                "visibility",
-                "must be private, team or organisation",
-            )),
-        }
-    }
-}
+/// Who besides the owner sees a customer (the protocol's one definition).
+pub use fieldsales_protocol::Visibility;
 
 /// A street address with optional coordinates (WGS-84).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -650,7 +618,7 @@ pub(crate) fn hydrate(doc: &RecordDoc) -> Customer {
         team: doc.str_at(&ROOT, f::TEAM),
         visibility: doc
             .str_at(&ROOT, f::VISIBILITY)
-            .and_then(|v| Visibility::parse(&v).ok())
+            .and_then(|v| Visibility::parse(&v))
             .unwrap_or_default(),
         custom,
         contacts,

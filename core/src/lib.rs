@@ -33,7 +33,7 @@ pub mod health;
 pub mod outbox;
 pub mod pipeline;
 mod projection;
-pub mod protocol;
+pub use fieldsales_protocol as protocol;
 pub mod quicklog;
 pub mod record;
 pub mod search;

@@ -10,7 +10,7 @@
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
-use fieldsales_core::protocol::Role;
+use fieldsales_protocol::Role;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
@@ -45,25 +45,6 @@ pub struct NewSession {
     pub device_id: String,
     /// Milliseconds since the Unix epoch.
     pub expires_at_ms: i64,
-}
-
-/// The text form of a [`Role`], as stored and as given on the command line.
-pub fn role_name(role: Role) -> &'static str {
-    match role {
-        Role::Rep => "rep",
-        Role::Manager => "manager",
-        Role::Admin => "admin",
-    }
-}
-
-/// Parses `rep`, `manager` or `admin`.
-pub fn parse_role(name: &str) -> Option<Role> {
-    match name.trim().to_ascii_lowercase().as_str() {
-        "rep" => Some(Role::Rep),
-        "manager" => Some(Role::Manager),
-        "admin" => Some(Role::Admin),
-        _ => None,
-    }
 }
 
 /// Hashes `password` with argon2id and a fresh random salt (CPU-heavy: call off the async
@@ -152,13 +133,5 @@ mod tests {
         assert!(!hash_a
             .windows(8)
             .any(|w| a.as_bytes().windows(8).any(|t| t == w)));
-    }
-
-    #[test]
-    fn roles_round_trip_through_their_names() {
-        for role in [Role::Rep, Role::Manager, Role::Admin] {
-            assert_eq!(parse_role(role_name(role)), Some(role));
-        }
-        assert_eq!(parse_role("boss"), None);
     }
 }

@@ -7,7 +7,7 @@
 
 use std::sync::Arc;
 
-use fieldsales_core::protocol::Role;
+use fieldsales_protocol::Role;
 
 use crate::accounts::hash_password;
 use crate::error::{Error, Result};

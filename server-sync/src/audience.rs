@@ -1,7 +1,7 @@
 //! Who may see and who may write a record: the server's one statement of the rules.
 //!
 //! The server reads a few root fields of each document through the core's schema names
-//! ([`fieldsales_core::record::schema`]) and keeps them beside the document as a [`DocMeta`],
+//! ([`fieldsales_protocol::schema`]) and keeps them beside the document as a [`DocMeta`],
 //! so that filtering a pull never opens a document. The rules:
 //!
 //! * **Customers** — `private`: the owner only; `team`: the owner and every member (and
@@ -21,35 +21,14 @@
 use std::collections::HashMap;
 
 use automerge::{ReadDoc, ScalarValue, Value, ROOT};
-use fieldsales_core::protocol::Role;
-use fieldsales_core::record::schema::{common, customer, quicklog, task, visit};
-use fieldsales_core::Kind;
+use fieldsales_protocol::schema::{common, customer, quicklog, task, visit};
+use fieldsales_protocol::Kind;
+use fieldsales_protocol::{Role, Visibility};
 
-/// Who besides the owner sees a customer (mirrors the core's `Visibility`, read leniently:
-/// a value the server does not know hides the customer rather than exposing it).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Visibility {
-    Private,
-    Team,
-    Organisation,
-}
-
-impl Visibility {
-    pub fn parse(s: &str) -> Visibility {
-        match s {
-            "team" => Visibility::Team,
-            "organisation" | "organization" | "org" => Visibility::Organisation,
-            _ => Visibility::Private,
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Visibility::Private => "private",
-            Visibility::Team => "team",
-            Visibility::Organisation => "organisation",
-        }
-    }
+/// Reads a stored visibility leniently: a value the server does not know hides the customer
+/// rather than exposing it.
+pub fn read_visibility(s: &str) -> Visibility {
+    Visibility::parse(s).unwrap_or(Visibility::Private)
 }
 
 /// The fields of a document that decide its audience.
@@ -119,7 +98,7 @@ impl DocMeta {
             Kind::Customer => (
                 root_str(doc, customer::TEAM),
                 root_str(doc, customer::VISIBILITY)
-                    .map(|v| Visibility::parse(&v))
+                    .map(|v| read_visibility(&v))
                     .unwrap_or(Visibility::Private),
             ),
             _ => (None, Visibility::Private),
@@ -361,6 +340,6 @@ mod tests {
 
     #[test]
     fn an_unknown_visibility_hides_rather_than_exposes() {
-        assert_eq!(Visibility::parse("everyone!"), Visibility::Private);
+        assert_eq!(read_visibility("everyone!"), Visibility::Private);
     }
 }

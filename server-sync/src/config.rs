@@ -3,13 +3,13 @@
 //! Every setting has a default, so `fieldsales-server serve` runs with no file at all. A TOML
 //! file (`--config`) overrides the defaults and `FIELDSALES_SERVER_*` environment variables
 //! override the file, the usual order for a binary an IT person runs under systemd or Docker.
-//! Limits may only tighten the protocol's own ([`fieldsales_core::protocol::limits`]): a
+//! Limits may only tighten the protocol's own ([`fieldsales_protocol::limits`]): a
 //! server that accepted more than clients are told to send would invite drift.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
-use fieldsales_core::protocol::limits as proto;
+use fieldsales_protocol::limits as proto;
 use serde::Deserialize;
 
 use crate::error::{Error, Result};

@@ -7,7 +7,7 @@
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use fieldsales_core::protocol::{DecodeError, ErrorBody, ErrorCode, ErrorDetail};
+use fieldsales_protocol::{DecodeError, ErrorBody, ErrorCode, ErrorDetail};
 
 /// What went wrong inside the server.
 #[derive(Debug, thiserror::Error)]

@@ -3,7 +3,7 @@
 //! Devices push their outbox of Automerge changes and pull what their user may see in one HTTP
 //! round trip (`POST /v1/sync`), against a per-tenant append-only change log with a monotonic
 //! sequence number. The design is DESIGN.md's "Sync protocol" and "Server"; the wire format is
-//! `fieldsales_core::protocol` (shared with the client, so the two cannot drift) and is written
+//! `fieldsales_protocol` (shared with the client, so the two cannot drift) and is written
 //! down for third parties in `docs/protocol.md`.
 //!
 //! Map of the crate:
@@ -19,7 +19,7 @@
 //!
 //! ```no_run
 //! # async fn demo() -> fieldsales_server::Result<()> {
-//! use fieldsales_core::protocol::Role;
+//! use fieldsales_protocol::Role;
 //! use fieldsales_server::{Server, ServerConfig, UserSpec};
 //! let server = Server::start(ServerConfig::for_tests("/tmp/fs-demo")).await?;
 //! let admin = server.admin();

@@ -13,7 +13,6 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
-use fieldsales_server::accounts::parse_role;
 use fieldsales_server::storage::sqlite::SqliteStorage;
 use fieldsales_server::{Admin, Error, Server, ServerConfig, UserSpec};
 
@@ -164,7 +163,7 @@ async fn run(cli: Cli) -> Result<(), Error> {
                     username,
                 },
         } => {
-            let role = parse_role(&role).ok_or(Error::Invalid {
+            let role = fieldsales_protocol::Role::parse(&role).ok_or(Error::Invalid {
                 field: "role",
                 reason: "must be rep, manager or admin",
             })?;

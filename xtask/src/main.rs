@@ -10,6 +10,7 @@
 mod bench;
 mod bindings;
 mod demo;
+mod deps;
 #[allow(dead_code)] // a generator library: each workload uses part of it
 mod fixtures;
 
@@ -64,6 +65,7 @@ fn cargo() -> Command {
 
 /// Every test: unit, integration and doc tests of all crates.
 fn test() -> Result {
+    deps::check()?;
     run(cargo().args(["test", "--workspace", "--all-targets"]))?;
     run(cargo().args(["test", "--workspace", "--doc"]))?;
     bindings::test()

@@ -14,7 +14,7 @@
 //! hide a concurrent edit for nothing. Nested maps are created once, when the record is created,
 //! so two devices never race to create the same map (which would lose one side's fields).
 
-pub mod schema;
+pub use fieldsales_protocol::schema;
 
 use automerge::{
     transaction::{CommitOptions, Transactable},

@@ -19,6 +19,7 @@ pub mod engine;
 mod error;
 #[cfg(test)]
 mod fake;
+#[cfg(feature = "http")]
 pub mod http;
 mod listener;
 mod report;

@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use crate::error::{Error, Result};
 
-use super::{http, SyncConfig, Transport};
+use super::{SyncConfig, Transport};
 
 /// A runtime that can be dropped anywhere (a plain tokio runtime panics when dropped inside
 /// another runtime's async context, which is where the last clone of a store may go away).
@@ -24,12 +24,19 @@ impl Drop for OwnedRuntime {
     }
 }
 
-/// The configured transport, or HTTPS.
+/// The configured transport, or HTTPS (the `http` feature).
 pub(crate) fn new_transport(config: &SyncConfig) -> Result<Arc<dyn Transport>> {
-    Ok(match &config.transport {
-        Some(t) => t.clone(),
-        None => Arc::new(http::HttpTransport::new(config.request_timeout)?),
-    })
+    match &config.transport {
+        Some(t) => Ok(t.clone()),
+        #[cfg(feature = "http")]
+        None => Ok(Arc::new(super::http::HttpTransport::new(
+            config.request_timeout,
+        )?)),
+        #[cfg(not(feature = "http"))]
+        None => Err(Error::Io(std::io::Error::other(
+            "no sync transport: this build has no `http` feature and none was configured",
+        ))),
+    }
 }
 
 /// Runs `future` to completion for a blocking caller, on `runtime` or a temporary one. Inside

@@ -7,7 +7,7 @@
 
 use std::net::IpAddr;
 
-use reqwest::Url;
+use url::Url;
 
 use crate::error::{Error, Result};
 
@@ -62,7 +62,8 @@ impl ServerUrl {
         self.url.as_str()
     }
 
-    /// The full URL of `endpoint` (`v1/sync`).
+    /// The full URL of `endpoint` (`v1/sync`), for the HTTPS transport.
+    #[cfg(feature = "http")]
     pub(crate) fn endpoint(&self, endpoint: &str) -> Url {
         self.url
             .join(endpoint)

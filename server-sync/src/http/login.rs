@@ -10,7 +10,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use chrono::{Duration, Utc};
-use fieldsales_core::protocol::{LoginRequest, LoginResponse};
+use fieldsales_protocol::{LoginRequest, LoginResponse};
 use uuid::Uuid;
 
 use super::{AppState, Authenticated};

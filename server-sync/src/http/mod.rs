@@ -96,7 +96,7 @@ async fn not_found() -> ApiError {
 async fn method_not_allowed() -> ApiError {
     ApiError::new(
         StatusCode::METHOD_NOT_ALLOWED,
-        fieldsales_core::protocol::ErrorCode::NotFound,
+        fieldsales_protocol::ErrorCode::NotFound,
         "this endpoint does not take that method",
     )
 }

@@ -12,7 +12,7 @@ use axum::extract::rejection::BytesRejection;
 use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use fieldsales_core::protocol::{self, RejectReason, SyncRequest};
+use fieldsales_protocol::{self as protocol, RejectReason, SyncRequest};
 
 use super::{AppState, Authenticated, TenantSeq};
 use crate::error::{ApiError, Error};

@@ -12,7 +12,7 @@
 pub mod sqlite;
 
 use async_trait::async_trait;
-use fieldsales_core::protocol::{Role, SyncResponse};
+use fieldsales_protocol::{Role, SyncResponse};
 
 use crate::accounts::{NewSession, Principal, UserAccount};
 use crate::config::Limits;

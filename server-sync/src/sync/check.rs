@@ -6,8 +6,8 @@
 //! (that is a per-document rejection, decided in `push`).
 
 use axum::http::StatusCode;
-use fieldsales_core::protocol::{ErrorCode, LocalChange, SyncRequest};
-use fieldsales_core::Kind;
+use fieldsales_protocol::Kind;
+use fieldsales_protocol::{ErrorCode, LocalChange, SyncRequest};
 use uuid::Uuid;
 
 use crate::accounts::Principal;
@@ -140,7 +140,7 @@ fn too_many(message: String) -> ApiError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use fieldsales_core::protocol::{DocChanges, Role};
+    use fieldsales_protocol::{DocChanges, Role};
 
     fn principal(device: &str) -> Principal {
         Principal {

@@ -16,7 +16,7 @@ pub mod check;
 mod pull;
 mod push;
 
-use fieldsales_core::protocol::SyncResponse;
+use fieldsales_protocol::SyncResponse;
 
 use crate::accounts::Principal;
 use crate::audience::{CustomerAudience, DocMeta, Teams, Viewer};
@@ -92,7 +92,7 @@ pub trait SyncStore {
 pub struct SyncStats {
     pub changes_accepted: u64,
     pub changes_already_known: u64,
-    pub rejections: Vec<fieldsales_core::protocol::RejectReason>,
+    pub rejections: Vec<fieldsales_protocol::RejectReason>,
     /// The tenant's head after this sync.
     pub head: u64,
     /// The head moved (someone else should pull).

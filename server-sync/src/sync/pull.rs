@@ -15,7 +15,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use fieldsales_core::protocol::{DocUpdate, SyncResponse};
+use fieldsales_protocol::{DocUpdate, SyncResponse};
 use serde_bytes::ByteBuf;
 
 use super::check::{CheckedRequest, Resume};

@@ -15,7 +15,7 @@
 use std::collections::HashSet;
 
 use automerge::{Automerge, Change, LoadOptions, ReadDoc, TextEncoding};
-use fieldsales_core::protocol::{RejectReason, Rejection};
+use fieldsales_protocol::{RejectReason, Rejection};
 
 use super::check::{CheckedDoc, CheckedRequest};
 use super::{StoredDoc, SyncStats, SyncStore};
@@ -245,7 +245,7 @@ fn apply_doc(
     let audience_changed = existing.is_some_and(|e| e.meta.audience() != stored.meta.audience());
     if audience_changed {
         let mut marked = vec![doc.doc_id.clone()];
-        if doc.kind == fieldsales_core::Kind::Customer {
+        if doc.kind == fieldsales_protocol::Kind::Customer {
             marked.extend(store.dependents(&doc.doc_id)?);
         }
         for id in marked {

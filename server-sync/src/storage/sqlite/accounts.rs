@@ -8,7 +8,9 @@
 use chrono::Utc;
 use rusqlite::{params, Connection, ErrorCode, OptionalExtension, TransactionBehavior};
 
-use crate::accounts::{parse_role, role_name, NewSession, Principal, UserAccount};
+use fieldsales_protocol::Role;
+
+use crate::accounts::{NewSession, Principal, UserAccount};
 use crate::error::{Error, Result};
 use crate::storage::{Device, NewUser, Team, Tenant, User};
 
@@ -26,8 +28,8 @@ fn unique(what: &'static str) -> impl FnOnce(rusqlite::Error) -> Error {
     }
 }
 
-fn role_of(name: String, at: usize) -> rusqlite::Result<fieldsales_core::protocol::Role> {
-    parse_role(&name).ok_or_else(|| {
+fn role_of(name: String, at: usize) -> rusqlite::Result<Role> {
+    Role::parse(&name).ok_or_else(|| {
         rusqlite::Error::FromSqlConversionFailure(
             at,
             rusqlite::types::Type::Text,
@@ -94,7 +96,7 @@ pub(super) fn insert_user(conn: &Connection, row: &User, user: &NewUser) -> Resu
             row.tenant_id,
             row.username,
             row.team_id,
-            role_name(row.role),
+            row.role.as_str(),
             user.password_hash,
             now()
         ],

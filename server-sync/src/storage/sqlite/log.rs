@@ -5,10 +5,10 @@
 //! statements whatever the number of documents. The tenant's head is kept in memory while the
 //! sync appends and written back once by [`TenantLog::finish`].
 
-use fieldsales_core::Kind;
+use fieldsales_protocol::Kind;
 use rusqlite::{params, OptionalExtension, Row, Transaction};
 
-use crate::audience::{CustomerAudience, DocMeta, Teams, Visibility};
+use crate::audience::{read_visibility, CustomerAudience, DocMeta, Teams};
 use crate::error::{Error, Result};
 use crate::sync::{DocEntry, LogEntry, StoredDoc, SyncStore};
 
@@ -69,7 +69,7 @@ fn read_meta(row: &Row<'_>, at: usize) -> rusqlite::Result<(DocMeta, Option<Cust
         kind,
         owner: row.get(at + 1)?,
         team: row.get(at + 2)?,
-        visibility: Visibility::parse(&visibility),
+        visibility: read_visibility(&visibility),
         customer: row.get(at + 4)?,
         deleted: row.get(at + 5)?,
     };
@@ -78,7 +78,7 @@ fn read_meta(row: &Row<'_>, at: usize) -> rusqlite::Result<(DocMeta, Option<Cust
         Some(CustomerAudience {
             owner: row.get(at + 7)?,
             team: row.get(at + 8)?,
-            visibility: Visibility::parse(&visibility),
+            visibility: read_visibility(&visibility),
         })
     } else {
         None

@@ -42,7 +42,7 @@ impl Kind {
 
     /// Nested objects created with every record of this kind (see the module doc of `record`
     /// for why they are never created later).
-    pub(crate) fn nested_objects(self) -> &'static [(&'static str, ObjType)] {
+    pub fn nested_objects(self) -> &'static [(&'static str, ObjType)] {
         match self {
             Kind::Customer => &[
                 (customer::PHONES, ObjType::Map),
@@ -69,9 +69,9 @@ impl Kind {
 
 /// Keys every record carries.
 pub mod common {
-    /// scalar: the [`super::Kind`] name.
+    /// scalar: the [`Kind`] name.
     pub const KIND: &str = "kind";
-    /// scalar: [`super::SCHEMA_VERSION`] at creation.
+    /// scalar: [`SCHEMA_VERSION`] at creation.
     pub const SCHEMA: &str = "schema";
     /// scalar timestamps and user ids.
     pub const CREATED_AT: &str = "created_at";

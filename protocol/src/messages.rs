@@ -8,7 +8,9 @@
 
 use serde::{Deserialize, Serialize};
 
-/// One sync round trip, device → server (`POST /v1/sync`, framed by [`crate::protocol::encode`]).
+use crate::Role;
+
+/// One sync round trip, device → server (`POST /v1/sync`, framed by [`crate::encode`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SyncRequest {
     /// The device sending, as registered at login; its Automerge actor id is the same 16 bytes.
@@ -29,7 +31,7 @@ pub struct SyncRequest {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DocChanges {
     pub doc_id: String,
-    /// The record kind (`crate::Kind::as_str`).
+    /// The record kind ([`crate::Kind::as_str`]).
     pub kind: String,
     pub changes: Vec<LocalChange>,
 }
@@ -151,19 +153,6 @@ pub struct LoginResponse {
     pub user_id: String,
     pub team_id: Option<String>,
     pub role: Role,
-}
-
-/// What a user may do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    /// Sees and writes their own records and their team's shared customers.
-    Rep,
-    /// Also sees and writes their team's records: every visit, quick-log and task of the team
-    /// and its team-visible customers. A private customer stays its owner's alone.
-    Manager,
-    /// Administers the tenant; sees everything in it.
-    Admin,
 }
 
 /// An error answer (JSON): `{"error": {"code": "...", "message": "..."}}`.

@@ -12,7 +12,7 @@ use flate2::Compression;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use super::{MAGIC, VERSION};
+use crate::{MAGIC, VERSION};
 
 /// Why a body could not be read. Each maps to one error code of the protocol.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -135,7 +135,7 @@ pub fn decode_framed<T: DeserializeOwned>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::protocol::{DocChanges, LocalChange, SyncRequest};
+    use crate::{DocChanges, LocalChange, SyncRequest};
 
     fn request() -> SyncRequest {
         SyncRequest {

@@ -1,8 +1,13 @@
-//! The sync protocol: the wire types that client and server exchange, and their encoding.
+//! `fieldsales-protocol`: what a device and the server must agree on, in one crate both compile.
 //!
-//! Both sides compile this one module, so they cannot drift. It owns the message shapes, the
-//! body framing and the limits; it must not know about HTTP frameworks, SQL or tokio — the
-//! server (`fieldsales-server`) and the sync client put these messages on the wire.
+//! It owns the sync messages and their framing ([`encode`], [`decode`]), the limits both sides
+//! enforce ([`limits`]), the record schema — the kinds and the key of every field ([`schema`],
+//! [`Kind`]) — and the value vocabulary with one parser each ([`Visibility`], [`Role`]). It
+//! must not know about HTTP frameworks, SQL, tokio or the device's store: the server
+//! (`fieldsales-server`) and the engine (`fieldsales-core`, which re-exports this crate as
+//! `fieldsales_core::protocol`) put these types to work. Its dependencies are automerge (the
+//! schema names Automerge object types) and the serialisation crates, nothing else, so the
+//! server does not compile the engine to speak to it.
 //!
 //! The design (see DESIGN.md, "Sync protocol") is a per-tenant change log with a monotonic
 //! sequence number and a client cursor: one round trip carries the device's outbox up and
@@ -20,9 +25,13 @@
 
 mod codec;
 mod messages;
+pub mod schema;
+mod vocabulary;
 
 pub use codec::{decode, decode_framed, encode, encode_as, DecodeError, Framing};
 pub use messages::*;
+pub use schema::{Kind, SCHEMA_VERSION};
+pub use vocabulary::{Role, Visibility};
 
 /// The newest body version this build speaks, carried in the body's fourth byte. Version 2
 /// differs from version 1 only in the compression of the body ([`Framing`]); the messages and
