@@ -44,6 +44,7 @@ use super::vocabulary::{
     TITLES,
 };
 use crate::search::terms::is_han;
+use crate::validate::fold_full_width;
 
 /// A company name split into the parts compared separately.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -76,11 +77,7 @@ pub struct PersonName {
 /// Full-width ASCII to half-width, the ideographic space to a space, lower case.
 pub fn fold_width(text: &str) -> String {
     text.chars()
-        .map(|c| match c as u32 {
-            0xFF01..=0xFF5E => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
-            0x3000 => ' ',
-            _ => c,
-        })
+        .map(fold_full_width)
         .flat_map(char::to_lowercase)
         .collect()
 }

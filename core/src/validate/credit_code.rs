@@ -14,6 +14,8 @@
 
 use std::str::FromStr;
 
+use super::fold_full_width;
+
 /// A structurally valid unified social credit code in canonical form
 /// (18 ASCII characters, upper case).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -131,17 +133,6 @@ pub fn check_character(first17: &str) -> Option<char> {
 fn value_of(c: char) -> Option<u32> {
     let index = ALPHABET.iter().position(|&a| a == c)?;
     u32::try_from(index).ok()
-}
-
-/// Full-width ASCII (U+FF01..U+FF5E) and the ideographic space are what a
-/// Chinese IME produces in full-width mode; they mean the same characters.
-/// Kept local so this file stays self-contained.
-fn fold_full_width(c: char) -> char {
-    match c {
-        '\u{FF01}'..='\u{FF5E}' => char::from_u32(u32::from(c) - 0xFEE0).unwrap_or(c),
-        '\u{3000}' => ' ',
-        _ => c,
-    }
 }
 
 #[cfg(test)]

@@ -11,6 +11,8 @@
 
 use std::str::FromStr;
 
+use super::fold_full_width;
+
 use email_address::{EmailAddress, Options};
 
 /// A syntactically valid email address, trimmed and lower-cased.
@@ -72,7 +74,7 @@ impl FromStr for Email {
 /// are folded to ASCII, and `。` is read as a dot, as IDNA (UTS #46) does
 /// for domain labels. The result is lower-cased.
 pub fn parse_email(input: &str) -> Result<Email, EmailError> {
-    let folded: String = input.chars().map(fold_full_width).collect();
+    let folded: String = input.chars().map(fold_email_char).collect();
     let trimmed = folded.trim();
     if trimmed.is_empty() {
         return Err(EmailError::Empty);
@@ -119,15 +121,12 @@ fn map_error(err: email_address::Error) -> EmailError {
     }
 }
 
-/// Full-width ASCII (U+FF01..U+FF5E), the ideographic space and the
-/// ideographic full stops are what a Chinese IME produces; they mean the
-/// ASCII characters. Kept local so this file stays self-contained.
-fn fold_full_width(c: char) -> char {
-    match c {
-        '\u{FF01}'..='\u{FF5E}' => char::from_u32(u32::from(c) - 0xFEE0).unwrap_or(c),
-        '\u{3000}' => ' ',
+/// What a Chinese IME types for an e-mail: full-width characters ([`fold_full_width`]) and an
+/// ideographic full stop (。 or its half-width form) where the domain wants a dot.
+fn fold_email_char(c: char) -> char {
+    match fold_full_width(c) {
         '\u{3002}' | '\u{FF61}' => '.',
-        _ => c,
+        c => c,
     }
 }
 

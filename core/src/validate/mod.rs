@@ -10,8 +10,10 @@ mod credit_code;
 mod email;
 mod geo;
 mod phone;
+mod width;
 
 pub use credit_code::{check_character, parse_credit_code, CreditCode, CreditCodeError};
 pub use email::{parse_email, Email, EmailError};
 pub use geo::{geofence, GeoError, GeoPoint, GeofenceVerdict, DEFAULT_GEOFENCE_RADIUS_M};
 pub use phone::{parse_phone, Phone, PhoneError, PhoneKind};
+pub use width::fold_full_width;

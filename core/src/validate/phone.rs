@@ -14,6 +14,8 @@
 use std::fmt::Write as _;
 use std::str::FromStr;
 
+use super::fold_full_width;
+
 /// A validated phone number in canonical form.
 ///
 /// Only [`parse_phone`] builds one, so holding a `Phone` means the number
@@ -202,16 +204,6 @@ fn clean(input: &str) -> Result<String, PhoneError> {
         return Err(PhoneError::Empty);
     }
     Ok(out)
-}
-
-/// Full-width ASCII (U+FF01..U+FF5E) and the ideographic space are what a
-/// Chinese IME produces in full-width mode; they mean the same characters.
-fn fold_full_width(c: char) -> char {
-    match c {
-        '\u{FF01}'..='\u{FF5E}' => char::from_u32(u32::from(c) - 0xFEE0).unwrap_or(c),
-        '\u{3000}' => ' ',
-        _ => c,
-    }
 }
 
 fn is_separator(c: char) -> bool {
