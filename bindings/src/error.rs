@@ -12,7 +12,7 @@
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use fieldsales_core::sync::SyncError;
-use fieldsales_core::Error as CoreError;
+use fieldsales_core::{Error as CoreError, Remedy};
 
 /// What went wrong, in terms an app can act on.
 ///
@@ -44,8 +44,9 @@ pub enum FieldSalesError {
     /// newer app version).
     #[error("storage: {detail}")]
     Storage { detail: String },
-    /// A bug: a panic or broken invariant inside the core, caught at the boundary. Worth a
-    /// crash report; the store is unchanged by the failed call.
+    /// A bug: a panic or broken invariant inside the core caught at the boundary, or a request
+    /// the server refuses as it is (retrying cannot help). Worth a crash report; the store is
+    /// unchanged by the failed call.
     #[error("internal: {detail}")]
     Internal { detail: String },
 }
@@ -76,19 +77,18 @@ impl From<CoreError> for FieldSalesError {
     }
 }
 
-/// Sync failures fold by what the app does next: sign in (again), or retry later. The core's
-/// messages carry status codes and error codes, never a token or a password.
+/// Sync failures fold by the core's remedy ([`fieldsales_core::Remedy`]): sign in (again),
+/// retry later, or report (a request the server refuses as it is). The core's messages carry
+/// status codes and error codes, never a token or a password.
 impl From<SyncError> for FieldSalesError {
     fn from(e: SyncError) -> Self {
         let detail = e.to_string();
-        match e {
-            SyncError::NotSignedIn | SyncError::Unauthorized | SyncError::AccountMismatch => {
-                FieldSalesError::Unauthorized { detail }
+        match e.remedy() {
+            Remedy::SignIn => FieldSalesError::Unauthorized { detail },
+            Remedy::RetryLater => FieldSalesError::Network { detail },
+            Remedy::FixInput | Remedy::Reload | Remedy::Report => {
+                FieldSalesError::Internal { detail }
             }
-            SyncError::Network(_)
-            | SyncError::Server { .. }
-            | SyncError::RateLimited { .. }
-            | SyncError::BadAnswer(_) => FieldSalesError::Network { detail },
         }
     }
 }

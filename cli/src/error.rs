@@ -5,7 +5,7 @@
 use std::process::ExitCode;
 
 use clap::error::{ContextKind, ContextValue, ErrorKind};
-use fieldsales_core::Error;
+use fieldsales_core::{Error, Remedy};
 use serde_json::{json, Value};
 
 /// A failed command.
@@ -140,14 +140,12 @@ impl CliError {
 
 /// What a script does about a failed sync: sign in (`unauthorized`), retry (`network`), or
 /// report (`sync`).
+/// The kind of a sync failure, by the core's remedy: sign in, retry later, or report (`sync`).
 fn sync_kind(e: &fieldsales_core::sync::SyncError) -> &'static str {
-    use fieldsales_core::sync::SyncError;
-    match e {
-        SyncError::NotSignedIn | SyncError::Unauthorized | SyncError::AccountMismatch => {
-            "unauthorized"
-        }
-        SyncError::Network(_) | SyncError::RateLimited { .. } => "network",
-        _ => "sync",
+    match e.remedy() {
+        Remedy::SignIn => "unauthorized",
+        Remedy::RetryLater => "network",
+        Remedy::FixInput | Remedy::Reload | Remedy::Report => "sync",
     }
 }
 

@@ -1,7 +1,11 @@
-//! The core's error type.
+//! The core's error type, and the one policy of what to do about an error.
 //!
-//! One rich enum for the whole engine, with `#[from]` sources kept for debugging. Every variant
-//! is something a caller can act on: the bindings map it one-to-one onto the small FFI enum.
+//! One rich enum for the whole engine, with its sources kept for debugging. Every variant is
+//! something a caller can act on, and [`Error::remedy`] says what: fix the input, reload, sign
+//! in again, retry later, or report. The auto-sync engine, the bindings and the command line all
+//! decide through it, so a failure cannot be "retry" in one and "report" in another. The
+//! libraries underneath (the database, the document engine) stay out of the public type: their
+//! errors travel as an opaque [`Cause`] with its message and source chain.
 //! Messages never carry personal data (names, phone numbers): they name the field and the rule.
 
 use thiserror::Error;
@@ -33,12 +37,12 @@ pub enum Error {
     CorruptDocument {
         id: String,
         #[source]
-        source: Box<automerge::AutomergeError>,
+        source: Cause,
     },
 
     /// The local database failed (disk full, locked, damaged).
     #[error("storage: {0}")]
-    Storage(#[from] rusqlite::Error),
+    Storage(#[source] Cause),
 
     /// The data directory could not be used.
     #[error("data directory: {0}")]
@@ -54,12 +58,83 @@ pub enum Error {
 
     /// An Automerge operation failed on a document we built ourselves: a bug, not bad input.
     #[error("document operation failed: {0}")]
-    Document(Box<automerge::AutomergeError>),
+    Document(#[source] Cause),
+}
+
+/// What a caller should do about an [`Error`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Remedy {
+    /// A value was refused: show the field and the reason; the user corrects it. Nothing was
+    /// stored.
+    FixInput,
+    /// The record is missing, deleted or changed underneath the caller: reload, then decide
+    /// again.
+    Reload,
+    /// There is no session, or the server refused it: sign in again. Retrying does not help.
+    SignIn,
+    /// A passing failure (no network, a server error, asked to slow down): try again later,
+    /// nothing was lost.
+    RetryLater,
+    /// Trying again will not help and the user cannot fix it here (local storage failed, the
+    /// server refused the request as malformed, a bug): tell the user and report it.
+    Report,
+}
+
+impl Error {
+    /// The one answer to "what now?" for this error.
+    ///
+    /// ```
+    /// use fieldsales_core::{Error, Remedy};
+    /// assert_eq!(Error::invalid("phones", "not a phone number").remedy(), Remedy::FixInput);
+    /// ```
+    pub fn remedy(&self) -> Remedy {
+        match self {
+            Error::Validation { .. } => Remedy::FixInput,
+            Error::NotFound { .. } | Error::Conflict { .. } | Error::Deleted { .. } => {
+                Remedy::Reload
+            }
+            Error::Sync(e) => e.remedy(),
+            Error::CorruptDocument { .. }
+            | Error::Storage(_)
+            | Error::Io(_)
+            | Error::SchemaTooNew { .. }
+            | Error::Document(_) => Remedy::Report,
+        }
+    }
+}
+
+/// A failure of a library underneath the core (the database, the document engine): its message
+/// and source chain, without its type in the core's API.
+#[derive(Debug)]
+pub struct Cause(Box<dyn std::error::Error + Send + Sync>);
+
+impl std::fmt::Display for Cause {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl std::error::Error for Cause {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.0.source()
+    }
+}
+
+impl Cause {
+    pub(crate) fn new(e: impl std::error::Error + Send + Sync + 'static) -> Self {
+        Cause(Box::new(e))
+    }
+}
+
+impl From<rusqlite::Error> for Error {
+    fn from(e: rusqlite::Error) -> Self {
+        Error::Storage(Cause::new(e))
+    }
 }
 
 impl From<automerge::AutomergeError> for Error {
     fn from(e: automerge::AutomergeError) -> Self {
-        Error::Document(Box::new(e))
+        Error::Document(Cause::new(e))
     }
 }
 

@@ -53,7 +53,7 @@ use rusqlite::OptionalExtension;
 use uuid::Uuid;
 
 pub use config::{Clock, Config, Identity, ManualClock, SystemClock};
-pub use error::{Error, Result};
+pub use error::{Error, Remedy, Result};
 pub use record::schema::Kind;
 pub use store::Durability;
 

@@ -109,7 +109,7 @@ impl FieldSales {
             let doc = AutoCommit::load_with_options(&bytes, options).map_err(|source| {
                 Error::CorruptDocument {
                     id: id.clone(),
-                    source: Box::new(source),
+                    source: crate::error::Cause::new(source),
                 }
             })?;
             let value = serde_json::to_value(automerge::AutoSerde::from(&doc))

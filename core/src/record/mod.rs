@@ -201,7 +201,7 @@ impl RecordDoc {
         let mut doc = AutoCommit::load_with_options(bytes, options).map_err(|source| {
             Error::CorruptDocument {
                 id: id.to_string(),
-                source: Box::new(source),
+                source: crate::error::Cause::new(source),
             }
         })?;
         doc.set_actor(actor.clone());
@@ -295,7 +295,9 @@ impl RecordDoc {
             Some((Value::Object(_), id)) => Ok(id),
             _ => Err(Error::CorruptDocument {
                 id: self.id.to_string(),
-                source: Box::new(automerge::AutomergeError::InvalidObjId(key.to_string())),
+                source: crate::error::Cause::new(automerge::AutomergeError::InvalidObjId(
+                    key.to_string(),
+                )),
             }),
         }
     }

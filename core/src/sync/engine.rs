@@ -25,7 +25,7 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
-use crate::error::Error;
+use crate::error::{Error, Remedy};
 
 use super::listener::{SyncFailure, SyncListener, Trigger};
 use super::{ServerUrl, SyncClient, SyncError};
@@ -203,14 +203,7 @@ async fn schedule(
                     }
                     Err(error) => {
                         failures = failures.saturating_add(1);
-                        let needs_login = matches!(
-                            error,
-                            Error::Sync(
-                                SyncError::NotSignedIn
-                                    | SyncError::Unauthorized
-                                    | SyncError::AccountMismatch
-                            )
-                        );
+                        let needs_login = error.remedy() == Remedy::SignIn;
                         let mut delay = if needs_login {
                             config.backoff.max
                         } else {

@@ -4,6 +4,7 @@
 //! and retry, or report a bug. Messages carry status codes and the server's error code, never a
 //! token, a password or a record's content.
 
+use crate::error::Remedy;
 use crate::protocol::ErrorCode;
 
 /// A failed login, logout or sync.
@@ -46,12 +47,65 @@ pub enum SyncError {
 }
 
 impl SyncError {
-    /// Whether trying again later can succeed without the user doing anything.
-    pub fn is_retryable(&self) -> bool {
+    /// What to do about it (the sync half of [`crate::Error::remedy`]). A server's 5xx, 408 or
+    /// 429 passes; any other 4xx refuses the request as it is (malformed, too large, another
+    /// protocol version), so sending it again cannot help and it is reported instead.
+    pub fn remedy(&self) -> Remedy {
         match self {
-            SyncError::Network(_) | SyncError::RateLimited { .. } | SyncError::BadAnswer(_) => true,
-            SyncError::Server { status, .. } => *status >= 500 || *status == 408,
-            SyncError::NotSignedIn | SyncError::Unauthorized | SyncError::AccountMismatch => false,
+            SyncError::NotSignedIn | SyncError::Unauthorized | SyncError::AccountMismatch => {
+                Remedy::SignIn
+            }
+            SyncError::Network(_) | SyncError::RateLimited { .. } | SyncError::BadAnswer(_) => {
+                Remedy::RetryLater
+            }
+            SyncError::Server { status, .. } if *status >= 500 || matches!(status, 408 | 429) => {
+                Remedy::RetryLater
+            }
+            SyncError::Server { .. } => Remedy::Report,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn server(status: u16) -> SyncError {
+        SyncError::Server {
+            status,
+            code: None,
+            message: String::new(),
+        }
+    }
+
+    #[test]
+    fn a_refused_session_means_sign_in_and_passing_failures_mean_retry() {
+        for e in [
+            SyncError::NotSignedIn,
+            SyncError::Unauthorized,
+            SyncError::AccountMismatch,
+        ] {
+            assert_eq!(e.remedy(), Remedy::SignIn, "{e:?}");
+        }
+        for e in [
+            SyncError::Network("timed out".into()),
+            SyncError::RateLimited {
+                retry_after_secs: Some(3),
+            },
+            SyncError::BadAnswer("truncated".into()),
+            server(500),
+            server(503),
+            server(408),
+            server(429),
+        ] {
+            assert_eq!(e.remedy(), Remedy::RetryLater, "{e:?}");
+        }
+    }
+
+    #[test]
+    fn a_request_the_server_refuses_as_it_is_is_reported_not_retried() {
+        for status in [400, 404, 413, 415] {
+            assert_eq!(server(status).remedy(), Remedy::Report, "{status}");
         }
     }
 }
