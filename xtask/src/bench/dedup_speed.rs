@@ -4,10 +4,13 @@
 //! `dedup_check` times one check through the public API, the way the app runs it while a rep
 //! creates a customer: probes are built from customers in the store (their short name, their
 //! legal name with the phone, or a name with one character changed), so every probe meets a
-//! crowded block of look-alikes. The target is read on single-shot checks: the first run of
-//! each probe on a freshly opened store, whose connection has cached nothing yet, with the file
-//! in the OS page cache as on a phone in use. Each probe's fastest of five runs (see
-//! `RUNS_PER_PROBE`) and the load average are reported beside it.
+//! crowded block of look-alikes. The headline (`p50_ms`, `p99_ms`, and the target) is the
+//! single shot a rep waits for: each probe checked once on a store opened just for it, whose
+//! connection has cached nothing yet, with the file in the OS page cache as on a phone in use.
+//! Beside it, for information, each probe's fastest of five further checks on that now-warm
+//! connection (`warm_best_of_5_*`: what the check costs once its pages are cached, with the
+//! time slices lent to other processes on this shared machine mostly filtered out), and the
+//! load average to read both against.
 //! `dedup_scan` times one full scan and reports what it found.
 
 use std::path::Path;
@@ -20,50 +23,56 @@ use super::{dedup_dataset as dataset, round, Outcome, Samples};
 use crate::Result;
 
 const PROBES: usize = 300;
-/// Each probe is checked this many times and its fastest run kept: the machine is shared, and
-/// a check of a fraction of a millisecond is otherwise dominated by time slices given to other
-/// processes. The first run of each probe is also reported as it came (`single_shot_*`).
-const RUNS_PER_PROBE: usize = 5;
+/// Each probe is checked this many times again on the warm connection and its fastest run kept
+/// (`warm_best_of_5_*`): a check of a fraction of a millisecond is otherwise dominated by time
+/// slices given to other processes.
+const WARM_RUNS: usize = 5;
 
 pub(crate) fn run_check(dir: &Path) -> Result<Outcome> {
     let data = dataset::ensure(dir)?;
-    // The connection's own cache starts empty; the OS's holds the book (see `warm_os_cache`).
+    // Each store opened below starts with an empty connection cache; the OS's holds the book
+    // (see `warm_os_cache`).
     super::warm_os_cache(&data)?;
-    let fs = dataset::open(&data)?;
-    let probes = probes(fs.path(), PROBES)?;
-    // One warm-up check: the first read of the index pages is not what a rep waits for twice.
-    if let Some((probe, _)) = probes.first() {
-        fs.dedup().check(probe)?;
-    }
-    let mut single = Samples::new();
-    let mut best = Samples::new();
+    let probes = {
+        let fs = dataset::open(&data)?;
+        probes(fs.path(), PROBES)?
+    };
+    let mut cold = Samples::new();
+    let mut warm_best = Samples::new();
     let mut found_own = 0usize;
     let mut candidates = 0usize;
     for (probe, own) in &probes {
-        let mut fastest = Duration::MAX;
-        for round in 0..RUNS_PER_PROBE {
-            let start = Instant::now();
-            let found = fs.dedup().check(probe)?;
-            let took = start.elapsed();
-            fastest = fastest.min(took);
-            if round == 0 {
-                single.push(took);
-                candidates += found.len();
-                if found.iter().any(|c| &c.customer_id == own) {
-                    found_own += 1;
-                }
-            }
+        let fs = dataset::open(&data)?;
+        let start = Instant::now();
+        let found = fs.dedup().check(probe)?;
+        cold.push(start.elapsed());
+        candidates += found.len();
+        if found.iter().any(|c| &c.customer_id == own) {
+            found_own += 1;
         }
-        best.push(fastest);
+        let mut fastest = Duration::MAX;
+        for _ in 0..WARM_RUNS {
+            let start = Instant::now();
+            fs.dedup().check(probe)?;
+            fastest = fastest.min(start.elapsed());
+        }
+        warm_best.push(fastest);
     }
-    let p99 = best.ms(99.0);
+    let p99 = cold.ms(99.0);
+    let customers = dataset::open(&data)?.customers().count()?;
     let mut figures = Map::new();
-    figures.insert("customers".into(), json!(fs.customers().count()?));
+    figures.insert("customers".into(), json!(customers));
     figures.insert("checks".into(), json!(probes.len()));
-    figures.insert("p50_ms".into(), json!(round(best.ms(50.0))));
+    figures.insert("p50_ms".into(), json!(round(cold.ms(50.0))));
     figures.insert("p99_ms".into(), json!(round(p99)));
-    figures.insert("single_shot_p50_ms".into(), json!(round(single.ms(50.0))));
-    figures.insert("single_shot_p99_ms".into(), json!(round(single.ms(99.0))));
+    figures.insert(
+        "warm_best_of_5_p50_ms".into(),
+        json!(round(warm_best.ms(50.0))),
+    );
+    figures.insert(
+        "warm_best_of_5_p99_ms".into(),
+        json!(round(warm_best.ms(99.0))),
+    );
     figures.insert("load_average".into(), json!(load_average()));
     figures.insert("found_own_record".into(), json!(found_own));
     figures.insert(
@@ -71,10 +80,9 @@ pub(crate) fn run_check(dir: &Path) -> Result<Outcome> {
         json!(round(candidates as f64 / probes.len().max(1) as f64)),
     );
     let mut targets = std::collections::BTreeMap::new();
-    // The target is a rep's one check, cold pages and all: the first run of each probe.
     targets.insert(
-        "check p99 <= 5 ms (single shot)".into(),
-        single.ms(99.0) <= 5.0,
+        "check p99 <= 5 ms (single shot, fresh store)".into(),
+        p99 <= 5.0,
     );
     Ok(Outcome { figures, targets })
 }

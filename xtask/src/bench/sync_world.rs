@@ -4,7 +4,10 @@
 //!
 //! The book — 10,000 customers and 100,000 quick-logs written by one rep and uploaded — takes
 //! minutes to build, so it is kept under `target/bench/sync-<version>/` (the server's data
-//! directory and the rep's device) with a marker holding the figures of its JSON form.
+//! directory and the rep's device) with a marker holding the figures of its JSON form. Each run
+//! works on a copy of it (`target/bench/sync-run/`): the workloads upload days of visits and
+//! edits, and a run on the kept book would start from what the last run left, so no two runs
+//! would measure the same book.
 
 use std::io::Write;
 use std::net::SocketAddr;
@@ -29,7 +32,10 @@ use crate::Result;
 
 pub(crate) const CUSTOMERS: usize = 10_000;
 pub(crate) const QUICK_LOGS: usize = 100_000;
-const VERSION: &str = "v2";
+/// v3: the kept book is no longer written to by the runs (v2 books grew with every run).
+const VERSION: &str = "v3";
+/// In the kept book's directory once it is complete: the figures of its JSON form.
+const MARKER: &str = "complete.json";
 pub(crate) const TENANT: &str = "bench";
 pub(crate) const TEAM: &str = "north";
 const PASSWORD: &str = "bench-password-1";
@@ -55,32 +61,23 @@ pub(crate) struct World {
 }
 
 impl World {
-    /// Starts the server on the cached book, building the book first if needed.
+    /// Starts the server on a copy of the cached book, building the book first if needed.
     pub(crate) fn start(bench_dir: &Path) -> Result<World> {
-        let dir = bench_dir.join(format!("sync-{VERSION}"));
-        let marker = dir.join("complete.json");
+        let kept = bench_dir.join(format!("sync-{VERSION}"));
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
             .build()?;
-        if !marker.exists() {
-            let _ = std::fs::remove_dir_all(&dir);
-            std::fs::create_dir_all(&dir)?;
+        let book = match std::fs::read(kept.join(MARKER)) {
+            Ok(bytes) => serde_json::from_slice(&bytes)?,
+            Err(_) => build_kept(&rt, &kept)?,
+        };
+        let dir = bench_dir.join("sync-run");
+        let _ = std::fs::remove_dir_all(&dir);
+        for part in ["server", "seed"] {
+            copy_tree(&kept.join(part), &dir.join(part))?;
         }
         let server = rt.block_on(Server::start(ServerConfig::for_tests(dir.join("server"))))?;
-        let book = match std::fs::read(&marker) {
-            Ok(bytes) => serde_json::from_slice(&bytes)?,
-            Err(_) => {
-                let started = Instant::now();
-                let book = build(&rt, &server, &dir)?;
-                std::fs::write(&marker, serde_json::to_vec_pretty(&book)?)?;
-                eprintln!(
-                    "bench: sync book built and uploaded in {:.1} s",
-                    started.elapsed().as_secs_f64()
-                );
-                book
-            }
-        };
         Ok(World {
             rt,
             server,
@@ -117,6 +114,37 @@ impl World {
         self.rt.block_on(self.server.shutdown())?;
         Ok(())
     }
+}
+
+/// Builds the kept book in `kept` from nothing, on a server of its own that is stopped after.
+fn build_kept(rt: &tokio::runtime::Runtime, kept: &Path) -> Result<BookFigures> {
+    let _ = std::fs::remove_dir_all(kept);
+    std::fs::create_dir_all(kept)?;
+    let started = Instant::now();
+    let server = rt.block_on(Server::start(ServerConfig::for_tests(kept.join("server"))))?;
+    let book = build(rt, &server, kept)?;
+    rt.block_on(server.shutdown())?;
+    std::fs::write(kept.join(MARKER), serde_json::to_vec_pretty(&book)?)?;
+    eprintln!(
+        "bench: sync book built and uploaded in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    Ok(book)
+}
+
+/// Copies the directory `from` (files and folders) to `to`.
+fn copy_tree(from: &Path, to: &Path) -> Result {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        let target = to.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            copy_tree(&entry.path(), &target)?;
+        } else {
+            std::fs::copy(entry.path(), &target)?;
+        }
+    }
+    Ok(())
 }
 
 /// Writes the book on the seed rep's device, uploads it, and measures its JSON form.
