@@ -2765,6 +2765,9 @@ impl Generator {
 // ---------------------------------------------------------------------------
 
 #[cfg(test)]
+mod fingerprint;
+
+#[cfg(test)]
 mod tests {
     use super::*;
     use std::collections::{HashMap, HashSet};
