@@ -10,7 +10,6 @@
 mod bench;
 mod bindings;
 mod demo;
-#[allow(dead_code)] // a generator library: each workload uses part of it
 mod fixtures;
 
 use std::path::{Path, PathBuf};
