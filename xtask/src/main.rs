@@ -11,7 +11,6 @@ mod bench;
 mod bindings;
 mod demo;
 mod deps;
-#[allow(dead_code)] // a generator library: each workload uses part of it
 mod fixtures;
 
 use std::path::{Path, PathBuf};
