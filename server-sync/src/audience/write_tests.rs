@@ -204,7 +204,7 @@ fn attribution_names_the_writer_and_keeps_the_past() {
         field_of(check_attribution("sue", "bb", Some(&created), &rewritten)),
         "created_by"
     );
-    let blamed = attribution("cat", "cat", &[("aa", "cat"), ("bb", "sue")]);
+    let blamed = attribution("cat", "ann", &[("aa", "cat"), ("bb", "sue")]);
     assert_eq!(
         field_of(check_attribution("sue", "bb", Some(&created), &blamed)),
         "updated_by"
