@@ -354,7 +354,12 @@ fn assert_refused(answer: &SyncResponse, doc_id: &str, field: &str) {
         .rejected
         .iter()
         .find(|r| r.doc_id == doc_id)
-        .unwrap_or_else(|| panic!("{doc_id} is refused; answer: {answer:?}"));
+        .unwrap_or_else(|| {
+            panic!(
+                "{doc_id} is refused; acked {:?}, rejected {:?}",
+                answer.acked, answer.rejected
+            )
+        });
     assert_eq!(rejection.reason, RejectReason::Forbidden);
     assert!(
         rejection.detail.starts_with(&format!("{field}: ")),
