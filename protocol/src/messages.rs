@@ -90,7 +90,9 @@ pub struct Rejection {
     /// The outbox positions refused; they are not acknowledged.
     pub seqs: Vec<i64>,
     pub reason: RejectReason,
-    /// A sentence for support staff; never personal data.
+    /// A sentence for support staff; never personal data. A `Forbidden` refusal by the write
+    /// rules starts with the field at fault and a colon (`"team: a rep creates customers in
+    /// their own team"`), so an app can point at the field.
     pub detail: String,
     /// The server's version of the document when the user may see it (the device replaces its
     /// own with it); `None` when the user may not see it or it does not exist there (the device

@@ -1,6 +1,6 @@
 //! Who may see and who may write a record: the server's one statement of the rules.
 //!
-//! The server reads a few root fields of each document through the core's schema names
+//! The server reads a few root fields of each document through the protocol's schema names
 //! ([`fieldsales_protocol::schema`]) and keeps them beside the document as a [`DocMeta`],
 //! so that filtering a pull never opens a document. The rules:
 //!
@@ -9,18 +9,30 @@
 //! * **Visits, quick-logs, tasks** follow their customer's audience, and are also seen by
 //!   their rep (the assignee for a task) and by the managers of that rep's team — so a
 //!   manager's device receives the whole team's visits.
-//! * **Writing** — a rep writes their own records and the team- or organisation-visible
-//!   customers of their team (but only an owner, a manager or an admin changes a record's
-//!   owner, team, visibility or customer); a manager writes every record of their team; an
-//!   admin writes everything in the tenant.
+//! * **Writing an existing record** ([`can_write`]) — a rep writes their own records and the
+//!   team- or organisation-visible customers of their team; a manager writes every record of
+//!   their team; an admin writes everything in the tenant.
+//! * **What a write may make of a record** ([`check_write`], [`check_attribution`], in
+//!   [`write`]) — rights follow who is writing: a rep creates records in their own name and
+//!   their own team and never hands one on (a rep's tasks are assigned to themselves); a
+//!   manager gives records to members of their own team; only an admin moves a record to
+//!   another team; only the owner, a manager or an admin changes a record's visibility or
+//!   customer; `created_by`, `updated_by` and the `editors` map name the writer. A refusal
+//!   names the field at fault.
 //!
 //! Audience fields can change (a customer shared with the team later): [`DocMeta::audience`]
 //! is what the sync compares before and after a change to know a document must be re-sent
 //! whole to the people who newly see it.
+//!
+//! This module must not touch the store: the sync loads documents and teams and asks.
+
+mod write;
+
+pub use write::{check_attribution, check_write, owner_field, Attribution, WriteRefusal};
 
 use std::collections::HashMap;
 
-use automerge::{ReadDoc, ScalarValue, Value, ROOT};
+use automerge::{ObjId, ReadDoc, ScalarValue, Value, ROOT};
 use fieldsales_protocol::schema::{common, customer, quicklog, task, visit};
 use fieldsales_protocol::Kind;
 use fieldsales_protocol::{Role, Visibility};
@@ -66,7 +78,12 @@ pub struct Viewer {
 pub type Teams = HashMap<String, Option<String>>;
 
 fn root_str(doc: &impl ReadDoc, key: &str) -> Option<String> {
-    match doc.get(ROOT, key).ok()?? {
+    str_at(doc, &ROOT, key)
+}
+
+/// A string scalar under `key` of `obj`; anything else reads as absent.
+fn str_at(doc: &impl ReadDoc, obj: &ObjId, key: &str) -> Option<String> {
+    match doc.get(obj, key).ok()?? {
         (Value::Scalar(s), _) => match s.as_ref() {
             ScalarValue::Str(s) => Some(s.to_string()),
             _ => None,
@@ -221,13 +238,6 @@ pub fn can_write(viewer: &Viewer, meta: &DocMeta, teams: &Teams) -> bool {
         Role::Rep => meta.kind == Kind::Customer && meta.visibility != Visibility::Private,
         Role::Admin => true,
     }
-}
-
-/// May `viewer`, who may write the document as it was (`before`), change who sees it (owner,
-/// team, visibility, customer)? Owners, managers and admins may; a rep editing a teammate's
-/// shared customer may not take it over or hide it from the team.
-pub fn may_change_audience(viewer: &Viewer, before: &DocMeta) -> bool {
-    viewer.role != Role::Rep || before.owner.as_deref() == Some(viewer.user_id.as_str())
 }
 
 #[cfg(test)]

@@ -6,7 +6,8 @@ mod fixture;
 
 use automerge::{transaction::Transactable, ActorId, AutoCommit, ROOT};
 use fieldsales_core::customer::{CustomerPatch, NewCustomer, Visibility};
-use fieldsales_core::protocol::{DocChanges, LocalChange, RejectReason, SyncRequest};
+use fieldsales_core::protocol::{DocChanges, LocalChange, RejectReason, SyncRequest, SyncResponse};
+use fieldsales_core::Kind;
 
 fn customer(name: &str, visibility: Visibility) -> NewCustomer {
     NewCustomer {
@@ -187,20 +188,13 @@ async fn bytes_that_are_not_a_change_and_kinds_that_do_not_match_are_rejected_pe
         "a customer document sent as a visit is refused"
     );
 
-    let other = uuid::Uuid::now_v7().to_string();
-    let change = forged_customer_change(actor.as_bytes(), &fx.users["bob"].id);
-    let answer = ann.send(&one_doc(&ann, &other, "customer", change)).await;
-    assert!(
-        answer.rejected.is_empty(),
-        "a rep may create a team-visible customer for a teammate"
-    );
     let change = forged_customer_change(actor.as_bytes(), &fx.users["cat"].id);
     let third = uuid::Uuid::now_v7().to_string();
     let answer = ann.send(&one_doc(&ann, &third, "customer", change)).await;
     assert_eq!(
         answer.rejected[0].reason,
         RejectReason::Forbidden,
-        "but not one owned by another team's rep"
+        "a customer owned by another team's rep is refused"
     );
     fx.server.shutdown().await.unwrap();
 }
@@ -295,7 +289,7 @@ async fn only_an_owner_or_a_manager_changes_who_sees_a_customer() {
 }
 
 #[tokio::test]
-async fn a_visit_cannot_attach_itself_to_a_customer_the_rep_may_not_see() {
+async fn a_record_cannot_attach_itself_to_a_customer_the_rep_may_not_see() {
     let fx = fixture::start().await;
     let mut ann = fx.device("ann").await;
     let bob = fx.device("bob").await;
@@ -305,23 +299,362 @@ async fn a_visit_cannot_attach_itself_to_a_customer_the_rep_may_not_see() {
         .create(customer("Secret Lead", Visibility::Private))
         .unwrap();
     ann.sync().await;
+    let head = ann.cursor;
 
-    let actor = uuid::Uuid::parse_str(&bob.device_id).unwrap();
-    let mut visit = AutoCommit::new();
-    visit.set_actor(ActorId::from(actor.as_bytes().as_slice()));
-    visit.put(ROOT, "kind", "visit").unwrap();
-    visit.put(ROOT, "rep", bob.user_id.as_str()).unwrap();
-    visit.put(ROOT, "customer", private.as_str()).unwrap();
-    visit.commit();
-    let change = visit.get_last_local_change().unwrap().raw_bytes().to_vec();
-    let answer = bob
-        .send(&one_doc(
+    for (kind, owner_field) in [("visit", "rep"), ("quick_log", "rep"), ("task", "assignee")] {
+        let change = forged_create(
             &bob,
-            &uuid::Uuid::now_v7().to_string(),
-            "visit",
-            change,
-        ))
-        .await;
-    assert_eq!(answer.rejected[0].reason, RejectReason::Forbidden);
+            &[
+                ("kind", kind),
+                (owner_field, &bob.user_id),
+                ("customer", &private),
+            ],
+        );
+        let id = uuid::Uuid::now_v7().to_string();
+        let answer = bob.send(&one_doc(&bob, &id, kind, change)).await;
+        assert_refused(&answer, &id, "customer");
+        assert_eq!(answer.cursor, head, "nothing was appended to the log");
+    }
+    fx.server.shutdown().await.unwrap();
+}
+
+/// `device`'s Automerge actor: the raw changes below are written as that device.
+fn actor_of(device: &fixture::Device) -> ActorId {
+    let id = uuid::Uuid::parse_str(&device.device_id).unwrap();
+    ActorId::from(id.as_bytes().as_slice())
+}
+
+/// A raw change creating a document with these root fields, as a crafted client would send.
+fn forged_create(device: &fixture::Device, fields: &[(&str, &str)]) -> Vec<u8> {
+    let mut doc = AutoCommit::new();
+    doc.set_actor(actor_of(device));
+    for (key, value) in fields {
+        doc.put(ROOT, *key, *value).unwrap();
+    }
+    doc.commit();
+    doc.get_last_local_change().unwrap().raw_bytes().to_vec()
+}
+
+/// A raw change setting `key` to `value` on `device`'s copy of a record.
+fn forged_edit(device: &fixture::Device, kind: Kind, id: &str, key: &str, value: &str) -> Vec<u8> {
+    let bytes = device.fs.export_document(kind, id).unwrap();
+    let mut doc = AutoCommit::load(&bytes).unwrap();
+    doc.set_actor(actor_of(device));
+    let heads = doc.get_heads();
+    doc.put(ROOT, key, value).unwrap();
+    doc.commit();
+    let new = doc.get_changes(&heads);
+    assert_eq!(new.len(), 1, "one new change");
+    new[0].raw_bytes().to_vec()
+}
+
+/// `doc_id` was refused as forbidden, unacknowledged, with a detail that names `field` first.
+fn assert_refused(answer: &SyncResponse, doc_id: &str, field: &str) {
+    let rejection = answer
+        .rejected
+        .iter()
+        .find(|r| r.doc_id == doc_id)
+        .unwrap_or_else(|| {
+            panic!(
+                "{doc_id} is refused; acked {:?}, rejected {:?}",
+                answer.acked, answer.rejected
+            )
+        });
+    assert_eq!(rejection.reason, RejectReason::Forbidden);
+    assert!(
+        rejection.detail.starts_with(&format!("{field}: ")),
+        "the detail names the field {field}: {:?}",
+        rejection.detail
+    );
+    assert!(
+        !answer.acked.iter().any(|s| rejection.seqs.contains(s)),
+        "a refused change is not acknowledged"
+    );
+}
+
+/// Every document a new device of `username` receives.
+async fn received_by(fx: &fixture::Fixture, username: &str) -> Vec<String> {
+    let mut device = fx.device(username).await;
+    let answers = device.sync().await;
+    answers
+        .iter()
+        .flat_map(|a| &a.docs)
+        .map(|d| d.doc_id.clone())
+        .collect()
+}
+
+fn team_of(fx: &fixture::Fixture, username: &str) -> Option<String> {
+    fx.users[username].team_id.clone()
+}
+
+#[tokio::test]
+async fn a_rep_creates_customers_only_in_their_own_team_and_another_team_never_receives_one() {
+    let fx = fixture::start().await;
+    let cat = fx.device("cat").await;
+    let planted = cat
+        .fs
+        .customers()
+        .create(NewCustomer {
+            team: team_of(&fx, "ann"),
+            ..customer("Planted", Visibility::Team)
+        })
+        .unwrap();
+    let answer = cat.send(&cat.outbox_request()).await;
+    assert_refused(&answer, &planted, "team");
+    assert_eq!(answer.rejected[0].server_doc, None, "nothing to take back");
+    assert_eq!(answer.cursor, 0, "nothing was appended to the log");
+    for north in ["ann", "bob", "max"] {
+        assert!(!received_by(&fx, north).await.contains(&planted));
+    }
+
+    let mut cat_tablet = fx.device("cat").await;
+    let own = cat_tablet
+        .fs
+        .customers()
+        .create(customer("South Shop", Visibility::Team))
+        .unwrap();
+    let answers = cat_tablet.sync().await;
+    assert!(
+        answers[0].rejected.is_empty(),
+        "a rep creates in their own team as owner"
+    );
+    assert!(!received_by(&fx, "ann").await.contains(&own));
+    fx.server.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_rep_cannot_create_a_customer_in_a_teammates_name() {
+    let fx = fixture::start().await;
+    let ann = fx.device("ann").await;
+    let forged = ann
+        .fs
+        .customers()
+        .create(NewCustomer {
+            owner: Some(fx.users["bob"].id.clone()),
+            ..customer("Bob's Now", Visibility::Private)
+        })
+        .unwrap();
+    let answer = ann.send(&ann.outbox_request()).await;
+    assert_refused(&answer, &forged, "owner");
+    assert_eq!(answer.cursor, 0, "nothing was appended to the log");
+    assert!(!received_by(&fx, "bob").await.contains(&forged));
+    fx.server.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_rep_cannot_move_their_own_customer_to_another_team() {
+    let fx = fixture::start().await;
+    let mut cat = fx.device("cat").await;
+    let id = cat
+        .fs
+        .customers()
+        .create(customer("South Shop", Visibility::Team))
+        .unwrap();
+    cat.sync().await;
+    let head = cat.cursor;
+    cat.fs
+        .customers()
+        .edit(
+            &id,
+            CustomerPatch {
+                team: team_of(&fx, "ann"),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    let answer = cat.send(&cat.outbox_request()).await;
+    assert_refused(&answer, &id, "team");
+    assert!(
+        answer.rejected[0].server_doc.is_some(),
+        "cat still sees it: the rejection carries the server's version"
+    );
+    assert_eq!(answer.cursor, head, "nothing was appended to the log");
+    assert!(!received_by(&fx, "ann").await.contains(&id));
+    let mut cat_tablet = fx.device("cat").await;
+    cat_tablet.sync().await;
+    assert_eq!(
+        cat_tablet.fs.customers().get(&id).unwrap().team,
+        team_of(&fx, "cat"),
+        "the server's copy stays in south"
+    );
+    fx.server.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_rep_cannot_give_their_own_customer_to_a_teammate() {
+    let fx = fixture::start().await;
+    let mut ann = fx.device("ann").await;
+    let id = ann
+        .fs
+        .customers()
+        .create(customer("Secret Lead", Visibility::Private))
+        .unwrap();
+    ann.sync().await;
+    let head = ann.cursor;
+    ann.fs
+        .customers()
+        .edit(
+            &id,
+            CustomerPatch {
+                owner: Some(fx.users["bob"].id.clone()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    let answer = ann.send(&ann.outbox_request()).await;
+    assert_refused(&answer, &id, "owner");
+    assert_eq!(answer.cursor, head, "nothing was appended to the log");
+    assert!(!received_by(&fx, "bob").await.contains(&id));
+    fx.server.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_rep_cannot_log_visits_calls_or_tasks_in_a_teammates_name() {
+    let fx = fixture::start().await;
+    let mut ann = fx.device("ann").await;
+    let shop = ann
+        .fs
+        .customers()
+        .create(customer("Team Shop", Visibility::Team))
+        .unwrap();
+    let visit = ann.fs.visits().plan(&shop, chrono::Utc::now()).unwrap();
+    ann.sync().await;
+    let head = ann.cursor;
+    let bob = &fx.users["bob"].id;
+
+    let mut forged = Vec::new();
+    for (kind, field) in [("visit", "rep"), ("quick_log", "rep"), ("task", "assignee")] {
+        let change = forged_create(&ann, &[("kind", kind), (field, bob), ("customer", &shop)]);
+        let id = uuid::Uuid::now_v7().to_string();
+        let answer = ann.send(&one_doc(&ann, &id, kind, change)).await;
+        assert_refused(&answer, &id, field);
+        assert_eq!(answer.cursor, head, "nothing was appended to the log");
+        forged.push(id);
+    }
+    let change = forged_edit(&ann, Kind::Visit, &visit, "rep", bob);
+    let answer = ann.send(&one_doc(&ann, &visit, "visit", change)).await;
+    assert_refused(&answer, &visit, "rep");
+    assert_eq!(answer.cursor, head, "the visit stays ann's");
+
+    let change = forged_create(
+        &ann,
+        &[
+            ("kind", "task"),
+            ("assignee", &ann.user_id),
+            ("customer", &shop),
+        ],
+    );
+    let own_task = uuid::Uuid::now_v7().to_string();
+    let answer = ann.send(&one_doc(&ann, &own_task, "task", change)).await;
+    assert_eq!(answer.acked, vec![1], "a rep assigns a task to themselves");
+    let seen = received_by(&fx, "bob").await;
+    assert!(forged.iter().all(|id| !seen.contains(id)));
+    fx.server.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_manager_moves_customers_within_the_team_and_only_an_admin_across_teams() {
+    let fx = fixture::start().await;
+    let mut ann = fx.device("ann").await;
+    let mut max = fx.device("max").await;
+    let id = ann
+        .fs
+        .customers()
+        .create(customer("Team Shop", Visibility::Team))
+        .unwrap();
+    ann.sync().await;
+    max.sync().await;
+    let bob = fx.users["bob"].id.clone();
+    max.fs
+        .customers()
+        .edit(
+            &id,
+            CustomerPatch {
+                owner: Some(bob.clone()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    let answers = max.sync().await;
+    assert!(answers[0].rejected.is_empty(), "within the team: allowed");
+    let head = max.cursor;
+
+    max.fs
+        .customers()
+        .edit(
+            &id,
+            CustomerPatch {
+                team: team_of(&fx, "cat"),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    let answer = max.send(&max.outbox_request()).await;
+    assert_refused(&answer, &id, "team");
+    assert_eq!(answer.cursor, head, "nothing was appended to the log");
+    assert!(!received_by(&fx, "cat").await.contains(&id));
+
+    let mut root = fx.device("root").await;
+    root.sync().await;
+    root.fs
+        .customers()
+        .edit(
+            &id,
+            CustomerPatch {
+                team: team_of(&fx, "cat"),
+                owner: Some(fx.users["cat"].id.clone()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    let answers = root.sync().await;
+    assert!(
+        answers[0].rejected.is_empty(),
+        "an admin moves across teams"
+    );
+    assert!(received_by(&fx, "cat").await.contains(&id));
+    let mut cat = fx.device("cat").await;
+    cat.sync().await;
+    assert_eq!(
+        cat.fs.customers().get(&id).unwrap().owner.as_deref(),
+        Some(fx.users["cat"].id.as_str())
+    );
+    fx.server.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_rep_cannot_forge_who_created_or_last_edited_a_record() {
+    let fx = fixture::start().await;
+    let mut ann = fx.device("ann").await;
+    let mut bob = fx.device("bob").await;
+    let change = forged_create(
+        &ann,
+        &[
+            ("kind", "customer"),
+            ("owner", &ann.user_id),
+            ("visibility", "team"),
+            ("created_by", &bob.user_id),
+        ],
+    );
+    let id = uuid::Uuid::now_v7().to_string();
+    let answer = ann.send(&one_doc(&ann, &id, "customer", change)).await;
+    assert_refused(&answer, &id, "created_by");
+    assert_eq!(answer.cursor, 0, "nothing was appended to the log");
+
+    let shop = ann
+        .fs
+        .customers()
+        .create(customer("Team Shop", Visibility::Team))
+        .unwrap();
+    ann.sync().await;
+    bob.sync().await;
+    let head = bob.cursor;
+    let max = fx.users["max"].id.clone();
+    for (field, value) in [("created_by", bob.user_id.clone()), ("updated_by", max)] {
+        let change = forged_edit(&bob, Kind::Customer, &shop, field, &value);
+        let answer = bob.send(&one_doc(&bob, &shop, "customer", change)).await;
+        assert_refused(&answer, &shop, field);
+        assert_eq!(answer.cursor, head, "nothing was appended to the log");
+    }
     fx.server.shutdown().await.unwrap();
 }

@@ -1,9 +1,11 @@
 //! Partial replication through the real server: a device receives only what its user may see,
-//! cannot push into what it may not write, and receives a record whole when it becomes visible.
+//! cannot push into what it may not write, and receives a record whole when it becomes visible;
+//! a customer a rep plants in another team is refused on the rep's phone and crosses no team.
 
 use chrono::Utc;
 use fieldsales_core::customer::{CustomerPatch, NewCustomer, Visibility};
 use fieldsales_core::protocol::RejectReason;
+use fieldsales_core::quicklog::NewQuickLog;
 use fieldsales_core::Kind;
 use fieldsales_e2e::World;
 
@@ -190,4 +192,82 @@ fn an_edit_to_a_customer_one_may_see_but_not_write_is_refused_and_the_servers_ve
     assert_eq!(ann.fs.pending_changes().unwrap(), 0);
     sam.sync();
     assert_eq!(sam.fs.customers().get(&id).unwrap().name, "全公司可见");
+}
+
+#[test]
+fn a_rep_cannot_plant_a_customer_in_another_team_and_no_data_crosses_the_teams() {
+    let world = World::start();
+    let ann = world.device("ann");
+    let bob = world.device("bob");
+    let sam = world.device("sam");
+    let north_shop = ann.add_customer("北区客户", Visibility::Team);
+    let north_visit = ann.fs.visits().plan(&north_shop, Utc::now()).unwrap();
+    ann.sync();
+    bob.sync();
+    let north_call = bob
+        .fs
+        .quick_log()
+        .log(NewQuickLog {
+            customer_id: Some(north_shop.clone()),
+            note: Some("北区的通话记录".into()),
+            ..Default::default()
+        })
+        .unwrap()
+        .entry
+        .id;
+    bob.sync();
+
+    // Sam (south) creates a team customer and labels it north's.
+    let planted = sam
+        .fs
+        .customers()
+        .create(NewCustomer {
+            name: "南区植入".into(),
+            visibility: Visibility::Team,
+            team: ann.fs.identity().team_id.clone(),
+            ..Default::default()
+        })
+        .unwrap();
+    let report = sam.sync();
+    assert_eq!(report.rejected.len(), 1, "the server refuses the create");
+    let kept = sam.fs.sync().rejected().unwrap();
+    assert_eq!(kept.len(), 1, "sam sees the refusal");
+    assert_eq!(kept[0].record_id, planted);
+    assert_eq!(kept[0].reason, RejectReason::Forbidden);
+    assert!(
+        kept[0].detail.starts_with("team: "),
+        "the refusal names the field: {:?}",
+        kept[0].detail
+    );
+    assert!(!kept[0].record_kept);
+    assert!(
+        sam.fs
+            .sync()
+            .rejected_document(kept[0].id)
+            .unwrap()
+            .is_some(),
+        "sam's own version is kept beside the refusal"
+    );
+    assert!(sam.fs.customers().get(&planted).is_err());
+    assert!(sam.fs.search().customers("植入", 10).unwrap().is_empty());
+    assert_eq!(sam.fs.pending_changes().unwrap(), 0, "nothing stuck");
+
+    for north in [&ann, &bob] {
+        north.sync();
+        assert!(
+            north.fs.customers().get(&planted).is_err(),
+            "north never receives it"
+        );
+    }
+    let south_shop = sam.add_customer("南区客户", Visibility::Team);
+    let report = sam.sync();
+    assert!(
+        report.rejected.is_empty(),
+        "sam still syncs his own team's work"
+    );
+    assert!(sam.fs.customers().get(&south_shop).is_ok());
+    assert!(sam.fs.customers().get(&north_shop).is_err());
+    assert!(sam.fs.visits().get(&north_visit).is_err());
+    assert!(sam.fs.quick_log().get(&north_call).is_err());
+    assert!(sam.fs.search().customers("北区", 10).unwrap().is_empty());
 }

@@ -3,7 +3,7 @@
 //! For each document the server checks, in order: the change sizes, that every change parses
 //! and was written by the sending device's actor, that the stored document has the same kind,
 //! that the user may write the document as it stands (and, for a new document, as it would
-//! stand), that only an owner, manager or admin changes who sees it, that it does not attach
+//! stand), that the rules allow what the changes make of it (`audience::check_write`: owner, team, visibility, customer, attribution), that it does not attach
 //! itself to a customer the user may not see, and that every change's dependencies are known. Only then are the new changes
 //! appended to the log and the document stored. A rejected document leaves the server
 //! untouched, and its rejection carries the server's copy when the user may see it.
@@ -19,7 +19,10 @@ use fieldsales_protocol::{RejectReason, Rejection};
 
 use super::check::{CheckedDoc, CheckedRequest};
 use super::{StoredDoc, SyncStats, SyncStore};
-use crate::audience::{can_see, can_write, may_change_audience, DocMeta, Teams, Viewer};
+use crate::audience::{
+    can_see, can_write, check_attribution, check_write, Attribution, DocMeta, Teams, Viewer,
+    WriteRefusal,
+};
 use crate::config::Limits;
 use crate::error::{Error, Result};
 
@@ -35,11 +38,24 @@ pub(super) struct Pushed {
 /// A refusal of one document, before it is turned into a [`Rejection`].
 struct Refusal {
     reason: RejectReason,
-    detail: &'static str,
+    detail: String,
 }
 
 fn refuse(reason: RejectReason, detail: &'static str) -> Refusal {
-    Refusal { reason, detail }
+    Refusal {
+        reason,
+        detail: detail.to_string(),
+    }
+}
+
+/// A breach of the write rules: `forbidden`, with the field at fault leading the detail.
+impl From<WriteRefusal> for Refusal {
+    fn from(refusal: WriteRefusal) -> Refusal {
+        Refusal {
+            reason: RejectReason::Forbidden,
+            detail: refusal.to_string(),
+        }
+    }
 }
 
 pub(super) fn apply(
@@ -85,7 +101,7 @@ pub(super) fn apply(
                     kind: doc.kind.as_str().to_string(),
                     seqs: doc.changes.iter().map(|c| c.seq).collect(),
                     reason: refusal.reason,
-                    detail: refusal.detail.to_string(),
+                    detail: refusal.detail,
                     server_doc,
                 });
             }
@@ -165,6 +181,7 @@ fn apply_doc(
     // The device's own bytes go into the log (they may be compressed; the parsed change's are
     // not). `get_missing_deps` on a freshly loaded document (nothing queued) names exactly the
     // given hashes it does not hold — far cheaper than rebuilding each change by hash.
+    let before_attribution = existing.is_some().then(|| Attribution::extract(&automerge));
     let hashes: Vec<_> = changes.iter().map(|(c, _)| c.hash()).collect();
     let unknown: HashSet<_> = automerge.get_missing_deps(&hashes).into_iter().collect();
     let fresh: Vec<(Change, &[u8])> = changes
@@ -201,23 +218,17 @@ fn apply_doc(
         )));
     }
     let meta = DocMeta::extract(doc.kind, &automerge);
-    match existing {
-        None if !can_write(viewer, &meta, teams) => {
-            return Ok(Err(refuse(
-                RejectReason::Forbidden,
-                "the user may not create this document",
-            )));
-        }
-        Some(before)
-            if before.meta.audience() != meta.audience()
-                && !may_change_audience(viewer, &before.meta) =>
-        {
-            return Ok(Err(refuse(
-                RejectReason::Forbidden,
-                "only the owner or a manager may change who sees a record",
-            )));
-        }
-        _ => {}
+    let writer_actor = automerge::ActorId::from(request.actor.as_slice()).to_hex_string();
+    let verdict = check_write(viewer, existing.map(|e| &e.meta), &meta, teams).and_then(|()| {
+        check_attribution(
+            &viewer.user_id,
+            &writer_actor,
+            before_attribution.as_ref(),
+            &Attribution::extract(&automerge),
+        )
+    });
+    if let Err(refusal) = verdict {
+        return Ok(Err(refusal.into()));
     }
     let customer_changed = !matches!(existing, Some(e) if e.meta.customer == meta.customer);
     if let (true, Some(customer_id)) = (customer_changed, &meta.customer) {
@@ -225,7 +236,7 @@ fn apply_doc(
             if !can_see(viewer, &customer.meta, None, teams) {
                 return Ok(Err(refuse(
                     RejectReason::Forbidden,
-                    "the record refers to a customer the user may not see",
+                    "customer: the record refers to a customer the user may not see",
                 )));
             }
         }
