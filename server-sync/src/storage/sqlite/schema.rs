@@ -10,7 +10,9 @@ use rusqlite::Connection;
 
 use crate::error::Result;
 
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    // 1: the first schema.
+    r#"
 CREATE TABLE tenants (
     id          TEXT PRIMARY KEY,
     name        TEXT NOT NULL UNIQUE,
@@ -73,7 +75,42 @@ CREATE TABLE changes (
     data        BLOB,
     PRIMARY KEY (tenant_id, seq)
 );
-"#];
+"#,
+    // 2: devices keyed by (tenant, id), so that an id registered in one tenant says nothing in
+    // another; sessions name their tenant (to reach that key) and their creation time (to end the
+    // oldest beyond the per-user cap; sessions from before count as the oldest).
+    r#"
+CREATE TABLE devices_v2 (
+    tenant_id     TEXT NOT NULL REFERENCES tenants(id),
+    id            TEXT NOT NULL,
+    user_id       TEXT NOT NULL REFERENCES users(id),
+    name          TEXT,
+    registered_at TEXT NOT NULL,
+    last_seen_at  TEXT,
+    PRIMARY KEY (tenant_id, id)
+);
+INSERT INTO devices_v2 (tenant_id, id, user_id, name, registered_at, last_seen_at)
+    SELECT tenant_id, id, user_id, name, registered_at, last_seen_at FROM devices;
+CREATE TABLE sessions_v2 (
+    token_hash  BLOB PRIMARY KEY,
+    tenant_id   TEXT NOT NULL,
+    user_id     TEXT NOT NULL REFERENCES users(id),
+    device_id   TEXT NOT NULL,
+    created_at  INTEGER NOT NULL,
+    expires_at  INTEGER NOT NULL,
+    FOREIGN KEY (tenant_id, device_id) REFERENCES devices_v2 (tenant_id, id)
+);
+INSERT INTO sessions_v2 (token_hash, tenant_id, user_id, device_id, created_at, expires_at)
+    SELECT s.token_hash, d.tenant_id, s.user_id, s.device_id, 0, s.expires_at
+    FROM sessions s JOIN devices d ON d.id = s.device_id;
+DROP TABLE sessions;
+DROP TABLE devices;
+ALTER TABLE devices_v2 RENAME TO devices;
+ALTER TABLE sessions_v2 RENAME TO sessions;
+CREATE INDEX devices_user ON devices (user_id);
+CREATE INDEX sessions_user ON sessions (user_id, created_at);
+"#,
+];
 
 /// Brings the database to the latest schema, each migration in its own transaction.
 pub fn migrate(conn: &mut Connection) -> Result<()> {
