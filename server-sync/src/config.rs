@@ -95,7 +95,7 @@ impl Default for Login {
         Login {
             max_concurrent_hashes: 0,
             max_waiting: 32,
-            max_waiting_per_address: 16,
+            max_waiting_per_address: 4,
             account_max_failures: 5,
             address_max_failures: 50,
             failure_window_secs: 300,
