@@ -139,4 +139,41 @@ mod tests {
             .unwrap();
         assert_eq!(version as usize, MIGRATIONS.len());
     }
+
+    #[test]
+    fn devices_and_sessions_of_the_first_schema_survive_the_move_to_per_tenant_devices() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.pragma_update(None, "foreign_keys", "ON").unwrap();
+        conn.execute_batch(MIGRATIONS[0]).unwrap();
+        conn.pragma_update(None, "user_version", 1).unwrap();
+        conn.execute_batch(
+            "INSERT INTO tenants (id, name, created_at) VALUES ('t1', 'acme', 'x'), ('t2', 'globex', 'x');
+             INSERT INTO users (id, tenant_id, username, role, password_hash, created_at)
+                 VALUES ('u1', 't1', 'ann', 'rep', 'h', 'x'), ('u2', 't2', 'zed', 'rep', 'h', 'x');
+             INSERT INTO devices (id, tenant_id, user_id, registered_at) VALUES ('d1', 't1', 'u1', 'x');
+             INSERT INTO sessions (token_hash, user_id, device_id, expires_at) VALUES (x'01', 'u1', 'd1', 9);",
+        )
+        .unwrap();
+        migrate(&mut conn).unwrap();
+        let session: (String, String, i64) = conn
+            .query_row(
+                "SELECT tenant_id, device_id, expires_at FROM sessions WHERE token_hash = x'01'",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .unwrap();
+        assert_eq!(session, ("t1".into(), "d1".into(), 9));
+        // The same device id may now be registered in another tenant.
+        conn.execute(
+            "INSERT INTO devices (tenant_id, id, user_id, registered_at) VALUES ('t2', 'd1', 'u2', 'x')",
+            [],
+        )
+        .unwrap();
+        let fk_errors: i64 = conn
+            .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(fk_errors, 0);
+    }
 }
