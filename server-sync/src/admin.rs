@@ -93,6 +93,23 @@ impl Admin {
         self.storage.list_devices(&tenant.id).await
     }
 
+    /// Registers `device_id` to `username` beyond their device cap, so the device may log in.
+    /// A device of another user of the tenant stays refused.
+    pub async fn allow_device(&self, tenant: &str, username: &str, device_id: &str) -> Result<()> {
+        let device = uuid::Uuid::parse_str(device_id.trim()).map_err(|_| Error::Invalid {
+            field: "device",
+            reason: "a device id is a UUID",
+        })?;
+        let account = self
+            .storage
+            .account(tenant, username)
+            .await?
+            .ok_or(Error::NotFound { what: "user" })?;
+        self.storage
+            .allow_device(&account.tenant_id, &account.user_id, &device.to_string())
+            .await
+    }
+
     /// Trims every tenant's log to its latest `keep` entries; devices with older cursors then
     /// receive snapshots. Returns the number of log entries removed.
     pub async fn compact(&self, keep: u64) -> Result<u64> {

@@ -29,6 +29,8 @@ pub enum Error {
     },
     #[error("the device is registered to another user")]
     DeviceTaken,
+    #[error("this account already has {max} devices; an admin must allow a new one")]
+    DeviceLimit { max: usize },
     #[error("password hashing failed: {0}")]
     PasswordHash(String),
     #[error("stored document {doc_id} cannot be loaded")]
@@ -116,7 +118,7 @@ impl From<DecodeError> for ApiError {
 impl From<Error> for ApiError {
     fn from(e: Error) -> Self {
         match e {
-            Error::DeviceTaken => ApiError::forbidden(e.to_string()),
+            Error::DeviceTaken | Error::DeviceLimit { .. } => ApiError::forbidden(e.to_string()),
             Error::Invalid { .. } => ApiError::invalid_field(e.to_string()),
             Error::NotFound { .. } => {
                 ApiError::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, e.to_string())

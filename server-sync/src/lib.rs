@@ -46,6 +46,6 @@ pub mod storage;
 pub mod sync;
 
 pub use admin::{Admin, UserSpec};
-pub use config::{Compaction, Limits, ServerConfig};
+pub use config::{Compaction, Limits, Login, ServerConfig};
 pub use error::{ApiError, Error, Result};
 pub use server::{RunningServer, Server};

@@ -111,6 +111,15 @@ enum DevicesCommand {
         #[arg(long)]
         tenant: String,
     },
+    /// Register a device to a user beyond their device cap (login.max_devices_per_user).
+    Allow {
+        #[arg(long)]
+        tenant: String,
+        #[arg(long)]
+        user: String,
+        /// The device's id (a UUID), as the refused login or the phone shows it.
+        device: String,
+    },
 }
 
 fn password(given: Option<String>) -> Result<String, Error> {
@@ -209,6 +218,17 @@ async fn run(cli: Cli) -> Result<(), Error> {
                     d.last_seen_at.as_deref().unwrap_or("never")
                 );
             }
+        }
+        Command::Devices {
+            command:
+                DevicesCommand::Allow {
+                    tenant,
+                    user,
+                    device,
+                },
+        } => {
+            admin.allow_device(&tenant, &user, &device).await?;
+            println!("device {device} allowed for {user}; it can log in now");
         }
         Command::Compact { keep } => {
             let removed = admin.compact(keep).await?;

@@ -14,7 +14,15 @@ pub struct Metrics {
     pub rejections: IntCounterVec,
     pub errors: IntCounterVec,
     pub sync_seconds: Histogram,
+    /// Login attempts by outcome: `ok`, `refused` (401), `throttled` (429), `busy` (503),
+    /// `device_refused` (403).
     pub logins: IntCounterVec,
+    /// Password checks (argon2id) actually run, decoys included.
+    pub password_checks: IntCounter,
+    /// Lockouts begun, by `scope` (`account` or `address`).
+    pub login_lockouts: IntCounterVec,
+    /// Attempts refused by a lockout, by `scope`.
+    pub login_throttled: IntCounterVec,
 }
 
 impl Metrics {
@@ -56,6 +64,24 @@ impl Metrics {
             &["outcome"],
         )
         .expect("metric names are valid");
+        let password_checks = IntCounter::new(
+            "fieldsales_password_checks_total",
+            "Password checks (argon2id) run, decoys included",
+        )
+        .expect("metric names are valid");
+        let login_lockouts = IntCounterVec::new(
+            Opts::new("fieldsales_login_lockouts_total", "Login lockouts begun"),
+            &["scope"],
+        )
+        .expect("metric names are valid");
+        let login_throttled = IntCounterVec::new(
+            Opts::new(
+                "fieldsales_login_throttled_total",
+                "Login attempts refused by a lockout",
+            ),
+            &["scope"],
+        )
+        .expect("metric names are valid");
         for collector in [
             Box::new(syncs.clone()) as Box<dyn prometheus::core::Collector>,
             Box::new(changes_accepted.clone()),
@@ -63,6 +89,9 @@ impl Metrics {
             Box::new(errors.clone()),
             Box::new(sync_seconds.clone()),
             Box::new(logins.clone()),
+            Box::new(password_checks.clone()),
+            Box::new(login_lockouts.clone()),
+            Box::new(login_throttled.clone()),
         ] {
             registry
                 .register(collector)
@@ -76,6 +105,9 @@ impl Metrics {
             errors,
             sync_seconds,
             logins,
+            password_checks,
+            login_lockouts,
+            login_throttled,
         }
     }
 

@@ -83,14 +83,18 @@ impl Server {
                 shutdown_rx.clone(),
             ));
         }
-        let app = http::router(state);
+        let app = http::router(state)?;
         let mut stop = shutdown_rx;
         let serving = tokio::spawn(async move {
-            axum::serve(listener, app)
-                .with_graceful_shutdown(async move {
-                    let _ = stop.wait_for(|stopping| *stopping).await;
-                })
-                .await
+            // Login throttles per client address: the router needs each peer's address.
+            axum::serve(
+                listener,
+                app.into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .with_graceful_shutdown(async move {
+                let _ = stop.wait_for(|stopping| *stopping).await;
+            })
+            .await
         });
         tracing::info!(%addr, "fieldsales-server listening");
         Ok(RunningServer {

@@ -6,9 +6,12 @@
 //! [`ApiError`] like any other, so a client always gets `{"error": {"code", "message"}}`.
 
 mod auth;
+mod client_address;
 mod events;
 mod login;
+mod password_pool;
 mod sync;
+pub mod throttle;
 
 use std::sync::Arc;
 
@@ -17,7 +20,7 @@ use axum::http::{header, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::{Extension, Json, Router};
 use tokio::sync::{broadcast, watch};
 
 use crate::config::ServerConfig;
@@ -26,6 +29,8 @@ use crate::metrics::Metrics;
 use crate::storage::Storage;
 
 pub use auth::Authenticated;
+pub use client_address::ClientAddress;
+pub use login::LoginGuard;
 
 /// A login body is a few short strings; anything bigger is refused before it is read.
 const LOGIN_BODY_BYTES: usize = 16 << 10;
@@ -48,14 +53,21 @@ pub struct AppState {
     pub shutdown: watch::Receiver<bool>,
 }
 
-pub fn router(state: AppState) -> Router {
+/// The routes over `state`. Serve it with `into_make_service_with_connect_info::<SocketAddr>()`
+/// (or insert `ConnectInfo<SocketAddr>` per request): login throttles per client address.
+/// Fails only when the password-check threads cannot be started.
+pub fn router(state: AppState) -> std::io::Result<Router> {
     let body_limit = state.config.limits.max_request_bytes;
-    Router::new()
+    let login_guard = Arc::new(LoginGuard::new(&state.config.login)?);
+    let app = Router::new()
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
         .route(
             "/v1/login",
-            post(login::login).layer(DefaultBodyLimit::max(LOGIN_BODY_BYTES)),
+            post(login::login).layer((
+                DefaultBodyLimit::max(LOGIN_BODY_BYTES),
+                Extension(login_guard),
+            )),
         )
         .route("/v1/logout", post(login::logout))
         .route("/v1/sync", post(sync::sync))
@@ -64,7 +76,8 @@ pub fn router(state: AppState) -> Router {
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(middleware::from_fn_with_state(state.clone(), count_errors))
-        .with_state(state)
+        .with_state(state);
+    Ok(app)
 }
 
 async fn healthz(State(state): State<AppState>) -> Response {

@@ -75,17 +75,23 @@ pub trait Storage: Send + Sync + 'static {
     async fn set_password(&self, tenant_id: &str, username: &str, hash: &str) -> Result<()>;
     /// Login's lookup, by tenant name and username.
     async fn account(&self, tenant: &str, username: &str) -> Result<Option<UserAccount>>;
-    /// Registers `device_id` to `user_id` (idempotent); a device registered to another user
-    /// is [`crate::error::Error::DeviceTaken`].
+    /// Registers `device_id` to `user_id` in its tenant (idempotent). Device ids are scoped per
+    /// tenant: the same id in another tenant is another device. A device of another user of
+    /// the tenant is [`crate::error::Error::DeviceTaken`]; a new device when the user already
+    /// has `max_devices` is [`crate::error::Error::DeviceLimit`].
     async fn register_device(
         &self,
         tenant_id: &str,
         user_id: &str,
         device_id: &str,
         name: Option<&str>,
+        max_devices: usize,
     ) -> Result<()>;
+    /// The admin's registration: like [`Storage::register_device`] without the cap.
+    async fn allow_device(&self, tenant_id: &str, user_id: &str, device_id: &str) -> Result<()>;
     async fn list_devices(&self, tenant_id: &str) -> Result<Vec<Device>>;
-    async fn create_session(&self, session: NewSession) -> Result<()>;
+    /// Stores a session; the user's oldest sessions beyond `max_per_user` end.
+    async fn create_session(&self, session: NewSession, max_per_user: usize) -> Result<()>;
     /// The principal of an unexpired session, checked at `now_ms`.
     async fn session(&self, token_hash: &[u8], now_ms: i64) -> Result<Option<Principal>>;
     async fn delete_session(&self, token_hash: &[u8]) -> Result<()>;

@@ -11,6 +11,7 @@ mod dedup_dataset;
 mod dedup_quality;
 mod dedup_speed;
 mod ffi_call;
+mod login_flood;
 mod open;
 mod quicklog;
 mod search;
@@ -39,6 +40,7 @@ pub(crate) const WORKLOADS: &[&str] = &[
     "incremental_sync",
     "noop_sync",
     "server_load",
+    "login_flood",
 ];
 
 /// One workload's figures and whether its targets were met.
@@ -103,6 +105,7 @@ pub(crate) fn run(args: &[String]) -> Result {
             "dedup_scan" => dedup_speed::run_scan(&dir)?,
             "ffi_call" => ffi_call::run(&dir)?,
             "server_load" => server_load::run(&dir)?,
+            "login_flood" => login_flood::run(&dir)?,
             _ => unreachable!("checked above"),
         };
         record(&mut report, name, outcome);

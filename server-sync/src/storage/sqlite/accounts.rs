@@ -3,7 +3,11 @@
 //! Plain synchronous functions over a connection, called by [`super::SqliteStorage`] on the
 //! blocking pool; each is one statement or one short transaction. Uniqueness (tenant names,
 //! usernames per tenant, team names per tenant) is enforced by the schema and reported as
-//! [`Error::AlreadyExists`]; a device belongs to the first user who logged in with it.
+//! [`Error::AlreadyExists`]. Devices are keyed by tenant and id: a device belongs to the first
+//! user of its tenant who logged in with it, and the same id in another tenant is another
+//! device (tenants share no documents, so their actors never meet). Each user holds a bounded
+//! number of devices and sessions: the oldest sessions end, a device beyond the cap waits for
+//! an admin.
 
 use chrono::Utc;
 use rusqlite::{params, Connection, ErrorCode, OptionalExtension, TransactionBehavior};
@@ -154,18 +158,32 @@ pub(super) fn account(
         .optional()?)
 }
 
+/// A device to register to a user.
+pub(super) struct DeviceRegistration<'a> {
+    pub tenant_id: &'a str,
+    pub user_id: &'a str,
+    pub device_id: &'a str,
+    pub name: Option<String>,
+}
+
+/// Registers the device (idempotent); a new one is refused when the user already has
+/// `max_devices` (`None`: an admin's registration, no cap).
 pub(super) fn register_device(
     conn: &mut Connection,
-    tenant_id: &str,
-    user_id: &str,
-    device_id: &str,
-    name: Option<String>,
+    device: DeviceRegistration<'_>,
+    max_devices: Option<usize>,
 ) -> Result<()> {
+    let DeviceRegistration {
+        tenant_id,
+        user_id,
+        device_id,
+        name,
+    } = device;
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let owner: Option<String> = tx
         .query_row(
-            "SELECT user_id FROM devices WHERE id = ?1",
-            [&device_id],
+            "SELECT user_id FROM devices WHERE tenant_id = ?1 AND id = ?2",
+            params![tenant_id, device_id],
             |r| r.get(0),
         )
         .optional()?;
@@ -174,20 +192,39 @@ pub(super) fn register_device(
         Some(_) => {
             if let Some(name) = name {
                 tx.execute(
-                    "UPDATE devices SET name = ?2 WHERE id = ?1",
-                    params![device_id, name],
+                    "UPDATE devices SET name = ?3 WHERE tenant_id = ?1 AND id = ?2",
+                    params![tenant_id, device_id, name],
                 )?;
             }
         }
         None => {
+            if let Some(max) = max_devices {
+                let held: i64 = tx.query_row(
+                    "SELECT count(*) FROM devices WHERE user_id = ?1",
+                    [user_id],
+                    |r| r.get(0),
+                )?;
+                if usize::try_from(held).unwrap_or(usize::MAX) >= max {
+                    return Err(Error::DeviceLimit { max });
+                }
+            }
             tx.execute(
-                "INSERT INTO devices (id, tenant_id, user_id, name, registered_at)
+                "INSERT INTO devices (tenant_id, id, user_id, name, registered_at)
                  VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![device_id, tenant_id, user_id, name, now()],
+                params![tenant_id, device_id, user_id, name, now()],
             )?;
         }
     }
     tx.commit()?;
+    Ok(())
+}
+
+/// Records that the device synced now.
+pub(super) fn touch_device(conn: &Connection, tenant_id: &str, device_id: &str) -> Result<()> {
+    conn.execute(
+        "UPDATE devices SET last_seen_at = ?3 WHERE tenant_id = ?1 AND id = ?2",
+        params![tenant_id, device_id, now()],
+    )?;
     Ok(())
 }
 
@@ -210,22 +247,38 @@ pub(super) fn list_devices(conn: &Connection, tenant_id: &str) -> Result<Vec<Dev
     Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
 }
 
-pub(super) fn insert_session(conn: &Connection, session: &NewSession) -> Result<()> {
-    conn.execute(
-        "INSERT INTO sessions (token_hash, user_id, device_id, expires_at)
-         VALUES (?1, ?2, ?3, ?4)",
+/// Stores a session and ends the user's oldest beyond `max_per_user`, in one transaction.
+pub(super) fn insert_session(
+    conn: &mut Connection,
+    session: &NewSession,
+    max_per_user: usize,
+) -> Result<()> {
+    let now_ms = Utc::now().timestamp_millis();
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    tx.execute(
+        "INSERT INTO sessions (token_hash, tenant_id, user_id, device_id, created_at, expires_at)
+         SELECT ?1, tenant_id, id, ?3, ?4, ?5 FROM users WHERE id = ?2",
         params![
             session.token_hash,
             session.user_id,
             session.device_id,
+            now_ms,
             session.expires_at_ms
         ],
     )?;
-    // Expired sessions of anyone are swept here, where a write happens anyway.
-    conn.execute(
-        "DELETE FROM sessions WHERE expires_at <= ?1",
-        [Utc::now().timestamp_millis()],
+    // The newest sessions stay (rowid breaks ties within one millisecond).
+    tx.execute(
+        "DELETE FROM sessions WHERE user_id = ?1 AND token_hash NOT IN (
+             SELECT token_hash FROM sessions WHERE user_id = ?1
+             ORDER BY created_at DESC, rowid DESC LIMIT ?2)",
+        params![
+            session.user_id,
+            i64::try_from(max_per_user).unwrap_or(i64::MAX)
+        ],
     )?;
+    // Expired sessions of anyone are swept here, where a write happens anyway.
+    tx.execute("DELETE FROM sessions WHERE expires_at <= ?1", [now_ms])?;
+    tx.commit()?;
     Ok(())
 }
 

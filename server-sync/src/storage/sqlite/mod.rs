@@ -27,7 +27,6 @@ use crate::accounts::{NewSession, Principal, UserAccount};
 use crate::config::Limits;
 use crate::error::{Error, Result};
 use crate::sync::{self, CheckedRequest, SyncStats};
-use accounts::now;
 
 /// The database file inside the data directory.
 pub const DATABASE_FILE: &str = "fieldsales-server.sqlite3";
@@ -215,6 +214,7 @@ impl Storage for SqliteStorage {
         user_id: &str,
         device_id: &str,
         name: Option<&str>,
+        max_devices: usize,
     ) -> Result<()> {
         let (tenant_id, user_id, device_id) = (
             tenant_id.to_string(),
@@ -223,7 +223,31 @@ impl Storage for SqliteStorage {
         );
         let name = name.map(str::to_string);
         self.write(move |conn| {
-            accounts::register_device(conn, &tenant_id, &user_id, &device_id, name)
+            let device = accounts::DeviceRegistration {
+                tenant_id: &tenant_id,
+                user_id: &user_id,
+                device_id: &device_id,
+                name,
+            };
+            accounts::register_device(conn, device, Some(max_devices))
+        })
+        .await
+    }
+
+    async fn allow_device(&self, tenant_id: &str, user_id: &str, device_id: &str) -> Result<()> {
+        let (tenant_id, user_id, device_id) = (
+            tenant_id.to_string(),
+            user_id.to_string(),
+            device_id.to_string(),
+        );
+        self.write(move |conn| {
+            let device = accounts::DeviceRegistration {
+                tenant_id: &tenant_id,
+                user_id: &user_id,
+                device_id: &device_id,
+                name: None,
+            };
+            accounts::register_device(conn, device, None)
         })
         .await
     }
@@ -234,8 +258,8 @@ impl Storage for SqliteStorage {
             .await
     }
 
-    async fn create_session(&self, session: NewSession) -> Result<()> {
-        self.write(move |conn| accounts::insert_session(conn, &session))
+    async fn create_session(&self, session: NewSession, max_per_user: usize) -> Result<()> {
+        self.write(move |conn| accounts::insert_session(conn, &session, max_per_user))
             .await
     }
 
@@ -259,7 +283,7 @@ impl Storage for SqliteStorage {
     ) -> Result<(SyncResponse, SyncStats)> {
         let pushes = request.docs.iter().any(|d| !d.changes.is_empty());
         if !pushes {
-            let device_id = principal.device_id.clone();
+            let (tenant_id, device_id) = (principal.tenant_id.clone(), principal.device_id.clone());
             let outcome = self
                 .read(move |conn| {
                     let tx = conn.transaction_with_behavior(TransactionBehavior::Deferred)?;
@@ -271,14 +295,8 @@ impl Storage for SqliteStorage {
                 })
                 .await?;
             if self.due_last_seen(&device_id) {
-                self.write(move |conn| {
-                    conn.execute(
-                        "UPDATE devices SET last_seen_at = ?2 WHERE id = ?1",
-                        params![device_id, now()],
-                    )?;
-                    Ok(())
-                })
-                .await?;
+                self.write(move |conn| accounts::touch_device(conn, &tenant_id, &device_id))
+                    .await?;
             }
             return Ok(outcome);
         }
@@ -291,10 +309,7 @@ impl Storage for SqliteStorage {
             let mut tenant = log::TenantLog::open(&tx, &principal.tenant_id)?;
             let outcome = sync::run(&mut tenant, &principal, &request, &limits)?;
             tenant.finish()?;
-            tx.execute(
-                "UPDATE devices SET last_seen_at = ?2 WHERE id = ?1",
-                params![principal.device_id, now()],
-            )?;
+            accounts::touch_device(&tx, &principal.tenant_id, &principal.device_id)?;
             tx.commit()?;
             Ok(outcome)
         })

@@ -10,7 +10,9 @@ use rusqlite::Connection;
 
 use crate::error::Result;
 
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    // 1: the first schema.
+    r#"
 CREATE TABLE tenants (
     id          TEXT PRIMARY KEY,
     name        TEXT NOT NULL UNIQUE,
@@ -73,7 +75,42 @@ CREATE TABLE changes (
     data        BLOB,
     PRIMARY KEY (tenant_id, seq)
 );
-"#];
+"#,
+    // 2: devices keyed by (tenant, id), so that an id registered in one tenant says nothing in
+    // another; sessions name their tenant (to reach that key) and their creation time (to end the
+    // oldest beyond the per-user cap; sessions from before count as the oldest).
+    r#"
+CREATE TABLE devices_v2 (
+    tenant_id     TEXT NOT NULL REFERENCES tenants(id),
+    id            TEXT NOT NULL,
+    user_id       TEXT NOT NULL REFERENCES users(id),
+    name          TEXT,
+    registered_at TEXT NOT NULL,
+    last_seen_at  TEXT,
+    PRIMARY KEY (tenant_id, id)
+);
+INSERT INTO devices_v2 (tenant_id, id, user_id, name, registered_at, last_seen_at)
+    SELECT tenant_id, id, user_id, name, registered_at, last_seen_at FROM devices;
+CREATE TABLE sessions_v2 (
+    token_hash  BLOB PRIMARY KEY,
+    tenant_id   TEXT NOT NULL,
+    user_id     TEXT NOT NULL REFERENCES users(id),
+    device_id   TEXT NOT NULL,
+    created_at  INTEGER NOT NULL,
+    expires_at  INTEGER NOT NULL,
+    FOREIGN KEY (tenant_id, device_id) REFERENCES devices_v2 (tenant_id, id)
+);
+INSERT INTO sessions_v2 (token_hash, tenant_id, user_id, device_id, created_at, expires_at)
+    SELECT s.token_hash, d.tenant_id, s.user_id, s.device_id, 0, s.expires_at
+    FROM sessions s JOIN devices d ON d.id = s.device_id;
+DROP TABLE sessions;
+DROP TABLE devices;
+ALTER TABLE devices_v2 RENAME TO devices;
+ALTER TABLE sessions_v2 RENAME TO sessions;
+CREATE INDEX devices_user ON devices (user_id);
+CREATE INDEX sessions_user ON sessions (user_id, created_at);
+"#,
+];
 
 /// Brings the database to the latest schema, each migration in its own transaction.
 pub fn migrate(conn: &mut Connection) -> Result<()> {
@@ -101,5 +138,42 @@ mod tests {
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .unwrap();
         assert_eq!(version as usize, MIGRATIONS.len());
+    }
+
+    #[test]
+    fn devices_and_sessions_of_the_first_schema_survive_the_move_to_per_tenant_devices() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.pragma_update(None, "foreign_keys", "ON").unwrap();
+        conn.execute_batch(MIGRATIONS[0]).unwrap();
+        conn.pragma_update(None, "user_version", 1).unwrap();
+        conn.execute_batch(
+            "INSERT INTO tenants (id, name, created_at) VALUES ('t1', 'acme', 'x'), ('t2', 'globex', 'x');
+             INSERT INTO users (id, tenant_id, username, role, password_hash, created_at)
+                 VALUES ('u1', 't1', 'ann', 'rep', 'h', 'x'), ('u2', 't2', 'zed', 'rep', 'h', 'x');
+             INSERT INTO devices (id, tenant_id, user_id, registered_at) VALUES ('d1', 't1', 'u1', 'x');
+             INSERT INTO sessions (token_hash, user_id, device_id, expires_at) VALUES (x'01', 'u1', 'd1', 9);",
+        )
+        .unwrap();
+        migrate(&mut conn).unwrap();
+        let session: (String, String, i64) = conn
+            .query_row(
+                "SELECT tenant_id, device_id, expires_at FROM sessions WHERE token_hash = x'01'",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .unwrap();
+        assert_eq!(session, ("t1".into(), "d1".into(), 9));
+        // The same device id may now be registered in another tenant.
+        conn.execute(
+            "INSERT INTO devices (tenant_id, id, user_id, registered_at) VALUES ('t2', 'd1', 'u2', 'x')",
+            [],
+        )
+        .unwrap();
+        let fk_errors: i64 = conn
+            .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(fk_errors, 0);
     }
 }
