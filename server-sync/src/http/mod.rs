@@ -6,9 +6,13 @@
 //! [`ApiError`] like any other, so a client always gets `{"error": {"code", "message"}}`.
 
 mod auth;
+mod body_pace;
+mod connection;
 mod events;
+pub(crate) mod listen;
 mod login;
 mod sync;
+pub mod tls;
 
 use std::sync::Arc;
 
@@ -26,6 +30,8 @@ use crate::metrics::Metrics;
 use crate::storage::Storage;
 
 pub use auth::Authenticated;
+pub(crate) use connection::ConnectionLimits;
+pub use events::StreamSlots;
 
 /// A login body is a few short strings; anything bigger is refused before it is read.
 const LOGIN_BODY_BYTES: usize = 16 << 10;
@@ -46,6 +52,8 @@ pub struct AppState {
     pub events: broadcast::Sender<TenantSeq>,
     /// Becomes `true` when the server is stopping; long-lived streams end on it.
     pub shutdown: watch::Receiver<bool>,
+    /// Event streams open per user, against `http.max_streams_per_user`.
+    pub streams: StreamSlots,
 }
 
 pub fn router(state: AppState) -> Router {
