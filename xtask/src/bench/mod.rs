@@ -15,6 +15,7 @@ mod open;
 mod quicklog;
 mod search;
 mod server_load;
+mod slow_clients;
 mod sync;
 mod sync_world;
 
@@ -39,6 +40,7 @@ pub(crate) const WORKLOADS: &[&str] = &[
     "incremental_sync",
     "noop_sync",
     "server_load",
+    "slow_clients",
 ];
 
 /// One workload's figures and whether its targets were met.
@@ -103,6 +105,7 @@ pub(crate) fn run(args: &[String]) -> Result {
             "dedup_scan" => dedup_speed::run_scan(&dir)?,
             "ffi_call" => ffi_call::run(&dir)?,
             "server_load" => server_load::run(&dir)?,
+            "slow_clients" => slow_clients::run(&dir)?,
             _ => unreachable!("checked above"),
         };
         record(&mut report, name, outcome);
