@@ -50,6 +50,7 @@ pub(crate) fn run(dir: &Path) -> Result<Outcome> {
     if files < FILES_NEEDED {
         eprintln!("bench: open-file limit is {files} (< {FILES_NEEDED}); figures may show it");
     }
+    let started = Instant::now();
     let dir = dir.join("slow_clients");
     let _ = std::fs::remove_dir_all(&dir);
     let rt = tokio::runtime::Builder::new_multi_thread()
@@ -83,6 +84,10 @@ pub(crate) fn run(dir: &Path) -> Result<Outcome> {
     let p99_beside = beside.samples.ms(99.0);
     let mut figures = Map::new();
     figures.insert("devices".into(), json!(DEVICES));
+    figures.insert(
+        "seconds_total".into(),
+        json!(round(started.elapsed().as_secs_f64())),
+    );
     figures.insert("slow_connections_held".into(), json!(held_at_end));
     figures.insert("slow_connections_cut".into(), json!(cut));
     figures.insert("syncs_alone".into(), json!(alone.samples.len()));
