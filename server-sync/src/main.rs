@@ -4,7 +4,8 @@
 //! environment variables, then the flags given here. Admin subcommands open the same data
 //! directory directly (SQLite in WAL mode lets them run beside a serving process). Passwords
 //! come from `--password`, the `FIELDSALES_SERVER_PASSWORD` variable, or one line of standard
-//! input — never echoed, never logged.
+//! input — never echoed, never logged. `serve` reloads the TLS certificate on SIGHUP
+//! ([`fieldsales_server::RunningServer::reload_tls`]).
 
 use std::io::BufRead;
 use std::net::SocketAddr;
@@ -35,7 +36,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Serve the sync API until Ctrl-C or SIGTERM.
+    /// Serve the sync API until Ctrl-C or SIGTERM (SIGHUP reloads the TLS certificate).
     Serve {
         /// Address to listen on (overrides the file and FIELDSALES_SERVER_ADDR).
         #[arg(long)]

@@ -5,6 +5,10 @@
 //! [`Admin`] to seed tenants and users, and a graceful [`RunningServer::shutdown`]. A test can
 //! therefore start a real server on `127.0.0.1:0`, talk HTTP to it, stop it, and start another
 //! on the same data directory to see what survived.
+//!
+//! Connections go through our own accept loop ([`crate::http::listen`]) so that every one is
+//! bounded: header, body and idle timeouts, a cap on open connections, and TLS when the
+//! configuration names a certificate ([`RunningServer::reload_tls`] re-reads it).
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -17,7 +21,9 @@ use tokio::task::JoinHandle;
 use crate::admin::Admin;
 use crate::config::ServerConfig;
 use crate::error::Result;
-use crate::http::{self, AppState};
+use crate::http::listen::{self, Serving};
+use crate::http::tls::TlsCerts;
+use crate::http::{self, AppState, ConnectionLimits, StreamSlots};
 use crate::metrics::Metrics;
 use crate::storage::sqlite::SqliteStorage;
 use crate::storage::Storage;
@@ -33,6 +39,7 @@ pub struct Server;
 pub struct RunningServer {
     addr: SocketAddr,
     admin: Admin,
+    tls: Option<Arc<TlsCerts>>,
     shutdown: watch::Sender<bool>,
     serving: JoinHandle<std::io::Result<()>>,
 }
@@ -62,6 +69,8 @@ impl Server {
         storage: Arc<dyn Storage>,
     ) -> Result<RunningServer> {
         config.check()?;
+        let tls = config.tls.as_ref().map(TlsCerts::load).transpose()?;
+        let acceptor = tls.as_ref().map(TlsCerts::acceptor).transpose()?;
         let listener = TcpListener::bind(config.addr).await?;
         let addr = listener.local_addr()?;
         let (shutdown_tx, shutdown_rx) = watch::channel(false);
@@ -73,6 +82,7 @@ impl Server {
             metrics: Metrics::new(),
             events,
             shutdown: shutdown_rx.clone(),
+            streams: StreamSlots::default(),
         };
         if let Some(keep) = config.compaction.keep_changes {
             let every = Duration::from_secs(config.compaction.interval_secs);
@@ -83,23 +93,19 @@ impl Server {
                 shutdown_rx.clone(),
             ));
         }
-        let app = http::router(state)?;
-        let mut stop = shutdown_rx;
-        let serving = tokio::spawn(async move {
-            // Login throttles per client address: the router needs each peer's address.
-            axum::serve(
-                listener,
-                app.into_make_service_with_connect_info::<SocketAddr>(),
-            )
-            .with_graceful_shutdown(async move {
-                let _ = stop.wait_for(|stopping| *stopping).await;
-            })
-            .await
-        });
-        tracing::info!(%addr, "fieldsales-server listening");
+        let serving = Serving {
+            app: http::router(state)?,
+            limits: ConnectionLimits::from_config(&config),
+            max_connections: config.http.max_connections,
+            tls: acceptor,
+            shutdown: shutdown_rx,
+        };
+        let serving = tokio::spawn(listen::serve(listener, serving));
+        tracing::info!(%addr, tls = tls.is_some(), "fieldsales-server listening");
         Ok(RunningServer {
             addr,
             admin: Admin::new(storage),
+            tls,
             shutdown: shutdown_tx,
             serving,
         })
@@ -137,9 +143,21 @@ impl RunningServer {
         self.addr
     }
 
-    /// `http://<addr>`, the base URL of the API.
+    /// `http://<addr>` (`https://` with TLS), the base URL of the API.
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        let scheme = if self.tls.is_some() { "https" } else { "http" };
+        format!("{scheme}://{}", self.addr)
+    }
+
+    /// Reads the TLS certificate and key files again: new connections get the new
+    /// certificate, open ones keep theirs. On error the old certificate stays in use.
+    pub fn reload_tls(&self) -> Result<()> {
+        match &self.tls {
+            Some(certs) => certs.reload(),
+            None => Err(crate::error::Error::Config(
+                "TLS is not configured; nothing to reload".into(),
+            )),
+        }
     }
 
     /// Administration over the same storage (seed tenants, teams, users).
@@ -161,12 +179,40 @@ impl RunningServer {
         let _ = self.serving.await;
     }
 
-    /// Serves until the process receives Ctrl-C or SIGTERM, then shuts down gracefully.
+    /// Serves until the process receives Ctrl-C or SIGTERM, then shuts down gracefully. SIGHUP
+    /// reloads the TLS certificate.
     pub async fn run_until_signal(self) -> Result<()> {
-        wait_for_signal().await;
+        let reload = async {
+            reload_on_hangup(self.tls.as_deref()).await;
+        };
+        tokio::select! {
+            _ = wait_for_signal() => {}
+            _ = reload => {}
+        }
         tracing::info!("stopping");
         self.shutdown().await
     }
+}
+
+/// Reloads the certificate on every SIGHUP; a failed reload is logged and the old one stays.
+async fn reload_on_hangup(tls: Option<&TlsCerts>) {
+    #[cfg(unix)]
+    if let Some(certs) = tls {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::hangup()) {
+            Ok(mut hangups) => {
+                while hangups.recv().await.is_some() {
+                    if let Err(e) = certs.reload() {
+                        tracing::error!(error = %e, "TLS reload failed; the old certificate stays");
+                    }
+                }
+            }
+            Err(e) => tracing::error!(error = %e, "cannot listen for SIGHUP; TLS reload is off"),
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = tls;
+    std::future::pending::<()>().await
 }
 
 async fn wait_for_signal() {

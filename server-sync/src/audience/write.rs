@@ -29,9 +29,9 @@
 use std::collections::BTreeMap;
 
 use automerge::{ObjType, ReadDoc, Value, ROOT};
-use fieldsales_protocol::Role;
 use fieldsales_protocol::schema::{common, customer, quicklog, task, visit};
 use fieldsales_protocol::Kind;
+use fieldsales_protocol::Role;
 
 use super::{DocMeta, Teams, Viewer};
 

@@ -6,12 +6,16 @@
 //! [`ApiError`] like any other, so a client always gets `{"error": {"code", "message"}}`.
 
 mod auth;
+mod body_pace;
 mod client_address;
+mod connection;
 mod events;
+pub(crate) mod listen;
 mod login;
 mod password_pool;
 mod sync;
 pub mod throttle;
+pub mod tls;
 
 use std::sync::Arc;
 
@@ -30,6 +34,8 @@ use crate::storage::Storage;
 
 pub use auth::Authenticated;
 pub use client_address::ClientAddress;
+pub(crate) use connection::ConnectionLimits;
+pub use events::StreamSlots;
 pub use login::LoginGuard;
 
 /// A login body is a few short strings; anything bigger is refused before it is read.
@@ -51,6 +57,8 @@ pub struct AppState {
     pub events: broadcast::Sender<TenantSeq>,
     /// Becomes `true` when the server is stopping; long-lived streams end on it.
     pub shutdown: watch::Receiver<bool>,
+    /// Event streams open per user, against `http.max_streams_per_user`.
+    pub streams: StreamSlots,
 }
 
 /// The routes over `state`. Serve it with `into_make_service_with_connect_info::<SocketAddr>()`

@@ -16,6 +16,7 @@ mod open;
 mod quicklog;
 mod search;
 mod server_load;
+mod slow_clients;
 mod sync;
 mod sync_world;
 
@@ -41,6 +42,7 @@ pub(crate) const WORKLOADS: &[&str] = &[
     "noop_sync",
     "server_load",
     "login_flood",
+    "slow_clients",
 ];
 
 /// One workload's figures and whether its targets were met.
@@ -106,6 +108,7 @@ pub(crate) fn run(args: &[String]) -> Result {
             "ffi_call" => ffi_call::run(&dir)?,
             "server_load" => server_load::run(&dir)?,
             "login_flood" => login_flood::run(&dir)?,
+            "slow_clients" => slow_clients::run(&dir)?,
             _ => unreachable!("checked above"),
         };
         record(&mut report, name, outcome);
