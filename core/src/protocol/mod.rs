@@ -18,6 +18,7 @@
 //! protocol version with a clear reason before decoding anything. Automerge changes and
 //! snapshots travel as CBOR byte strings, never as base64. Login and errors are small JSON.
 
+mod bounded;
 mod codec;
 mod messages;
 
