@@ -1,8 +1,9 @@
 //! Body framing: magic, version byte, compressed CBOR — and the refusals a bad body earns.
 //!
 //! Decoding is the first thing a server does with bytes from the network, so it is bounded:
-//! the decompressed size is capped before CBOR sees it (a gzip bomb stops at the cap), and
-//! every failure is a [`DecodeError`] saying what was wrong, never a panic.
+//! the decompressed size is capped before CBOR sees it (a gzip bomb stops at the cap), the
+//! counts of documents and changes are checked while CBOR is read (see `bounded`), and every
+//! failure is a [`DecodeError`] saying what was wrong, never a panic.
 
 use std::io::{Read, Write};
 
@@ -12,6 +13,7 @@ use flate2::Compression;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
+use crate::bounded::Overflow;
 use crate::{MAGIC, VERSION};
 
 /// Why a body could not be read. Each maps to one error code of the protocol.
@@ -29,6 +31,10 @@ pub enum DecodeError {
     /// The decompressed message is larger than allowed.
     #[error("decompressed body exceeds {limit} bytes")]
     TooLarge { limit: usize },
+    /// The message holds more documents or changes than the protocol allows; decoding stopped
+    /// there.
+    #[error("more than {limit} {what} in one request")]
+    TooMany { what: &'static str, limit: usize },
     /// The CBOR does not hold the expected message.
     #[error("body is not a valid message: {0}")]
     Message(String),
@@ -127,15 +133,27 @@ pub fn decode_framed<T: DeserializeOwned>(
             limit: max_decompressed,
         });
     }
-    let message =
-        ciborium::from_reader(cbor.as_slice()).map_err(|e| DecodeError::Message(e.to_string()))?;
+    let message = ciborium::from_reader(cbor.as_slice()).map_err(message_error)?;
     Ok((message, framing))
+}
+
+/// A CBOR failure as a [`DecodeError`]: a count that stopped the decoding keeps its own variant.
+fn message_error(e: ciborium::de::Error<std::io::Error>) -> DecodeError {
+    if let ciborium::de::Error::Semantic(_, message) = &e {
+        if let Some(overflow) = Overflow::from_message(message) {
+            return DecodeError::TooMany {
+                what: overflow.what(),
+                limit: overflow.limit(),
+            };
+        }
+    }
+    DecodeError::Message(e.to_string())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{DocChanges, LocalChange, SyncRequest};
+    use crate::{limits, DocChanges, LocalChange, SyncRequest};
 
     fn request() -> SyncRequest {
         SyncRequest {
@@ -235,6 +253,125 @@ mod tests {
                 Err(DecodeError::TooLarge { limit: 1 << 20 })
             );
         }
+    }
+
+    /// CBOR of a request with one document whose `changes` list is `header` then `items`:
+    /// the lists are written by hand so a test can declare more than it holds.
+    fn framed_request(header: &[u8], items: &[u8]) -> Vec<u8> {
+        let text = |out: &mut Vec<u8>, s: &str| ciborium::into_writer(&s, out).unwrap();
+        let mut cbor = vec![0xa3];
+        text(&mut cbor, "device_id");
+        text(&mut cbor, "0190c1a2-0000-7000-8000-000000000001");
+        text(&mut cbor, "cursor");
+        cbor.push(0x00);
+        text(&mut cbor, "docs");
+        cbor.extend([0x81, 0xa3]);
+        text(&mut cbor, "doc_id");
+        text(&mut cbor, "0190c1a2-0000-7000-8000-000000000002");
+        text(&mut cbor, "kind");
+        text(&mut cbor, "visit");
+        text(&mut cbor, "changes");
+        cbor.extend_from_slice(header);
+        cbor.extend_from_slice(items);
+        let mut body = MAGIC.to_vec();
+        body.push(Framing::Zstd.version());
+        zstd::stream::copy_encode(cbor.as_slice(), &mut body, 19).unwrap();
+        body
+    }
+
+    /// A definite-length CBOR array header declaring `n` items.
+    fn array_of(n: u32) -> Vec<u8> {
+        let mut header = vec![0x9a];
+        header.extend(n.to_be_bytes());
+        header
+    }
+
+    fn tiny_change() -> Vec<u8> {
+        let mut item = Vec::new();
+        let change = LocalChange {
+            seq: 1,
+            bytes: vec![],
+        };
+        ciborium::into_writer(&change, &mut item).unwrap();
+        item
+    }
+
+    const TOO_MANY_CHANGES: DecodeError = DecodeError::TooMany {
+        what: "changes",
+        limit: limits::MAX_CHANGES_PER_REQUEST,
+    };
+
+    #[test]
+    fn millions_of_tiny_changes_in_a_small_body_are_refused() {
+        let count = 2_500_000;
+        let items = tiny_change().repeat(count);
+        let body = framed_request(&array_of(count as u32), &items);
+        assert!(body.len() < 64 << 10, "{} bytes on the wire", body.len());
+        assert!(items.len() > 25 << 20);
+        assert_eq!(
+            decode::<SyncRequest>(&body, limits::MAX_DECOMPRESSED_BYTES),
+            Err(TOO_MANY_CHANGES)
+        );
+    }
+
+    #[test]
+    fn a_list_declaring_more_changes_than_the_limit_is_refused_from_its_header() {
+        // The body ends right after the header: a decoder that read on would fail for the
+        // missing items instead.
+        let body = framed_request(&array_of(2_500_000), &[]);
+        assert_eq!(decode::<SyncRequest>(&body, 1 << 20), Err(TOO_MANY_CHANGES));
+    }
+
+    #[test]
+    fn a_list_of_unknown_length_stops_one_item_past_the_limit() {
+        // An indefinite-length list holding limit + 1 changes, then a byte that is not CBOR: a
+        // decoder that visited one more item would fail on it instead.
+        let mut items = tiny_change().repeat(limits::MAX_CHANGES_PER_REQUEST + 1);
+        items.push(0x1c);
+        let body = framed_request(&[0x9f], &items);
+        assert_eq!(decode::<SyncRequest>(&body, 1 << 20), Err(TOO_MANY_CHANGES));
+
+        let mut at_limit = tiny_change().repeat(limits::MAX_CHANGES_PER_REQUEST);
+        at_limit.push(0xff);
+        let body = framed_request(&[0x9f], &at_limit);
+        let request = decode::<SyncRequest>(&body, 1 << 20).unwrap();
+        assert_eq!(
+            request.docs[0].changes.len(),
+            limits::MAX_CHANGES_PER_REQUEST
+        );
+    }
+
+    #[test]
+    fn the_change_limit_counts_across_documents() {
+        let mut many = request();
+        let change = many.docs[0].changes[0].clone();
+        many.docs = (0..3)
+            .map(|i| DocChanges {
+                doc_id: format!("0190c1a2-0000-7000-8000-00000000000{i}"),
+                kind: "visit".into(),
+                changes: vec![change.clone(); limits::MAX_CHANGES_PER_REQUEST / 2],
+            })
+            .collect();
+        assert_eq!(
+            decode::<SyncRequest>(&encode(&many), limits::MAX_DECOMPRESSED_BYTES),
+            Err(TOO_MANY_CHANGES)
+        );
+        many.docs.pop();
+        let back: SyncRequest = decode(&encode(&many), limits::MAX_DECOMPRESSED_BYTES).unwrap();
+        assert_eq!(back, many);
+    }
+
+    #[test]
+    fn more_documents_than_the_limit_are_refused() {
+        let mut many = request();
+        many.docs = vec![many.docs[0].clone(); limits::MAX_DOCS_PER_REQUEST + 1];
+        assert_eq!(
+            decode::<SyncRequest>(&encode(&many), limits::MAX_DECOMPRESSED_BYTES),
+            Err(DecodeError::TooMany {
+                what: "documents",
+                limit: limits::MAX_DOCS_PER_REQUEST
+            })
+        );
     }
 
     #[test]

@@ -2,7 +2,8 @@
 //!
 //! It owns the sync messages and their framing ([`encode`], [`decode`]), the limits both sides
 //! enforce ([`limits`]), the record schema — the kinds and the key of every field ([`schema`],
-//! [`Kind`]) — and the value vocabulary with one parser each ([`Visibility`], [`Role`]). It
+//! [`Kind`]) — the value vocabulary with one parser each ([`Visibility`], [`Role`]), and the
+//! guard both sides put around Automerge when it reads bytes from elsewhere ([`isolate`]). It
 //! must not know about HTTP frameworks, SQL, tokio or the device's store: the server
 //! (`fieldsales-server`) and the engine (`fieldsales-core`, which re-exports this crate as
 //! `fieldsales_core::protocol`) put these types to work. Its dependencies are automerge (the
@@ -23,7 +24,9 @@
 //! protocol version with a clear reason before decoding anything. Automerge changes and
 //! snapshots travel as CBOR byte strings, never as base64. Login and errors are small JSON.
 
+mod bounded;
 mod codec;
+pub mod isolate;
 mod messages;
 pub mod schema;
 mod vocabulary;

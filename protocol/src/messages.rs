@@ -17,7 +17,9 @@ pub struct SyncRequest {
     pub device_id: String,
     /// The last server sequence this device has fully applied; 0 for a new device.
     pub cursor: u64,
-    /// The device's outbox, grouped by document. May be empty (a pull).
+    /// The device's outbox, grouped by document. May be empty (a pull). Read with the
+    /// protocol's counts checked as it is read (see `bounded`).
+    #[serde(deserialize_with = "super::bounded::docs")]
     pub docs: Vec<DocChanges>,
     /// Sent back unchanged from the previous answer's `resume` while `more` was true.
     #[serde(default)]

@@ -108,6 +108,11 @@ impl From<DecodeError> for ApiError {
                 e.to_string(),
             ),
             DecodeError::TooLarge { .. } => ApiError::too_large(e.to_string()),
+            DecodeError::TooMany { .. } => ApiError::new(
+                StatusCode::BAD_REQUEST,
+                ErrorCode::TooManyDocuments,
+                e.to_string(),
+            ),
             DecodeError::NotSyncBody | DecodeError::Compression | DecodeError::Message(_) => {
                 ApiError::malformed(e.to_string())
             }

@@ -14,6 +14,9 @@
 //! hide a concurrent edit for nothing. Nested maps are created once, when the record is created,
 //! so two devices never race to create the same map (which would lose one side's fields).
 
+#[doc(hidden)]
+pub mod fuzzing;
+pub use fieldsales_protocol::isolate;
 pub use fieldsales_protocol::schema;
 
 use automerge::{

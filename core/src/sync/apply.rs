@@ -1,6 +1,8 @@
 //! Applying one server answer to the store, as one transaction.
 //!
-//! Everything an answer says happens together or not at all: merged documents and their
+//! One document whose bytes cannot be merged (malformed, or making Automerge panic) is skipped
+//! and counted in the report (`SyncReport::skipped`); the rest of the answer is applied.
+//! Otherwise everything an answer says happens together or not at all: merged documents and their
 //! projections, refused edits moved to the rejected list (and the server's version taken),
 //! erased documents removed, acknowledged outbox rows deleted, the cursor moved. A crash or an
 //! error halfway leaves the store as before the answer, and the next sync repeats the round
@@ -16,6 +18,7 @@ use uuid::Uuid;
 use crate::error::{Error, Result};
 use crate::projection::Row;
 use crate::protocol::SyncResponse;
+use crate::record::isolate::{isolate, Malformed};
 use crate::record::{schema::Kind, RecordDoc};
 
 use super::state::{self, RejectedEdit};
@@ -84,7 +87,13 @@ pub(crate) fn prepare(answer: &SyncResponse, actor: &ActorId) -> Vec<Option<Read
     })
 }
 
+/// Reads one record ahead; a record Automerge panics on is not read ahead, and the merge then
+/// skips it.
 fn read_ahead(update: &crate::protocol::DocUpdate, actor: &ActorId) -> Option<ReadAhead> {
+    isolate(|| read_whole(update, actor)).ok().flatten()
+}
+
+fn read_whole(update: &crate::protocol::DocUpdate, actor: &ActorId) -> Option<ReadAhead> {
     let [bytes] = update.data.as_slice() else {
         return None;
     };
@@ -119,6 +128,75 @@ fn store_new(
     Ok(true)
 }
 
+/// What merging one incoming document came to.
+enum Merged {
+    /// Stored, with the conflicts it brought in, if any.
+    Applied(Option<ConflictFound>),
+    /// Its bytes could not be merged (malformed, or not the kind they claim): left aside and
+    /// nothing of it stored.
+    Skipped,
+}
+
+/// Merges one incoming document inside a savepoint, so that a document whose bytes Automerge
+/// refuses (or panics on: see [`crate::record::isolate`]) costs that document only. A storage
+/// failure still fails the whole answer, which the next sync repeats.
+fn merge_isolated(
+    tx: &Transaction<'_>,
+    actor: &ActorId,
+    id: Uuid,
+    kind: Kind,
+    data: &[serde_bytes::ByteBuf],
+) -> Result<Merged> {
+    tx.prepare_cached("SAVEPOINT incoming_doc")?.execute([])?;
+    let outcome = match isolate(|| merge(tx, actor, id, kind, data)) {
+        Ok(Ok(conflict)) => {
+            tx.prepare_cached("RELEASE incoming_doc")?.execute([])?;
+            return Ok(Merged::Applied(conflict));
+        }
+        Ok(Err(e @ (Error::Storage(_) | Error::Io(_)))) => Err(e),
+        Ok(Err(_)) | Err(Malformed) => Ok(Merged::Skipped),
+    };
+    // Whatever the merge wrote before it failed goes; the document stays as it was here.
+    tx.prepare_cached("ROLLBACK TO incoming_doc")?.execute([])?;
+    tx.prepare_cached("RELEASE incoming_doc")?.execute([])?;
+    if let Ok(Merged::Skipped) = outcome {
+        // The id only: the bytes (and a panic's message) may quote the record.
+        tracing::warn!(doc = %id, kind = kind.as_str(), "malformed change from the server: document skipped");
+    }
+    outcome
+}
+
+/// Merges one incoming document and names the conflicts it brought in.
+fn merge(
+    tx: &Transaction<'_>,
+    actor: &ActorId,
+    id: Uuid,
+    kind: Kind,
+    data: &[serde_bytes::ByteBuf],
+) -> Result<Option<ConflictFound>> {
+    let before: i64 = tx
+        .prepare_cached("SELECT fields FROM conflicted WHERE id = ?1")?
+        .query_row([id.to_string()], |r| r.get(0))
+        .optional()?
+        .unwrap_or(0);
+    let record = crate::outbox::merge_incoming(tx, actor, id, kind, data)?;
+    // The projection has just counted the conflicts into `conflicted`; the fields are named (a
+    // second walk of the document) only for the rare record that gained some.
+    let after: i64 = tx
+        .prepare_cached("SELECT fields FROM conflicted WHERE id = ?1")?
+        .query_row([id.to_string()], |r| r.get(0))
+        .optional()?
+        .unwrap_or(0);
+    Ok((after > before).then(|| ConflictFound {
+        record_id: id.to_string(),
+        kind,
+        fields: crate::conflict::find(&record)
+            .into_iter()
+            .map(|f| f.field)
+            .collect(),
+    }))
+}
+
 /// Applies `answer` inside `tx` (the caller commits). `ahead` is [`prepare`]'s result for this
 /// answer, or empty.
 pub(crate) fn apply(
@@ -145,11 +223,14 @@ pub(crate) fn apply(
             .optional()?;
         let kind = Kind::parse(&rejection.kind).or(local_kind.as_deref().and_then(Kind::parse));
         let server_version = match (&rejection.server_doc, kind) {
-            (Some(bytes), Some(kind)) => {
-                Some(RecordDoc::load(id, kind, bytes, actor).map_err(|_| {
-                    Error::invalid("rejected.server_doc", "not an Automerge document")
-                })?)
-            }
+            (Some(bytes), Some(kind)) => Some(
+                isolate(|| RecordDoc::load(id, kind, bytes, actor))
+                    .ok()
+                    .and_then(|loaded| loaded.ok())
+                    .ok_or_else(|| {
+                        Error::invalid("rejected.server_doc", "not an Automerge document")
+                    })?,
+            ),
             _ => None,
         };
         let edit = state::reject(
@@ -193,28 +274,13 @@ pub(crate) fn apply(
                 continue;
             }
         }
-        let before: i64 = tx
-            .prepare_cached("SELECT fields FROM conflicted WHERE id = ?1")?
-            .query_row([id.to_string()], |r| r.get(0))
-            .optional()?
-            .unwrap_or(0);
-        let record = crate::outbox::merge_incoming(tx, actor, id, kind, &update.data)?;
-        // The projection has just counted the conflicts into `conflicted`; the fields are
-        // named (a second walk of the document) only for the rare record that gained some.
-        let after: i64 = tx
-            .prepare_cached("SELECT fields FROM conflicted WHERE id = ?1")?
-            .query_row([id.to_string()], |r| r.get(0))
-            .optional()?
-            .unwrap_or(0);
-        if after > before {
-            let fields = crate::conflict::find(&record);
-            applied.conflicts.push(ConflictFound {
-                record_id: id.to_string(),
-                kind,
-                fields: fields.into_iter().map(|f| f.field).collect(),
-            });
+        match merge_isolated(tx, actor, id, kind, &update.data)? {
+            Merged::Applied(conflict) => {
+                applied.conflicts.extend(conflict);
+                applied.received += 1;
+            }
+            Merged::Skipped => applied.skipped += 1,
         }
-        applied.received += 1;
     }
 
     for doc_id in &answer.purged {
@@ -241,3 +307,7 @@ pub(crate) fn apply(
     state::record_success(tx, now, answer.cursor, resume)?;
     Ok(applied)
 }
+
+#[cfg(test)]
+#[path = "apply_tests.rs"]
+mod tests;

@@ -100,14 +100,24 @@ async fn an_answer_is_applied_whole_or_not_at_all() {
         "customer",
         other.export_document(Kind::Customer, &theirs).unwrap(),
     );
-    let corrupt =
-        FakeTransport::update(&uuid::Uuid::now_v7().to_string(), "customer", vec![1, 2, 3]);
-    customer(&fs, "甲");
+    let mine = customer(&fs, "甲");
+    // A refusal whose "server version" is not a document: the answer cannot be applied as the
+    // server meant it. (A bad document among the updates costs only that document: see
+    // `apply_tests`.)
+    let corrupt = Rejection {
+        doc_id: mine,
+        kind: "customer".into(),
+        seqs: vec![],
+        reason: RejectReason::Forbidden,
+        detail: "not yours".into(),
+        server_doc: Some(vec![1, 2, 3]),
+    };
     let seqs: Vec<i64> = fs.outbox(10).unwrap().iter().map(|c| c.seq).collect();
     fake.queue_answer(SyncResponse {
         cursor: 40,
         acked: seqs,
-        docs: vec![good.clone(), corrupt],
+        docs: vec![good.clone()],
+        rejected: vec![corrupt],
         ..Default::default()
     });
     assert!(fs.sync().sync_async().await.is_err());

@@ -48,7 +48,8 @@ pub struct SyncReport {
     pub received: u64,
     /// Documents erased on the server and removed here.
     pub purged: u64,
-    /// Documents of kinds this version cannot read, left aside.
+    /// Documents left aside: of kinds this version cannot read, or whose changes could not be
+    /// merged (malformed; logged by id). The rest of the answer was applied.
     pub skipped: u64,
     /// Local edits the server refused (now in the rejected list).
     pub rejected: Vec<RejectedEdit>,

@@ -4,6 +4,10 @@
 //! not know, or more documents than allowed make the whole request a 4xx with a reason, because
 //! they mean a broken or incompatible client rather than a user's edit the server disagrees with
 //! (that is a per-document rejection, decided in `push`).
+//!
+//! The counts are checked twice on purpose: the protocol's own limits stop the decoding itself
+//! (`fieldsales_protocol`, so a small body of millions of tiny changes is cheap to
+//! refuse), and this server's configured limits, which may be lower, are checked here.
 
 use axum::http::StatusCode;
 use fieldsales_protocol::Kind;

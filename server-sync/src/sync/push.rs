@@ -8,6 +8,11 @@
 //! appended to the log and the document stored. A rejected document leaves the server
 //! untouched, and its rejection carries the server's copy when the user may see it.
 //!
+//! Automerge panics on some crafted changes. Each document's work runs inside
+//! [`isolate`], and does all its Automerge work before its first write to the store, so a
+//! panic leaves the store untouched: the document is rejected as `invalid_change` ("malformed
+//! change") and the other documents of the request are applied and acknowledged.
+//!
 //! Idempotency comes from Automerge's change hashes: a change the document already holds is
 //! acknowledged again without a new log entry, so a request retried after a lost answer
 //! creates nothing twice.
@@ -15,6 +20,7 @@
 use std::collections::HashSet;
 
 use automerge::{Automerge, Change, LoadOptions, ReadDoc, TextEncoding};
+use fieldsales_protocol::isolate::{isolate, Malformed};
 use fieldsales_protocol::{RejectReason, Rejection};
 
 use super::check::{CheckedDoc, CheckedRequest};
@@ -72,16 +78,27 @@ pub(super) fn apply(
             continue;
         }
         let existing = store.load_doc(&doc.doc_id)?;
-        match apply_doc(
-            store,
-            viewer,
-            teams,
-            request,
-            limits,
-            doc,
-            existing.as_ref(),
-            stats,
-        )? {
+        let verdict = isolate(|| {
+            apply_doc(
+                store,
+                viewer,
+                teams,
+                request,
+                limits,
+                doc,
+                existing.as_ref(),
+                stats,
+            )
+        })
+        .unwrap_or_else(|_: Malformed| {
+            // Only the id: the panic's own message may quote the document.
+            tracing::warn!(doc = %doc.doc_id, "malformed change: Automerge failed on it");
+            Ok(Err(refuse(
+                RejectReason::InvalidChange,
+                "malformed change: the server could not apply it",
+            )))
+        });
+        match verdict? {
             Ok(()) => {
                 pushed.acked.extend(doc.changes.iter().map(|c| c.seq));
                 if existing.is_none() {
@@ -122,6 +139,10 @@ fn customer_of(
 
 /// Checks and applies one document's changes. The outer `Result` is a storage failure (the
 /// whole sync fails); the inner one is this document's verdict.
+///
+/// Every Automerge step (parsing, applying, reading the meta, the stored form) comes before
+/// the first write (`put_doc`): a panic in one of them, caught by the caller, leaves nothing
+/// of the document behind. Keep new Automerge work above that line.
 #[allow(clippy::too_many_arguments)]
 fn apply_doc(
     store: &mut dyn SyncStore,
