@@ -26,6 +26,7 @@
 
 pub mod config;
 pub mod conflict;
+pub mod credentials;
 pub mod customer;
 pub mod dedup;
 pub mod error;
@@ -96,9 +97,10 @@ impl FieldSales {
         config: Config,
         new_device: Option<Uuid>,
     ) -> Result<FieldSales> {
-        std::fs::create_dir_all(data_dir)?;
+        store::permissions::private_dir(data_dir)?;
         let path = data_dir.join(database_file_name(&identity.user_id));
-        let store = Store::open(&path, config.durability)?;
+        let credentials = Arc::new(credentials::SessionFile::beside(&path));
+        let store = Store::open(&path, config.durability, credentials.as_ref())?;
         let device_id = store.transaction(|tx| {
             let existing: Option<String> = tx
                 .query_row("SELECT value FROM meta WHERE key = 'device_id'", [], |r| {
@@ -126,7 +128,7 @@ impl FieldSales {
                 config,
                 path,
                 writes: tokio::sync::watch::Sender::new(0),
-                sync: sync::SyncShared::default(),
+                sync: sync::SyncShared::new(credentials),
             }),
         })
     }

@@ -3,15 +3,30 @@
 //! Migration N moves `PRAGMA user_version` from N-1 to N inside one transaction. Never edit a
 //! migration that has shipped; add the next one. Projection tables are derived from `docs` and
 //! can be rebuilt (see `Store::rebuild_projections`), so a migration may drop and refill them.
+//! Most migrations are SQL; one that must hand something to the world outside the database (the
+//! session, to the credential store) is a Rust step in the same transaction.
 
-use rusqlite::Connection;
+use rusqlite::{Connection, OptionalExtension, Transaction};
 
+use crate::credentials::{Credential, CredentialStore};
 use crate::error::{Error, Result};
 
+/// One numbered migration.
+enum Migration {
+    Sql(&'static str),
+    /// A step that reads what it moves; `scrub` when what it removed must not survive in the
+    /// write-ahead log either (the log is emptied after the migrations ran).
+    Step {
+        run: fn(&Transaction<'_>, &dyn CredentialStore) -> Result<()>,
+        scrub: bool,
+    },
+}
+
 /// The migrations in order; index 0 is migration 1.
-const MIGRATIONS: &[&str] = &[
+const MIGRATIONS: &[Migration] = &[
     // 1: documents, outbox, device state, projections and search.
-    r#"
+    Migration::Sql(
+        r#"
     CREATE TABLE meta (
         key   TEXT PRIMARY KEY,
         value TEXT NOT NULL
@@ -115,8 +130,10 @@ const MIGRATIONS: &[&str] = &[
         fields INTEGER NOT NULL
     ) WITHOUT ROWID;
     "#,
+    ),
     // 2: duplicate detection: profiles, blocking keys, merge pointers (see `dedup`).
-    r#"
+    Migration::Sql(
+        r#"
     -- The normalised facts of each live customer, as JSON (see `dedup::profile`).
     CREATE TABLE dedup_profiles (
         customer_id TEXT PRIMARY KEY,
@@ -148,8 +165,10 @@ const MIGRATIONS: &[&str] = &[
     -- Customers stored before this migration are indexed at the next open.
     INSERT OR REPLACE INTO meta (key, value) VALUES ('dedup_index', 'rebuild');
     "#,
+    ),
     // 3: the sync client's state and the edits the server refused.
-    r#"
+    Migration::Sql(
+        r#"
     -- One row: where this store syncs, how far it got, and how the last attempt went. The
     -- session token lives here (the database is the app's private storage); it is never logged.
     CREATE TABLE sync_state (
@@ -183,19 +202,33 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (edit_id, seq)
     ) WITHOUT ROWID;
     "#,
+    ),
     // 4: duplicate detection reads a generic word typed with its last character twice
     // (科技技) as the word: customers whose names double a character are profiled again at the
     // next open (a whole rebuild still pending from migration 2 covers them too).
-    r#"
+    Migration::Sql(
+        r#"
     INSERT OR IGNORE INTO meta (key, value) VALUES ('dedup_index', 'doubled-names');
     "#,
+    ),
+    // 5: the session token leaves the database for the credential store (see `credentials`).
+    Migration::Step {
+        run: move_session_out,
+        scrub: true,
+    },
 ];
 
 /// The schema version this build writes.
 pub(crate) const LATEST: i64 = MIGRATIONS.len() as i64;
 
-/// Brings the database up to [`LATEST`], one transaction per migration.
-pub(crate) fn migrate(conn: &mut Connection) -> Result<()> {
+/// Brings the database up to [`LATEST`], one transaction per migration. `credentials` receives
+/// a session that an older version kept in the database.
+pub(crate) fn migrate(conn: &mut Connection, credentials: &dyn CredentialStore) -> Result<()> {
+    migrate_to(conn, LATEST, credentials)
+}
+
+/// Brings the database up to `target` (tests build older stores with it).
+fn migrate_to(conn: &mut Connection, target: i64, credentials: &dyn CredentialStore) -> Result<()> {
     let current: i64 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
     if current > LATEST {
         return Err(Error::SchemaTooNew {
@@ -203,13 +236,174 @@ pub(crate) fn migrate(conn: &mut Connection) -> Result<()> {
             supported: LATEST,
         });
     }
-    for (index, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
+    let mut scrub_log = false;
+    for (index, migration) in MIGRATIONS
+        .iter()
+        .enumerate()
+        .take(target.clamp(0, LATEST) as usize)
+        .skip(current.max(0) as usize)
+    {
         let version = index as i64 + 1;
         let tx = conn.transaction()?;
-        tx.execute_batch(sql)?;
+        match migration {
+            Migration::Sql(sql) => tx.execute_batch(sql)?,
+            Migration::Step { run, scrub } => {
+                run(&tx, credentials)?;
+                scrub_log |= scrub;
+            }
+        }
         tx.pragma_update(None, "user_version", version)?;
         tx.commit()?;
         tracing::info!(version, "applied store migration");
     }
+    if scrub_log {
+        // The log still holds the pages as they were before the migration; copy it into the
+        // database and empty it, so that what the migration removed is nowhere on disk. At open
+        // only this connection exists, so the checkpoint is not kept waiting.
+        let busy: i64 = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))?;
+        if busy != 0 {
+            // Another process has the store open; the next checkpoint overwrites the log.
+            tracing::warn!("the store's log could not be emptied after a migration");
+        }
+    }
     Ok(())
+}
+
+/// Migration 5: hands the session kept in `sync_state` (by migration 3) to the credential
+/// store, then rebuilds `sync_state` without the token's columns. The old table is dropped
+/// with `secure_delete` on, so its page, which also holds the stale copies of every token the
+/// row ever had, is overwritten with zeros rather than left in the file.
+fn move_session_out(tx: &Transaction<'_>, credentials: &dyn CredentialStore) -> Result<()> {
+    let stored: Option<(Option<String>, Option<String>, Option<String>)> = tx
+        .query_row(
+            "SELECT server_url, token, token_expires FROM sync_state WHERE id = 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?;
+    if let Some((Some(server_url), Some(token), expires_at)) = stored {
+        // Written before the database lets go of it: a crash in between leaves the session in
+        // both places, and this migration runs again at the next open.
+        credentials.save(&Credential {
+            server_url,
+            token,
+            expires_at: expires_at.unwrap_or_default(),
+        })?;
+    }
+    let secure: i64 = tx.pragma_query_value(None, "secure_delete", |r| r.get(0))?;
+    tx.pragma_update(None, "secure_delete", true)?;
+    tx.execute_batch(
+        r#"
+        CREATE TABLE sync_state_v5 (
+            id              INTEGER PRIMARY KEY CHECK (id = 1),
+            server_url      TEXT,
+            cursor          INTEGER NOT NULL DEFAULT 0,
+            resume          TEXT,
+            last_success_at INTEGER,
+            last_attempt_at INTEGER,
+            last_error      TEXT
+        );
+        INSERT INTO sync_state_v5
+            (id, server_url, cursor, resume, last_success_at, last_attempt_at, last_error)
+        SELECT id, server_url, cursor, resume, last_success_at, last_attempt_at, last_error
+        FROM sync_state;
+        DROP TABLE sync_state;
+        ALTER TABLE sync_state_v5 RENAME TO sync_state;
+        "#,
+    )?;
+    tx.pragma_update(None, "secure_delete", secure)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use rusqlite::config::DbConfig;
+
+    use super::*;
+    use crate::credentials::SessionFile;
+    use crate::{Config, FieldSales, Identity};
+
+    /// Names of the files in `dir` that contain `needle`.
+    fn files_containing(dir: &Path, needle: &str) -> Vec<String> {
+        std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| {
+                let bytes = std::fs::read(p).unwrap();
+                bytes.windows(needle.len()).any(|w| w == needle.as_bytes())
+            })
+            .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+            .collect()
+    }
+
+    /// A store as version 4 left it: signed in twice (the first token checkpointed into the
+    /// database, the second only in the log, which a crash left behind).
+    fn version_4_store(db: &Path) {
+        let mut conn = Connection::open(db).unwrap();
+        conn.pragma_update(None, "journal_mode", "WAL").unwrap();
+        conn.set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true)
+            .unwrap();
+        migrate_to(&mut conn, 4, &SessionFile::beside(db)).unwrap();
+        for token in ["first-token-aaaa", "second-token-bbbb"] {
+            conn.execute(
+                "UPDATE sync_state SET server_url = 'https://sync.example.com/', token = ?1,
+                    token_expires = '2099-01-01T00:00:00Z' WHERE id = 1",
+                [token],
+            )
+            .unwrap();
+            conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))
+                .unwrap();
+        }
+        conn.execute("UPDATE sync_state SET cursor = 7 WHERE id = 1", [])
+            .unwrap();
+    }
+
+    #[test]
+    fn an_older_store_hands_its_session_over_and_keeps_no_copy_of_the_token() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("user-rep-1.sqlite3");
+        version_4_store(&db);
+        assert!(!files_containing(dir.path(), "second-token-bbbb").is_empty());
+
+        let fs = FieldSales::open(
+            dir.path(),
+            Identity::new("rep-1", None).unwrap(),
+            Config::default(),
+        )
+        .unwrap();
+        let status = fs.sync().status().unwrap();
+        assert!(status.signed_in, "the session survives the upgrade");
+        assert_eq!(status.cursor, 7);
+        assert_eq!(
+            status.session_expires_at.as_deref(),
+            Some("2099-01-01T00:00:00Z")
+        );
+        assert_eq!(
+            files_containing(dir.path(), "second-token-bbbb"),
+            ["user-rep-1.session"]
+        );
+        assert_eq!(
+            files_containing(dir.path(), "first-token-aaaa"),
+            Vec::<String>::new()
+        );
+        let version: i64 = fs
+            .engine
+            .store
+            .read(|c| Ok(c.pragma_query_value(None, "user_version", |r| r.get(0))?))
+            .unwrap();
+        assert_eq!(version, LATEST);
+    }
+
+    #[test]
+    fn migrations_refuse_a_store_from_a_newer_version() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("db");
+        let mut conn = Connection::open(&db).unwrap();
+        conn.pragma_update(None, "user_version", LATEST + 1)
+            .unwrap();
+        let err = migrate(&mut conn, &SessionFile::beside(&db)).unwrap_err();
+        assert!(matches!(err, Error::SchemaTooNew { .. }), "{err:?}");
+    }
 }

@@ -12,9 +12,15 @@
 //! a field rep's phone goes down. It costs one fsync per write (a quick-log is one write, a few
 //! per hour); bulk work batches many records into one transaction instead. `NORMAL`
 //! ([`Durability::AppCrash`]) survives app kills only, and suits tests and throwaway stores.
+//!
+//! Files: the database and the files SQLite keeps beside it are the owner's only (`0600`, in a
+//! `0700` directory; see `permissions`). The session token is not in the database at all: it is
+//! kept by a [`crate::credentials::CredentialStore`], which migration 5 handed an older store's
+//! session to.
 
 mod checkpoint;
 mod migrations;
+pub(crate) mod permissions;
 pub(crate) mod writer;
 
 use std::path::Path;
@@ -22,6 +28,7 @@ use std::sync::{Mutex, MutexGuard};
 
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
+use crate::credentials::CredentialStore;
 use crate::error::Result;
 
 pub(crate) use writer::Writer;
@@ -47,11 +54,17 @@ pub(crate) struct Store {
 }
 
 impl Store {
-    /// Opens (creating if needed) the database at `path` and runs pending migrations.
-    pub(crate) fn open(path: &Path, durability: Durability) -> Result<Store> {
+    /// Opens (creating if needed, owner-only) the database at `path` and runs pending
+    /// migrations; one of them hands a session stored by an older version to `credentials`.
+    pub(crate) fn open(
+        path: &Path,
+        durability: Durability,
+        credentials: &dyn CredentialStore,
+    ) -> Result<Store> {
+        permissions::private_database(path)?;
         let mut writer = Connection::open(path)?;
         configure(&writer, durability)?;
-        migrations::migrate(&mut writer)?;
+        migrations::migrate(&mut writer, credentials)?;
         let checkpointer = checkpoint::Checkpointer::start(path, durability, &mut writer)?;
         let reader = Connection::open_with_flags(
             path,

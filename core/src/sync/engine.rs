@@ -25,6 +25,7 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
+use crate::credentials::Credential;
 use crate::error::{Error, Remedy};
 
 use super::listener::{SyncFailure, SyncListener, Trigger};
@@ -251,12 +252,13 @@ async fn follow_server_events(client: SyncClient, commands: mpsc::UnboundedSende
         if commands.is_closed() {
             return;
         }
-        let session = client
-            .engine()
-            .read(super::state::load)
-            .ok()
-            .and_then(|s| Some((s.server_url?, s.token?)));
-        let Some((url, token)) = session else {
+        let session = super::session::current(client.engine()).ok().flatten();
+        let Some(Credential {
+            server_url: url,
+            token,
+            ..
+        }) = session
+        else {
             // Not signed in: look again later (login does not need to know about us).
             tokio::time::sleep(Duration::from_secs(5)).await;
             continue;

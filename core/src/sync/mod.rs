@@ -25,6 +25,7 @@ mod listener;
 mod report;
 mod runtime;
 mod server_url;
+mod session;
 mod sign_in;
 mod state;
 #[cfg(test)]
@@ -35,6 +36,7 @@ use std::future::Future;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
+use crate::credentials::{Credential, CredentialStore};
 use crate::error::{Error, Result};
 use crate::protocol::{limits, DocChanges, LoginRequest, SyncRequest};
 use crate::Engine;
@@ -126,8 +128,10 @@ impl std::fmt::Debug for Login {
     }
 }
 
-/// The sync machinery of one open store, created on first use.
+/// The sync machinery of one open store: the session's token, and what is created on first use.
 pub(crate) struct SyncShared {
+    /// Where the session's token is kept (never in the database: see `crate::credentials`).
+    credentials: Arc<dyn CredentialStore>,
     runtime: OnceLock<OwnedRuntime>,
     transport: OnceLock<Arc<dyn Transport>>,
     /// One sync at a time per store: two interleaved syncs would be harmless (everything is
@@ -138,9 +142,10 @@ pub(crate) struct SyncShared {
     logins: tokio::sync::watch::Sender<u64>,
 }
 
-impl Default for SyncShared {
-    fn default() -> Self {
+impl SyncShared {
+    pub(crate) fn new(credentials: Arc<dyn CredentialStore>) -> Self {
         SyncShared {
+            credentials,
             runtime: OnceLock::new(),
             transport: OnceLock::new(),
             running: tokio::sync::Mutex::new(()),
@@ -174,7 +179,8 @@ impl SyncClient {
         SyncClient { engine }
     }
 
-    /// Signs in and registers this device with the user; the token is kept in the store.
+    /// Signs in and registers this device with the user; the token is kept apart from the
+    /// records (see [`crate::credentials`]).
     /// Fails with [`SyncError::AccountMismatch`] when the server's user is not the one this
     /// store belongs to (nothing is stored then).
     pub fn login(&self, login: &Login) -> Result<Session> {
@@ -199,13 +205,12 @@ impl SyncClient {
             let _ = transport.logout(&server, &answer.token).await;
             return Err(SyncError::AccountMismatch.into());
         }
-        let url = server.as_str().to_string();
-        let (token, expires) = (answer.token.clone(), answer.expires_at.clone());
-        self.on_db(move |e| {
-            e.store
-                .transaction(|tx| state::save_session(tx, &url, &token, &expires))
-        })
-        .await?;
+        let credential = Credential {
+            server_url: server.as_str().to_string(),
+            token: answer.token.clone(),
+            expires_at: answer.expires_at.clone(),
+        };
+        self.on_db(move |e| session::start(e, &credential)).await?;
         self.engine
             .sync
             .logins
@@ -228,16 +233,14 @@ impl SyncClient {
 
     /// [`Self::logout`] for async callers.
     pub async fn logout_async(&self) -> Result<()> {
-        let stored = self.on_db(|e| e.store.read(state::load)).await?;
-        if let (Some(url), Some(token)) = (stored.server_url, stored.token) {
-            if let Ok(server) = ServerUrl::parse(&url, true) {
-                if let Err(e) = self.transport()?.logout(&server, &token).await {
+        if let Some(session) = self.on_db(session::current).await? {
+            if let Ok(server) = ServerUrl::parse(&session.server_url, true) {
+                if let Err(e) = self.transport()?.logout(&server, &session.token).await {
                     tracing::info!(error = %e, "server logout failed; forgetting the token anyway");
                 }
             }
         }
-        self.on_db(|e| e.store.transaction(|tx| state::clear_token(tx)))
-            .await
+        self.on_db(session::end).await
     }
 
     /// Syncs now: sends the outbox, applies what the server sends back, repeats while there is
@@ -253,13 +256,14 @@ impl SyncClient {
 
     /// Where sync stands.
     pub fn status(&self) -> Result<SyncStatus> {
+        let session = session::current(&self.engine)?;
         self.engine.read(|conn| {
             let s = state::load(conn)?;
             let pending: i64 = conn.query_row("SELECT count(*) FROM outbox", [], |r| r.get(0))?;
             Ok(SyncStatus {
                 server_url: s.server_url,
-                signed_in: s.token.is_some(),
-                session_expires_at: s.token_expires,
+                signed_in: session.is_some(),
+                session_expires_at: session.map(|c| c.expires_at),
                 cursor: s.cursor,
                 pending_changes: pending as u64,
                 rejected_edits: state::count_rejected(conn)?,
@@ -316,11 +320,14 @@ impl SyncClient {
     /// The round trips of one sync (the caller holds the one-sync-at-a-time lock).
     async fn rounds(&self, progress: &mut (dyn FnMut(SyncProgress) + Send)) -> Result<SyncReport> {
         let config = self.engine.config.sync.clone();
-        let stored = self.on_db(|e| e.store.read(state::load)).await?;
-        let (Some(url), Some(token)) = (stored.server_url, stored.token) else {
+        let Some(Credential {
+            server_url, token, ..
+        }) = self.on_db(session::current).await?
+        else {
             return Err(SyncError::NotSignedIn.into());
         };
-        let server = ServerUrl::parse(&url, config.allow_insecure_http)?;
+        let stored = self.on_db(|e| e.store.read(state::load)).await?;
+        let server = ServerUrl::parse(&server_url, config.allow_insecure_http)?;
         let transport = self.transport()?;
         let mut report = SyncReport {
             cursor: stored.cursor,

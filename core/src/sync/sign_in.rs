@@ -6,7 +6,7 @@
 //! user id, create that user's store with that same device id. Later logins go through a small
 //! index in the data directory (`accounts.json`: server, tenant and username → user id), open
 //! the known store and log in with its own device id, so no device is registered twice.
-//! The index holds no secrets; tokens live in each store.
+//! The index holds no secrets; each store's token lives in its credential store.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -15,11 +15,13 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::config::{Config, Identity};
+use crate::credentials::Credential;
 use crate::error::{Error, Result};
 use crate::protocol::LoginRequest;
+use crate::store::permissions;
 use crate::FieldSales;
 
-use super::{state, Login, ServerUrl, Session};
+use super::{session, Login, ServerUrl, Session};
 
 /// The data directory's accounts index.
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -53,9 +55,7 @@ fn read_index(data_dir: &Path) -> Accounts {
 fn write_index(data_dir: &Path, accounts: &Accounts) -> Result<()> {
     let bytes = serde_json::to_vec_pretty(accounts)
         .map_err(|e| Error::Io(std::io::Error::other(e.to_string())))?;
-    let tmp = index_path(data_dir).with_extension("json.tmp");
-    std::fs::write(&tmp, bytes)?;
-    std::fs::rename(tmp, index_path(data_dir))?;
+    permissions::write_private(&index_path(data_dir), &bytes)?;
     Ok(())
 }
 
@@ -88,7 +88,7 @@ impl FieldSales {
         config: Config,
         login: &Login,
     ) -> Result<(FieldSales, Session)> {
-        std::fs::create_dir_all(data_dir)?;
+        permissions::private_dir(data_dir)?;
         let server = ServerUrl::parse(&login.server_url, config.sync.allow_insecure_http)?;
         let key = format!("{}|{}|{}", server.as_str(), login.tenant, login.username);
         let mut accounts = read_index(data_dir);
@@ -145,9 +145,14 @@ fn first_login(
         return Ok((fs, session));
     }
     let url = server.as_str().to_string();
-    fs.engine
-        .store
-        .transaction(|tx| state::save_session(tx, &url, &answer.token, &answer.expires_at))?;
+    session::start(
+        &fs.engine,
+        &Credential {
+            server_url: url.clone(),
+            token: answer.token,
+            expires_at: answer.expires_at.clone(),
+        },
+    )?;
     Ok((
         fs,
         Session {

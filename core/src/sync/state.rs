@@ -1,5 +1,8 @@
 //! The sync client's SQL: the `sync_state` row, the outbox as a request, and the rejected-edits
 //! list. All of the sync client's queries live here, so the schema is read in one place.
+//!
+//! The session token is not here: it lives in the credential store (see `crate::credentials`),
+//! and the database keeps only which server this store syncs with and how far it got.
 
 use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension};
@@ -8,12 +11,10 @@ use serde::{Deserialize, Serialize};
 use crate::error::Result;
 use crate::protocol::{DocChanges, LocalChange, RejectReason};
 
-/// The stored `sync_state` row. Its `Debug` leaves the token out.
-#[derive(Clone, Default)]
+/// The stored `sync_state` row.
+#[derive(Debug, Clone, Default)]
 pub(crate) struct StoredState {
     pub server_url: Option<String>,
-    pub token: Option<String>,
-    pub token_expires: Option<String>,
     pub cursor: u64,
     pub resume: Option<String>,
     pub last_success_at: Option<DateTime<Utc>>,
@@ -21,34 +22,20 @@ pub(crate) struct StoredState {
     pub last_error: Option<String>,
 }
 
-impl std::fmt::Debug for StoredState {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("StoredState")
-            .field("server_url", &self.server_url)
-            .field("signed_in", &self.token.is_some())
-            .field("cursor", &self.cursor)
-            .field("last_error", &self.last_error)
-            .finish_non_exhaustive()
-    }
-}
-
 pub(crate) fn load(conn: &Connection) -> Result<StoredState> {
     let state = conn
         .prepare_cached(
-            "SELECT server_url, token, token_expires, cursor, resume, last_success_at,
-                    last_attempt_at, last_error
+            "SELECT server_url, cursor, resume, last_success_at, last_attempt_at, last_error
              FROM sync_state WHERE id = 1",
         )?
         .query_row([], |r| {
             Ok(StoredState {
                 server_url: r.get(0)?,
-                token: r.get(1)?,
-                token_expires: r.get(2)?,
-                cursor: r.get::<_, i64>(3)?.max(0) as u64,
-                resume: r.get(4)?,
-                last_success_at: r.get::<_, Option<i64>>(5)?.and_then(from_ms),
-                last_attempt_at: r.get::<_, Option<i64>>(6)?.and_then(from_ms),
-                last_error: r.get(7)?,
+                cursor: r.get::<_, i64>(1)?.max(0) as u64,
+                resume: r.get(2)?,
+                last_success_at: r.get::<_, Option<i64>>(3)?.and_then(from_ms),
+                last_attempt_at: r.get::<_, Option<i64>>(4)?.and_then(from_ms),
+                last_error: r.get(5)?,
             })
         })
         .optional()?;
@@ -59,28 +46,16 @@ fn from_ms(ms: i64) -> Option<DateTime<Utc>> {
     DateTime::from_timestamp_millis(ms)
 }
 
-/// Stores a new session. Another server means another log: the cursor starts over.
-pub(crate) fn save_session(
-    conn: &Connection,
-    server_url: &str,
-    token: &str,
-    expires: &str,
-) -> Result<()> {
+/// Records the server of a new session (its token goes to the credential store). Another
+/// server means another log: the cursor starts over.
+pub(crate) fn save_server(conn: &Connection, server_url: &str) -> Result<()> {
     conn.execute(
         "UPDATE sync_state SET
             cursor = CASE WHEN server_url IS ?1 THEN cursor ELSE 0 END,
             resume = CASE WHEN server_url IS ?1 THEN resume ELSE NULL END,
-            server_url = ?1, token = ?2, token_expires = ?3, last_error = NULL
+            server_url = ?1, last_error = NULL
          WHERE id = 1",
-        params![server_url, token, expires],
-    )?;
-    Ok(())
-}
-
-pub(crate) fn clear_token(conn: &Connection) -> Result<()> {
-    conn.execute(
-        "UPDATE sync_state SET token = NULL, token_expires = NULL WHERE id = 1",
-        [],
+        params![server_url],
     )?;
     Ok(())
 }

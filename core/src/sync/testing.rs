@@ -19,10 +19,9 @@ pub(crate) const BACKOFF: Backoff = Backoff {
     max: Duration::from_secs(64),
 };
 
-/// A store of `rep-1` that syncs through `fake`, signed in.
-pub(crate) async fn device(fake: &Arc<FakeTransport>) -> (FieldSales, tempfile::TempDir) {
-    let dir = tempfile::tempdir().expect("a temp dir");
-    let config = Config {
+/// A store's configuration that syncs through `fake`, with the tests' delays.
+pub(crate) fn config(fake: &Arc<FakeTransport>) -> Config {
+    Config {
         durability: Durability::AppCrash,
         sync: SyncConfig {
             transport: Some(fake.clone()),
@@ -32,7 +31,13 @@ pub(crate) async fn device(fake: &Arc<FakeTransport>) -> (FieldSales, tempfile::
             ..SyncConfig::default()
         },
         ..Config::default()
-    };
+    }
+}
+
+/// A store of `rep-1` that syncs through `fake`, signed in.
+pub(crate) async fn device(fake: &Arc<FakeTransport>) -> (FieldSales, tempfile::TempDir) {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let config = config(fake);
     let identity = Identity::new("rep-1", Some("team-north".into())).expect("an identity");
     let fs = FieldSales::open(dir.path(), identity, config).expect("a store");
     fs.sync()
