@@ -142,11 +142,20 @@ fn deleted_customers_are_not_found_and_renames_are() {
 
 #[test]
 fn odd_queries_find_nothing_instead_of_failing() {
-    let (d, _, _) = seeded();
-    for q in ["", "   ", "\"", "*", "AND", "(", "NEAR(", "小米\"", "12"] {
+    let (d, xiaomi, _) = seeded();
+    // Search syntax and too little to go on: no error, and no hit.
+    for q in ["", "   ", "\"", "*", "AND", "(", "NEAR(", "12"] {
         let result = d.fs.search().customers(q, 10);
-        assert!(result.is_ok(), "query {q:?} failed: {result:?}");
+        assert!(
+            result.as_ref().is_ok_and(|hits| hits.is_empty()),
+            "query {q:?} should find nothing: {result:?}"
+        );
     }
+    // A stray quote around a word is typing, not syntax: the word is still found.
+    assert_eq!(
+        ids(d.fs.search().customers("小米\"", 10).unwrap()),
+        vec![xiaomi.clone()]
+    );
     assert_eq!(d.fs.search().customers("小米", 1).unwrap().len(), 1);
 }
 

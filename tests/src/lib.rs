@@ -192,16 +192,28 @@ impl Device {
         }
     }
 
-    /// Syncs, retrying through injected faults until one sync succeeds.
+    /// Syncs once. No fault is planned where this is used, so any failure fails the test.
     pub fn sync(&self) -> fieldsales_core::sync::SyncReport {
+        self.fs
+            .sync()
+            .sync_now()
+            .unwrap_or_else(|e| panic!("{} could not sync: {e:?}", self.user))
+    }
+
+    /// Syncs through the faults a test planned on the proxy: each planned fault costs at most
+    /// one failed attempt, so `planned + 1` attempts must be enough.
+    pub fn sync_through_faults(&self, planned: usize) -> fieldsales_core::sync::SyncReport {
         let mut last = None;
-        for _ in 0..50 {
+        for _ in 0..=planned {
             match self.fs.sync().sync_now() {
                 Ok(report) => return report,
                 Err(e) => last = Some(e),
             }
         }
-        panic!("{} could not sync: {last:?}", self.user);
+        panic!(
+            "{} could not sync through {planned} planned faults: {last:?}",
+            self.user
+        );
     }
 
     /// Adds a customer named `name` on this device (not yet synced); returns its id.

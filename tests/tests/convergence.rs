@@ -8,7 +8,7 @@
 //! so "present" is a string search; name edits race on one field on purpose to exercise
 //! conflicts, and deletes tombstone. The server's view is a fresh device signed in at the end.
 //!
-//! Cases: `FIELDSALES_PROPTEST_CASES` (default 4; each case starts its own server).
+//! Cases: `FIELDSALES_PROPTEST_CASES` (default 32; each case starts its own server).
 
 use std::collections::BTreeMap;
 
@@ -79,7 +79,7 @@ fn cases() -> u32 {
     std::env::var("FIELDSALES_PROPTEST_CASES")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(4)
+        .unwrap_or(32)
 }
 
 /// A write that must survive: `token` inside document `doc`.
