@@ -11,7 +11,7 @@
 //! * [`server`] — start, stop ([`Server`], [`RunningServer`]).
 //! * [`http`] — routes, authentication, login, sync, the event stream.
 //! * [`sync`] — the protocol's server half, written once against [`sync::SyncStore`].
-//! * [`audience`] — who may see and write which record.
+//! * [`access`] — who may see and write which record (visibility and write rights).
 //! * [`storage`] — the [`storage::Storage`] trait and its SQLite backend.
 //! * [`accounts`] — passwords, tokens, the signed-in principal.
 //! * [`admin`] — tenants, teams, users, devices, compaction ([`Admin`]).
@@ -36,7 +36,7 @@
 
 pub mod accounts;
 pub mod admin;
-pub mod audience;
+pub mod access;
 pub mod config;
 pub mod error;
 pub mod http;

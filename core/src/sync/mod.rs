@@ -15,7 +15,7 @@
 
 mod apply;
 pub mod backoff;
-pub mod engine;
+pub mod auto;
 mod error;
 #[cfg(test)]
 mod fake;
@@ -43,7 +43,7 @@ use crate::Engine;
 
 pub use apply::ConflictFound;
 pub use backoff::Backoff;
-pub use engine::AutoSync;
+pub use auto::AutoSync;
 pub use error::SyncError;
 pub use listener::{NoListener, SyncFailure, SyncListener, SyncProgress, Trigger};
 pub use report::{Session, SyncReport, SyncStatus};
@@ -294,7 +294,7 @@ impl SyncClient {
     /// is stopped or dropped.
     pub fn start_auto_sync(&self, listener: Arc<dyn SyncListener>) -> Result<AutoSync> {
         let _entered = self.runtime()?.enter();
-        Ok(engine::AutoSync::start(self.clone(), listener))
+        Ok(auto::AutoSync::start(self.clone(), listener))
     }
 
     /// One sync, reporting progress after each round trip.

@@ -19,7 +19,7 @@ mod push;
 use fieldsales_protocol::SyncResponse;
 
 use crate::accounts::Principal;
-use crate::audience::{CustomerAudience, DocMeta, Teams, Viewer};
+use crate::access::{CustomerAudience, DocMeta, Teams, Viewer};
 use crate::config::Limits;
 use crate::error::Result;
 

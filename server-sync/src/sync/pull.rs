@@ -20,7 +20,7 @@ use serde_bytes::ByteBuf;
 
 use super::check::{CheckedRequest, Resume};
 use super::SyncStore;
-use crate::audience::{can_see, Teams, Viewer};
+use crate::access::{can_see, Teams, Viewer};
 use crate::error::Result;
 
 /// Log entries or documents read per storage call.

@@ -3,7 +3,7 @@
 //! For each document the server checks, in order: the change sizes, that every change parses
 //! and was written by the sending device's actor, that the stored document has the same kind,
 //! that the user may write the document as it stands (and, for a new document, as it would
-//! stand), that the rules allow what the changes make of it (`audience::check_write`: owner, team, visibility, customer, attribution), that it does not attach
+//! stand), that the rules allow what the changes make of it (`access::check_write`: owner, team, visibility, customer, attribution), that it does not attach
 //! itself to a customer the user may not see, and that every change's dependencies are known. Only then are the new changes
 //! appended to the log and the document stored. A rejected document leaves the server
 //! untouched, and its rejection carries the server's copy when the user may see it.
@@ -25,7 +25,7 @@ use fieldsales_protocol::{RejectReason, Rejection};
 
 use super::check::{CheckedDoc, CheckedRequest};
 use super::{StoredDoc, SyncStats, SyncStore};
-use crate::audience::{
+use crate::access::{
     can_see, can_write, check_attribution, check_write, Attribution, DocMeta, Teams, Viewer,
     WriteRefusal,
 };
@@ -130,7 +130,7 @@ pub(super) fn apply(
 fn customer_of(
     store: &mut dyn SyncStore,
     meta: &DocMeta,
-) -> Result<Option<crate::audience::CustomerAudience>> {
+) -> Result<Option<crate::access::CustomerAudience>> {
     match &meta.customer {
         Some(id) => Ok(store.load_doc(id)?.map(|c| c.meta.as_customer())),
         None => Ok(None),

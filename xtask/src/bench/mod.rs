@@ -6,6 +6,7 @@
 //! object per workload) and a table on stdout. Nothing here asserts: the report states the
 //! targets next to the figures and says which were met.
 
+mod device_load;
 mod dataset;
 mod dedup_dataset;
 mod dedup_quality;

@@ -9,18 +9,14 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use fieldsales_core::protocol::Role;
-use fieldsales_core::quicklog::{Channel, NewQuickLog};
-use fieldsales_core::sync::Login;
-use fieldsales_core::{Config, Durability, FieldSales};
 use fieldsales_server::{Server, ServerConfig, UserSpec};
 use serde_json::{json, Map};
 
-use super::{round, Outcome, Samples};
+use super::device_load::{self, Phase};
+use super::{round, Outcome};
 use crate::Result;
 
 const DEVICES: usize = 200;
@@ -58,79 +54,15 @@ pub(crate) fn run(dir: &Path) -> Result<Outcome> {
         Ok::<_, fieldsales_server::Error>(())
     })?;
     eprintln!("bench: {DEVICES} users created; signing their devices in…");
-    let mut devices = Vec::with_capacity(DEVICES);
-    for i in 0..DEVICES {
-        let login = Login {
-            server_url: url.clone(),
-            tenant: TENANT.into(),
-            username: format!("rep-{i}"),
-            password: PASSWORD.into(),
-        };
-        // Simulated phones: the app-crash level spares the machine 200 devices' fsyncs, so
-        // the figures are the server's rather than this disk's.
-        let config = Config {
-            durability: Durability::AppCrash,
-            ..Config::default()
-        };
-        let (fs, _) = FieldSales::sign_in(&dir.join(format!("device-{i}")), config, &login)?;
-        devices.push(fs);
-    }
+    let usernames = (0..DEVICES).map(|i| format!("rep-{i}"));
+    let devices = device_load::sign_in(&dir, &url, TENANT, usernames, PASSWORD)?;
 
     eprintln!("bench: {DEVICES} devices syncing for {} s…", RUN.as_secs());
-    let stop = Arc::new(AtomicBool::new(false));
-    let errors = Arc::new(AtomicU64::new(0));
-    let first_errors = Arc::new(Mutex::new(Vec::<String>::new()));
     let started = Instant::now();
-    let threads: Vec<_> = devices
-        .into_iter()
-        .map(|fs| {
-            let (stop, errors, first_errors) = (stop.clone(), errors.clone(), first_errors.clone());
-            std::thread::spawn(move || {
-                let mut samples = Vec::new();
-                while !stop.load(Ordering::Relaxed) {
-                    let logged = fs.quick_log().log(NewQuickLog {
-                        channel: Channel::Call,
-                        phone: Some("13800138000".into()),
-                        duration_s: Some(95),
-                        pain_points: vec!["价格".into()],
-                        ..Default::default()
-                    });
-                    let t = Instant::now();
-                    let synced = logged.and_then(|_| fs.sync().sync_now());
-                    match synced {
-                        Ok(_) => samples.push(t.elapsed()),
-                        Err(e) => {
-                            errors.fetch_add(1, Ordering::Relaxed);
-                            let mut first = first_errors.lock().unwrap_or_else(|p| p.into_inner());
-                            if first.len() < 5 {
-                                first.push(e.to_string());
-                            }
-                        }
-                    }
-                }
-                samples
-            })
-        })
-        .collect();
-    std::thread::sleep(RUN);
-    stop.store(true, Ordering::Relaxed);
-    let mut samples = Samples::new();
-    for t in threads {
-        for d in t.join().map_err(|_| "a device thread panicked")? {
-            samples.push(d);
-        }
-    }
+    let Phase { samples, errors } = device_load::sync_loop(&devices, RUN, "server_load")?;
     let elapsed = started.elapsed().as_secs_f64();
     rt.block_on(server.shutdown())?;
     let syncs = samples.len();
-    let errors = errors.load(Ordering::Relaxed);
-    for e in first_errors
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .iter()
-    {
-        eprintln!("bench: server_load error: {e}");
-    }
     let mut figures = Map::new();
     figures.insert("devices".into(), json!(DEVICES));
     figures.insert("seconds".into(), json!(round(elapsed)));

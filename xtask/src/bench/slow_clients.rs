@@ -13,19 +13,16 @@ use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use fieldsales_core::protocol::Role;
-use fieldsales_core::quicklog::{Channel, NewQuickLog};
-use fieldsales_core::sync::Login;
-use fieldsales_core::{Config, Durability, FieldSales};
 use fieldsales_server::{Server, ServerConfig, UserSpec};
 use serde_json::{json, Map};
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
 
-use super::{round, Outcome, Samples};
+use super::{device_load, round, Outcome};
 use crate::Result;
 
 const DEVICES: usize = 50;
@@ -40,11 +37,6 @@ const PASSWORD: &str = "slow-password-1";
 const FILES_NEEDED: u64 = 2 * SLOW_CONNECTIONS as u64 + 2_048;
 
 /// One phase's device figures.
-struct Phase {
-    samples: Samples,
-    errors: u64,
-}
-
 pub(crate) fn run(dir: &Path) -> Result<Outcome> {
     let files = rlimit::increase_nofile_limit(FILES_NEEDED)?;
     if files < FILES_NEEDED {
@@ -60,20 +52,21 @@ pub(crate) fn run(dir: &Path) -> Result<Outcome> {
     let server = rt.block_on(Server::start(ServerConfig::for_tests(dir.join("server"))))?;
     let addr = server.addr();
     rt.block_on(seed(&server))?;
-    let devices = sign_in(&dir, &server.url())?;
+    let usernames = (0..DEVICES).map(|i| format!("rep-{i}"));
+    let devices = device_load::sign_in(&dir, &server.url(), TENANT, usernames, PASSWORD)?;
 
     eprintln!(
         "bench: {DEVICES} devices syncing alone for {} s…",
         PHASE.as_secs()
     );
-    let mut alone = measure(&devices)?;
+    let mut alone = device_load::sync_loop(&devices, PHASE, "slow_clients")?;
 
     eprintln!("bench: opening {SLOW_CONNECTIONS} slow connections…");
     let attack = SlowClients::start(addr)?;
     std::thread::sleep(RAMP);
     let held_at_start = attack.held.load(Ordering::Relaxed);
     eprintln!("bench: {DEVICES} devices syncing beside {held_at_start} slow connections…");
-    let mut beside = measure(&devices)?;
+    let mut beside = device_load::sync_loop(&devices, PHASE, "slow_clients")?;
     let held_at_end = attack.held.load(Ordering::Relaxed);
     let cut = attack.cut.load(Ordering::Relaxed);
     attack.stop();
@@ -129,82 +122,6 @@ async fn seed(server: &fieldsales_server::RunningServer) -> Result {
             .await?;
     }
     Ok(())
-}
-
-fn sign_in(dir: &Path, url: &str) -> Result<Vec<Arc<FieldSales>>> {
-    let mut devices = Vec::with_capacity(DEVICES);
-    for i in 0..DEVICES {
-        let login = Login {
-            server_url: url.to_string(),
-            tenant: TENANT.into(),
-            username: format!("rep-{i}"),
-            password: PASSWORD.into(),
-        };
-        // As in server_load: the figures are the server's, not this disk's fsyncs.
-        let config = Config {
-            durability: Durability::AppCrash,
-            ..Config::default()
-        };
-        let (fs, _) = FieldSales::sign_in(&dir.join(format!("device-{i}")), config, &login)?;
-        devices.push(Arc::new(fs));
-    }
-    Ok(devices)
-}
-
-/// Every device logs a call and syncs in a loop for one [`PHASE`].
-fn measure(devices: &[Arc<FieldSales>]) -> Result<Phase> {
-    let stop = Arc::new(AtomicBool::new(false));
-    let errors = Arc::new(AtomicU64::new(0));
-    let first_errors = Arc::new(Mutex::new(Vec::<String>::new()));
-    let threads: Vec<_> = devices
-        .iter()
-        .map(|fs| {
-            let fs = fs.clone();
-            let (stop, errors, first_errors) = (stop.clone(), errors.clone(), first_errors.clone());
-            std::thread::spawn(move || {
-                let mut samples = Vec::new();
-                while !stop.load(Ordering::Relaxed) {
-                    let logged = fs.quick_log().log(NewQuickLog {
-                        channel: Channel::Call,
-                        phone: Some("13800138000".into()),
-                        duration_s: Some(60),
-                        ..Default::default()
-                    });
-                    let t = Instant::now();
-                    match logged.and_then(|_| fs.sync().sync_now()) {
-                        Ok(_) => samples.push(t.elapsed()),
-                        Err(e) => {
-                            errors.fetch_add(1, Ordering::Relaxed);
-                            let mut first = first_errors.lock().unwrap_or_else(|p| p.into_inner());
-                            if first.len() < 5 {
-                                first.push(e.to_string());
-                            }
-                        }
-                    }
-                }
-                samples
-            })
-        })
-        .collect();
-    std::thread::sleep(PHASE);
-    stop.store(true, Ordering::Relaxed);
-    let mut samples = Samples::new();
-    for t in threads {
-        for d in t.join().map_err(|_| "a device thread panicked")? {
-            samples.push(d);
-        }
-    }
-    for e in first_errors
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .iter()
-    {
-        eprintln!("bench: slow_clients device error: {e}");
-    }
-    Ok(Phase {
-        samples,
-        errors: errors.load(Ordering::Relaxed),
-    })
 }
 
 /// The slow connections, on a runtime of their own (one thread, as an attacker's laptop).

@@ -8,7 +8,7 @@
 use fieldsales_protocol::Kind;
 use rusqlite::{params, OptionalExtension, Row, Transaction};
 
-use crate::audience::{read_visibility, CustomerAudience, DocMeta, Teams};
+use crate::access::{read_visibility, CustomerAudience, DocMeta, Teams};
 use crate::error::{Error, Result};
 use crate::sync::{DocEntry, LogEntry, StoredDoc, SyncStore};
 

@@ -290,5 +290,5 @@ async fn follow_server_events(client: SyncClient, commands: mpsc::UnboundedSende
 }
 
 #[cfg(test)]
-#[path = "engine_tests.rs"]
+#[path = "auto_tests.rs"]
 mod tests;

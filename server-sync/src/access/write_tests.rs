@@ -1,7 +1,7 @@
 //! The write rules on their own: creates, moves and attribution, per role.
 
 use super::*;
-use crate::audience::Visibility;
+use crate::access::Visibility;
 
 fn teams() -> Teams {
     [
