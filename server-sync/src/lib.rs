@@ -34,9 +34,9 @@
 //! # }
 //! ```
 
+pub mod access;
 pub mod accounts;
 pub mod admin;
-pub mod access;
 pub mod config;
 pub mod error;
 pub mod http;

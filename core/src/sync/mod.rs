@@ -14,8 +14,8 @@
 //! messages, and [`http::HttpTransport`] is the one place that speaks HTTP.
 
 mod apply;
-pub mod backoff;
 pub mod auto;
+pub mod backoff;
 mod error;
 #[cfg(test)]
 mod fake;
@@ -42,8 +42,8 @@ use crate::protocol::{limits, DocChanges, LoginRequest, SyncRequest};
 use crate::Engine;
 
 pub use apply::ConflictFound;
-pub use backoff::Backoff;
 pub use auto::AutoSync;
+pub use backoff::Backoff;
 pub use error::SyncError;
 pub use listener::{NoListener, SyncFailure, SyncListener, SyncProgress, Trigger};
 pub use report::{Session, SyncReport, SyncStatus};

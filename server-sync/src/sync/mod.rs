@@ -18,8 +18,8 @@ mod push;
 
 use fieldsales_protocol::SyncResponse;
 
-use crate::accounts::Principal;
 use crate::access::{CustomerAudience, DocMeta, Teams, Viewer};
+use crate::accounts::Principal;
 use crate::config::Limits;
 use crate::error::Result;
 

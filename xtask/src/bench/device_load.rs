@@ -90,7 +90,11 @@ pub(crate) fn sync_loop(devices: &[Arc<FieldSales>], run: Duration, label: &str)
             samples.push(d);
         }
     }
-    for e in first_errors.lock().unwrap_or_else(|p| p.into_inner()).iter() {
+    for e in first_errors
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .iter()
+    {
         eprintln!("bench: {label} device error: {e}");
     }
     Ok(Phase {

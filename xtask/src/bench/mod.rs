@@ -6,11 +6,11 @@
 //! object per workload) and a table on stdout. Nothing here asserts: the report states the
 //! targets next to the figures and says which were met.
 
-mod device_load;
 mod dataset;
 mod dedup_dataset;
 mod dedup_quality;
 mod dedup_speed;
+mod device_load;
 mod ffi_call;
 mod login_flood;
 mod open;

@@ -59,7 +59,10 @@ pub(crate) fn run(dir: &Path) -> Result<Outcome> {
 
     eprintln!("bench: {DEVICES} devices syncing for {} s…", RUN.as_secs());
     let started = Instant::now();
-    let Phase { samples, errors } = device_load::sync_loop(&devices, RUN, "server_load")?;
+    let Phase {
+        mut samples,
+        errors,
+    } = device_load::sync_loop(&devices, RUN, "server_load")?;
     let elapsed = started.elapsed().as_secs_f64();
     rt.block_on(server.shutdown())?;
     let syncs = samples.len();
