@@ -9,7 +9,8 @@
 //! Map of the crate:
 //!
 //! * [`server`] — start, stop ([`Server`], [`RunningServer`]).
-//! * [`http`] — routes, authentication, login, sync, the event stream.
+//! * [`http`] — connections (limits, timeouts, TLS), routes, authentication, login (bounded
+//!   hashing, throttling), sync, the event stream.
 //! * [`sync`] — the protocol's server half, written once against [`sync::SyncStore`].
 //! * [`access`] — who may see and write which record (visibility and write rights).
 //! * [`storage`] — the [`storage::Storage`] trait and its SQLite backend.

@@ -1,7 +1,10 @@
 //! The HTTP surface: routes, shared state, and the mapping of every refusal to a JSON error.
 //!
-//! Handlers are thin: they authenticate, decode, call storage or the sync, and encode. Each
-//! route's behaviour is written down in `docs/protocol.md`. Bodies are bounded before they are
+//! Connections come in through our own accept loop (`listen`, `connection`, `body_pace`,
+//! [`tls`]): a connection cap, header, body-pace and idle timeouts, and an early 413, so a slow
+//! or silent client costs a bounded amount. Login goes through the password pool and the
+//! [`throttle`]. Handlers are thin: they authenticate, decode, call storage or the sync, and
+//! encode. Each route's behaviour is written down in `docs/protocol.md`. Bodies are bounded before they are
 //! read ([`DefaultBodyLimit`]), and a body the limit or the decoder refuses becomes an
 //! [`ApiError`] like any other, so a client always gets `{"error": {"code", "message"}}`.
 
