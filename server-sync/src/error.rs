@@ -37,6 +37,8 @@ pub enum Error {
     CorruptDocument { doc_id: String },
     #[error("configuration: {0}")]
     Config(String),
+    #[error("the database's schema version {found} is newer than this server supports ({supported}); run the newer server")]
+    SchemaTooNew { found: i64, supported: i64 },
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,14 +1,16 @@
 //! The server database's tables, created and migrated at open.
 //!
 //! Migrations are numbered by position and tracked in `PRAGMA user_version`; an existing
-//! migration is never edited, only followed by a new one. The change log (`changes`) is the
+//! migration is never edited, only followed by a new one. A database from a newer server is
+//! refused, never migrated or written (an IT person who rolls the binary back must not damage
+//! it): the same guard as the device's store. The change log (`changes`) is the
 //! one append-only table: its rows are only ever removed by compaction, below a tenant's
 //! `horizon`. `docs` keeps the server's copy of each record with the audience fields pulled out
 //! into columns, so that filtering a pull reads no Automerge bytes.
 
 use rusqlite::Connection;
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 
 const MIGRATIONS: &[&str] = &[
     // 1: the first schema.
@@ -114,9 +116,12 @@ CREATE INDEX sessions_user ON sessions (user_id, created_at);
 
 /// Brings the database to the latest schema, each migration in its own transaction.
 pub fn migrate(conn: &mut Connection) -> Result<()> {
-    let applied: usize =
-        conn.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))? as usize;
-    for (index, sql) in MIGRATIONS.iter().enumerate().skip(applied) {
+    let found: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    let supported = MIGRATIONS.len() as i64;
+    if found > supported {
+        return Err(Error::SchemaTooNew { found, supported });
+    }
+    for (index, sql) in MIGRATIONS.iter().enumerate().skip(found.max(0) as usize) {
         let tx = conn.transaction()?;
         tx.execute_batch(sql)?;
         tx.pragma_update(None, "user_version", (index + 1) as i64)?;
@@ -128,6 +133,23 @@ pub fn migrate(conn: &mut Connection) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_database_from_a_newer_server_is_refused_and_left_as_it_is() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        migrate(&mut conn).unwrap();
+        let newer = MIGRATIONS.len() as i64 + 1;
+        conn.pragma_update(None, "user_version", newer).unwrap();
+        let refused = migrate(&mut conn).unwrap_err();
+        assert!(
+            matches!(refused, Error::SchemaTooNew { found, .. } if found == newer),
+            "{refused:?}"
+        );
+        let version: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, newer, "the newer database is not touched");
+    }
 
     #[test]
     fn migrating_twice_is_harmless() {
