@@ -240,29 +240,39 @@ pub fn can_write(viewer: &Viewer, meta: &DocMeta, teams: &Teams) -> bool {
     }
 }
 
+/// The people of the rule tests (here and in `write`): team north (ann, bob, max), team south
+/// (cat, sue), and root in no team.
 #[cfg(test)]
-mod tests {
-    use super::*;
+pub(crate) mod people {
+    use super::{Role, Teams, Viewer};
 
-    fn teams() -> Teams {
+    pub(crate) fn teams() -> Teams {
         [
             ("ann", Some("north")),
             ("bob", Some("north")),
             ("max", Some("north")),
             ("cat", Some("south")),
+            ("sue", Some("south")),
+            ("root", None),
         ]
         .into_iter()
         .map(|(u, t)| (u.to_string(), t.map(str::to_string)))
         .collect()
     }
 
-    fn viewer(user: &str, role: Role) -> Viewer {
+    pub(crate) fn viewer(user: &str, role: Role) -> Viewer {
         Viewer {
             user_id: user.into(),
             team_id: teams().get(user).cloned().flatten(),
             role,
         }
     }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::people::{teams, viewer};
+    use super::*;
 
     fn customer(owner: &str, visibility: Visibility) -> DocMeta {
         DocMeta {

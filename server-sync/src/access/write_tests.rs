@@ -1,29 +1,8 @@
 //! The write rules on their own: creates, moves and attribution, per role.
 
 use super::*;
+use crate::access::people::{teams, viewer};
 use crate::access::Visibility;
-
-fn teams() -> Teams {
-    [
-        ("ann", Some("north")),
-        ("bob", Some("north")),
-        ("max", Some("north")),
-        ("cat", Some("south")),
-        ("sue", Some("south")),
-        ("root", None),
-    ]
-    .into_iter()
-    .map(|(u, t)| (u.to_string(), t.map(str::to_string)))
-    .collect()
-}
-
-fn viewer(user: &str, role: Role) -> Viewer {
-    Viewer {
-        user_id: user.into(),
-        team_id: teams().get(user).cloned().flatten(),
-        role,
-    }
-}
 
 fn customer(owner: &str, team: &str) -> DocMeta {
     DocMeta {
