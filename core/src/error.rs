@@ -132,6 +132,15 @@ impl From<rusqlite::Error> for Error {
     }
 }
 
+impl From<fieldsales_migrate::SchemaTooNew> for Error {
+    fn from(e: fieldsales_migrate::SchemaTooNew) -> Self {
+        Error::SchemaTooNew {
+            found: e.found,
+            supported: e.supported,
+        }
+    }
+}
+
 impl From<automerge::AutomergeError> for Error {
     fn from(e: automerge::AutomergeError) -> Self {
         Error::Document(Cause::new(e))

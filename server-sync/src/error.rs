@@ -41,6 +41,15 @@ pub enum Error {
     SchemaTooNew { found: i64, supported: i64 },
 }
 
+impl From<fieldsales_migrate::SchemaTooNew> for Error {
+    fn from(e: fieldsales_migrate::SchemaTooNew) -> Self {
+        Error::SchemaTooNew {
+            found: e.found,
+            supported: e.supported,
+        }
+    }
+}
+
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// An answer refusing a request: HTTP status, machine code and a sentence.

@@ -6,26 +6,22 @@
 //! Most migrations are SQL; one that must hand something to the world outside the database (the
 //! session, to the credential store) is a Rust step in the same transaction.
 
+use fieldsales_migrate::{Migrations, Step};
 use rusqlite::{Connection, OptionalExtension, Transaction};
 
 use crate::credentials::{Credential, CredentialStore};
 use crate::error::{Error, Result};
 
-/// One numbered migration.
-enum Migration {
-    Sql(&'static str),
-    /// A step that reads what it moves; `scrub` when what it removed must not survive in the
-    /// write-ahead log either (the log is emptied after the migrations ran).
-    Step {
-        run: fn(&Transaction<'_>, &dyn CredentialStore) -> Result<()>,
-        scrub: bool,
-    },
-}
+/// One numbered migration: SQL, or a Rust step that reads the credential store.
+type Migration = Step<StaticCredentials, Error>;
+
+/// The credential store the app owns for as long as the store is open.
+pub(crate) type StaticCredentials = dyn CredentialStore + 'static;
 
 /// The migrations in order; index 0 is migration 1.
 const MIGRATIONS: &[Migration] = &[
     // 1: documents, outbox, device state, projections and search.
-    Migration::Sql(
+    Step::Sql(
         r#"
     CREATE TABLE meta (
         key   TEXT PRIMARY KEY,
@@ -132,7 +128,7 @@ const MIGRATIONS: &[Migration] = &[
     "#,
     ),
     // 2: duplicate detection: profiles, blocking keys, merge pointers (see `dedup`).
-    Migration::Sql(
+    Step::Sql(
         r#"
     -- The normalised facts of each live customer, as JSON (see `dedup::profile`).
     CREATE TABLE dedup_profiles (
@@ -167,7 +163,7 @@ const MIGRATIONS: &[Migration] = &[
     "#,
     ),
     // 3: the sync client's state and the edits the server refused.
-    Migration::Sql(
+    Step::Sql(
         r#"
     -- One row: where this store syncs, how far it got, and how the last attempt went. The
     -- session token lives here (the database is the app's private storage); it is never logged.
@@ -206,66 +202,34 @@ const MIGRATIONS: &[Migration] = &[
     // 4: duplicate detection reads a generic word typed with its last character twice
     // (科技技) as the word: customers whose names double a character are profiled again at the
     // next open (a whole rebuild still pending from migration 2 covers them too).
-    Migration::Sql(
+    Step::Sql(
         r#"
     INSERT OR IGNORE INTO meta (key, value) VALUES ('dedup_index', 'doubled-names');
     "#,
     ),
     // 5: the session token leaves the database for the credential store (see `credentials`).
-    Migration::Step {
+    Step::Rust {
         run: move_session_out,
         scrub: true,
     },
 ];
 
-/// The schema version this build writes.
-pub(crate) const LATEST: i64 = MIGRATIONS.len() as i64;
+/// The store's migrations, run by the one migrator the server uses too.
+const SCHEMA: Migrations<StaticCredentials, Error> = Migrations::new("store", MIGRATIONS);
 
-/// Brings the database up to [`LATEST`], one transaction per migration. `credentials` receives
-/// a session that an older version kept in the database.
-pub(crate) fn migrate(conn: &mut Connection, credentials: &dyn CredentialStore) -> Result<()> {
+/// The schema version this build writes.
+pub(crate) const LATEST: i64 = SCHEMA.latest();
+
+/// Brings the database up to [`LATEST`], one transaction per migration; a store from a newer
+/// app is refused untouched. `credentials` receives a session that an older version kept in
+/// the database.
+pub(crate) fn migrate(conn: &mut Connection, credentials: &StaticCredentials) -> Result<()> {
     migrate_to(conn, LATEST, credentials)
 }
 
 /// Brings the database up to `target` (tests build older stores with it).
-fn migrate_to(conn: &mut Connection, target: i64, credentials: &dyn CredentialStore) -> Result<()> {
-    let current: i64 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
-    if current > LATEST {
-        return Err(Error::SchemaTooNew {
-            found: current,
-            supported: LATEST,
-        });
-    }
-    let mut scrub_log = false;
-    for (index, migration) in MIGRATIONS
-        .iter()
-        .enumerate()
-        .take(target.clamp(0, LATEST) as usize)
-        .skip(current.max(0) as usize)
-    {
-        let version = index as i64 + 1;
-        let tx = conn.transaction()?;
-        match migration {
-            Migration::Sql(sql) => tx.execute_batch(sql)?,
-            Migration::Step { run, scrub } => {
-                run(&tx, credentials)?;
-                scrub_log |= scrub;
-            }
-        }
-        tx.pragma_update(None, "user_version", version)?;
-        tx.commit()?;
-        tracing::info!(version, "applied store migration");
-    }
-    if scrub_log {
-        // The log still holds the pages as they were before the migration; copy it into the
-        // database and empty it, so that what the migration removed is nowhere on disk. At open
-        // only this connection exists, so the checkpoint is not kept waiting.
-        let busy: i64 = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))?;
-        if busy != 0 {
-            // Another process has the store open; the next checkpoint overwrites the log.
-            tracing::warn!("the store's log could not be emptied after a migration");
-        }
-    }
+fn migrate_to(conn: &mut Connection, target: i64, credentials: &StaticCredentials) -> Result<()> {
+    SCHEMA.run_to(conn, target, credentials)?;
     Ok(())
 }
 
@@ -273,7 +237,7 @@ fn migrate_to(conn: &mut Connection, target: i64, credentials: &dyn CredentialSt
 /// store, then rebuilds `sync_state` without the token's columns. The old table is dropped
 /// with `secure_delete` on, so its page, which also holds the stale copies of every token the
 /// row ever had, is overwritten with zeros rather than left in the file.
-fn move_session_out(tx: &Transaction<'_>, credentials: &dyn CredentialStore) -> Result<()> {
+fn move_session_out(tx: &Transaction<'_>, credentials: &StaticCredentials) -> Result<()> {
     // Already done (a store whose version was wound back, as tests of older migrations do): the
     // table has no token column left to move.
     let has_token: bool = tx.query_row(

@@ -28,7 +28,6 @@ use std::sync::{Mutex, MutexGuard};
 
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
-use crate::credentials::CredentialStore;
 use crate::error::Result;
 
 pub(crate) use writer::Writer;
@@ -59,7 +58,7 @@ impl Store {
     pub(crate) fn open(
         path: &Path,
         durability: Durability,
-        credentials: &dyn CredentialStore,
+        credentials: &migrations::StaticCredentials,
     ) -> Result<Store> {
         permissions::private_database(path)?;
         let mut writer = Connection::open(path)?;

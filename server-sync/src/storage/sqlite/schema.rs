@@ -8,13 +8,15 @@
 //! `horizon`. `docs` keeps the server's copy of each record with the audience fields pulled out
 //! into columns, so that filtering a pull reads no Automerge bytes.
 
+use fieldsales_migrate::{Migrations, Step};
 use rusqlite::Connection;
 
 use crate::error::{Error, Result};
 
-const MIGRATIONS: &[&str] = &[
+const MIGRATIONS: &[Step<(), Error>] = &[
     // 1: the first schema.
-    r#"
+    Step::Sql(
+        r#"
 CREATE TABLE tenants (
     id          TEXT PRIMARY KEY,
     name        TEXT NOT NULL UNIQUE,
@@ -78,10 +80,12 @@ CREATE TABLE changes (
     PRIMARY KEY (tenant_id, seq)
 );
 "#,
+    ),
     // 2: devices keyed by (tenant, id), so that an id registered in one tenant says nothing in
     // another; sessions name their tenant (to reach that key) and their creation time (to end the
     // oldest beyond the per-user cap; sessions from before count as the oldest).
-    r#"
+    Step::Sql(
+        r#"
 CREATE TABLE devices_v2 (
     tenant_id     TEXT NOT NULL REFERENCES tenants(id),
     id            TEXT NOT NULL,
@@ -112,21 +116,16 @@ ALTER TABLE sessions_v2 RENAME TO sessions;
 CREATE INDEX devices_user ON devices (user_id);
 CREATE INDEX sessions_user ON sessions (user_id, created_at);
 "#,
+    ),
 ];
 
-/// Brings the database to the latest schema, each migration in its own transaction.
+/// The server's migrations, run by the one migrator the device's store uses too.
+const SCHEMA: Migrations<(), Error> = Migrations::new("server", MIGRATIONS);
+
+/// Brings the database to the latest schema, each migration in its own transaction; a
+/// database from a newer server is refused untouched.
 pub fn migrate(conn: &mut Connection) -> Result<()> {
-    let found: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-    let supported = MIGRATIONS.len() as i64;
-    if found > supported {
-        return Err(Error::SchemaTooNew { found, supported });
-    }
-    for (index, sql) in MIGRATIONS.iter().enumerate().skip(found.max(0) as usize) {
-        let tx = conn.transaction()?;
-        tx.execute_batch(sql)?;
-        tx.pragma_update(None, "user_version", (index + 1) as i64)?;
-        tx.commit()?;
-    }
+    SCHEMA.run(conn, &())?;
     Ok(())
 }
 
@@ -166,7 +165,10 @@ mod tests {
     fn devices_and_sessions_of_the_first_schema_survive_the_move_to_per_tenant_devices() {
         let mut conn = Connection::open_in_memory().unwrap();
         conn.pragma_update(None, "foreign_keys", "ON").unwrap();
-        conn.execute_batch(MIGRATIONS[0]).unwrap();
+        let Step::Sql(first) = MIGRATIONS[0] else {
+            unreachable!("the first migration is SQL")
+        };
+        conn.execute_batch(first).unwrap();
         conn.pragma_update(None, "user_version", 1).unwrap();
         conn.execute_batch(
             "INSERT INTO tenants (id, name, created_at) VALUES ('t1', 'acme', 'x'), ('t2', 'globex', 'x');
