@@ -26,14 +26,19 @@ pub use fieldsales_protocol::Visibility;
 
 /// A street address with optional coordinates (WGS-84).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Address {
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub text: Option<String>,
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub lat: Option<f64>,
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub lon: Option<f64>,
 }
 
 /// A contact person at a customer.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Contact {
     pub id: String,
     pub name: Option<String>,
@@ -46,16 +51,23 @@ pub struct Contact {
 
 /// The fields of a new or edited contact. `None` leaves a field as it is; `Some("")` clears it.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ContactInput {
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub name: Option<String>,
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub title: Option<String>,
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub phone: Option<String>,
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub wechat: Option<String>,
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub email: Option<String>,
 }
 
 /// A phone number of a customer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct PhoneNumber {
     /// E.164, e.g. `+8613812345678`.
     pub e164: String,
@@ -65,6 +77,7 @@ pub struct PhoneNumber {
 
 /// The anchor action that entered a pipeline stage.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct StageEntry {
     pub stage: String,
     pub anchor: String,
@@ -75,6 +88,7 @@ pub struct StageEntry {
 
 /// A customer as stored.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Customer {
     pub id: String,
     /// The name reps use; empty for a lead created from an unknown phone number.
@@ -126,26 +140,42 @@ pub struct NewCustomer {
 /// An edit: only what is set changes, so concurrent edits of other fields survive the merge.
 /// For optional text fields `Some("")` clears the field.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct CustomerPatch {
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub name: Option<String>,
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub legal_name: Option<String>,
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub credit_code: Option<String>,
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub add_phones: Vec<String>,
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub remove_phones: Vec<String>,
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub add_emails: Vec<String>,
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub remove_emails: Vec<String>,
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub address: Option<Address>,
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub add_tags: Vec<String>,
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub remove_tags: Vec<String>,
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub owner: Option<String>,
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub team: Option<String>,
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub visibility: Option<Visibility>,
     /// Custom field values; an empty value removes the field.
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub custom: BTreeMap<String, String>,
 }
 
 /// A row of a customer list.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct CustomerSummary {
     pub id: String,
     pub name: String,
