@@ -10,17 +10,22 @@
 use std::time::SystemTime;
 
 use chrono::{DateTime, Utc};
+use fieldsales_core::customer::{Address, ContactInput, CustomerPatch};
 pub use fieldsales_core::ffi::RecordKind;
 use fieldsales_core::ffi::{system_time, utc_time};
 use fieldsales_core::protocol::{Role, Visibility};
 
 use crate::error::{FieldSalesError, Result};
 
-// The protocol's enums are UniFFI remote types of the core (`fieldsales_core::ffi`); these
-// borrow its conversions for this crate's signatures (`StoreEvent.kind`, `NewCustomer`, …).
+// The core's remote types (`fieldsales_core::ffi`: the protocol's enums and three inputs);
+// these borrow its conversions for this crate's signatures (`StoreEvent.kind`, `NewCustomer`,
+// `Customers.edit`, …).
 uniffi::use_remote_type!(fieldsales_core::RecordKind);
 uniffi::use_remote_type!(fieldsales_core::Visibility);
 uniffi::use_remote_type!(fieldsales_core::Role);
+uniffi::use_remote_type!(fieldsales_core::Address);
+uniffi::use_remote_type!(fieldsales_core::ContactInput);
+uniffi::use_remote_type!(fieldsales_core::CustomerPatch);
 
 /// A foreign time as the core's UTC time; `field` names it in the refusal.
 pub(crate) fn time_in(t: SystemTime, field: &str) -> Result<DateTime<Utc>> {

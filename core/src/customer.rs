@@ -26,13 +26,9 @@ pub use fieldsales_protocol::Visibility;
 
 /// A street address with optional coordinates (WGS-84).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Address {
-    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub text: Option<String>,
-    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub lat: Option<f64>,
-    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub lon: Option<f64>,
 }
 
@@ -51,17 +47,11 @@ pub struct Contact {
 
 /// The fields of a new or edited contact. `None` leaves a field as it is; `Some("")` clears it.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ContactInput {
-    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub name: Option<String>,
-    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub title: Option<String>,
-    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub phone: Option<String>,
-    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub wechat: Option<String>,
-    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub email: Option<String>,
 }
 
@@ -140,36 +130,21 @@ pub struct NewCustomer {
 /// An edit: only what is set changes, so concurrent edits of other fields survive the merge.
 /// For optional text fields `Some("")` clears the field.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct CustomerPatch {
-    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub name: Option<String>,
-    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub legal_name: Option<String>,
-    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub credit_code: Option<String>,
-    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub add_phones: Vec<String>,
-    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub remove_phones: Vec<String>,
-    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub add_emails: Vec<String>,
-    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub remove_emails: Vec<String>,
-    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub address: Option<Address>,
-    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub add_tags: Vec<String>,
-    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub remove_tags: Vec<String>,
-    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub owner: Option<String>,
-    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub team: Option<String>,
-    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub visibility: Option<Visibility>,
     /// Custom field values; an empty value removes the field.
-    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub custom: BTreeMap<String, String>,
 }
 

@@ -11,7 +11,13 @@
 //! - the protocol's enums ([`RecordKind`], `Visibility`, `Role`, `RejectReason`), declared as
 //!   UniFFI remote types: the declarations below mirror `fieldsales-protocol`, and the
 //!   generated conversions match on every variant, so a variant added there fails this build
-//!   until it is added here. The protocol crate stays free of UniFFI (the server uses it).
+//!   until it is added here. The protocol crate stays free of UniFFI (the server uses it);
+//! - the three inputs whose every field the apps may leave out (`Address`, `ContactInput`,
+//!   `CustomerPatch`), declared here as remote records too, because each field needs its own
+//!   `#[uniffi(default)]` line and `customer.rs` is at the workspace's 700-line cap. The
+//!   generated conversions build the real struct with a struct literal and read every declared
+//!   field, so a field added to, removed from or retyped in `customer.rs` fails this build
+//!   until the declaration here follows.
 //!
 //! The bindings crate takes these with `uniffi::use_remote_type!` where its own signatures
 //! need them. Foreign packages: the types of this crate are the `fieldsales_core` component
@@ -26,6 +32,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use chrono::{DateTime, Utc};
 
+use crate::customer::{Address, ContactInput, CustomerPatch};
 use crate::protocol::{RejectReason, Role, Visibility};
 use crate::Kind;
 
@@ -133,6 +140,67 @@ pub enum RejectReason {
     TooLarge,
     /// The record was erased on the server.
     Purged,
+}
+
+/// A street address with optional WGS-84 coordinates.
+#[uniffi::remote(Record)]
+pub struct Address {
+    #[uniffi(default)]
+    pub text: Option<String>,
+    #[uniffi(default)]
+    pub lat: Option<f64>,
+    #[uniffi(default)]
+    pub lon: Option<f64>,
+}
+
+/// A new or edited contact. `null` leaves a field as it is; `""` clears it.
+#[uniffi::remote(Record)]
+pub struct ContactInput {
+    #[uniffi(default)]
+    pub name: Option<String>,
+    #[uniffi(default)]
+    pub title: Option<String>,
+    #[uniffi(default)]
+    pub phone: Option<String>,
+    #[uniffi(default)]
+    pub wechat: Option<String>,
+    #[uniffi(default)]
+    pub email: Option<String>,
+}
+
+/// An edit: only what is set changes, so a colleague's concurrent edit of another field
+/// survives the merge. For optional text fields `""` clears the field.
+#[uniffi::remote(Record)]
+pub struct CustomerPatch {
+    #[uniffi(default)]
+    pub name: Option<String>,
+    #[uniffi(default)]
+    pub legal_name: Option<String>,
+    #[uniffi(default)]
+    pub credit_code: Option<String>,
+    #[uniffi(default)]
+    pub add_phones: Vec<String>,
+    #[uniffi(default)]
+    pub remove_phones: Vec<String>,
+    #[uniffi(default)]
+    pub add_emails: Vec<String>,
+    #[uniffi(default)]
+    pub remove_emails: Vec<String>,
+    #[uniffi(default)]
+    pub address: Option<Address>,
+    #[uniffi(default)]
+    pub add_tags: Vec<String>,
+    #[uniffi(default)]
+    pub remove_tags: Vec<String>,
+    #[uniffi(default)]
+    pub owner: Option<String>,
+    #[uniffi(default)]
+    pub team: Option<String>,
+    #[uniffi(default)]
+    pub visibility: Option<Visibility>,
+    /// Custom field values; an empty value removes the field.
+    #[uniffi(default)]
+    pub custom: CustomFields,
 }
 
 #[cfg(test)]
