@@ -2,33 +2,14 @@
 //!
 //! This is what the sync client moves; it is exposed for support tools (the Python bindings
 //! script data fixes and replays) and for tests that merge two devices' edits without a
-//! server. Apps normally leave it to `sync()`.
+//! server. Apps normally leave it to `sync()`. The records (`OutgoingChange`,
+//! `IncomingChanges`) are the core's (`fieldsales_core::outbox`).
 
-use fieldsales_core::outbox as core;
+use fieldsales_core::outbox::{IncomingChanges, OutgoingChange};
 
 use crate::convert::{count_in, count_out, RecordKind};
 use crate::error::{guard, Result};
 use crate::root::Ctx;
-
-/// One local change waiting for the server.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct OutgoingChange {
-    /// Position in the outbox; acknowledge up to it.
-    pub seq: i64,
-    pub doc_id: String,
-    pub kind: RecordKind,
-    /// The Automerge change, binary.
-    pub change: Vec<u8>,
-}
-
-/// Changes to one record received from elsewhere.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct IncomingChanges {
-    pub doc_id: String,
-    pub kind: RecordKind,
-    /// Automerge changes or whole saved documents (both load the same way).
-    pub changes: Vec<Vec<u8>>,
-}
 
 /// The changes area: `store.changes()`.
 #[derive(uniffi::Object)]
@@ -46,18 +27,7 @@ impl Changes {
 impl Changes {
     /// Local changes not yet acknowledged, oldest first, at most `limit`.
     pub fn outbox(&self, limit: i32) -> Result<Vec<OutgoingChange>> {
-        guard(|| {
-            let out = self.ctx.core.outbox(count_in(limit, "limit")?)?;
-            Ok(out
-                .into_iter()
-                .map(|c| OutgoingChange {
-                    seq: c.seq,
-                    doc_id: c.doc_id,
-                    kind: c.kind.into(),
-                    change: c.change,
-                })
-                .collect())
-        })
+        guard(|| Ok(self.ctx.core.outbox(count_in(limit, "limit")?)?))
     }
 
     /// Drops outbox entries up to and including `seq`; returns how many.
@@ -74,17 +44,9 @@ impl Changes {
         self.ctx
             .rt
             .blocking(move || {
-                let batch: Vec<core::IncomingChanges> = batch
-                    .into_iter()
-                    .map(|b| core::IncomingChanges {
-                        doc_id: b.doc_id,
-                        kind: b.kind.into(),
-                        changes: b.changes,
-                    })
-                    .collect();
                 core.apply_changes(&batch)?;
                 for b in batch {
-                    listeners.notify(b.kind.into(), vec![b.doc_id]);
+                    listeners.notify(b.kind, vec![b.doc_id]);
                 }
                 Ok(())
             })
@@ -93,6 +55,6 @@ impl Changes {
 
     /// The whole stored record `id` as Automerge bytes (what a new replica needs).
     pub fn export_document(&self, kind: RecordKind, id: String) -> Result<Vec<u8>> {
-        guard(|| Ok(self.ctx.core.export_document(kind.into(), &id)?))
+        guard(|| Ok(self.ctx.core.export_document(kind, &id)?))
     }
 }

@@ -1,79 +1,44 @@
-//! Conversions shared by every area: time stamps, record kinds, list limits.
+//! Conversions shared by every area: time stamps, list limits, and the core's remote types
+//! this crate's own signatures use.
 //!
 //! Times cross as UniFFI timestamps (`java.time.Instant` in Kotlin, `Date` in Swift,
-//! `datetime` in Python). A foreign time outside chrono's range is refused as a validation
-//! error naming the field, never a panic.
+//! `datetime` in Python). The core's records carry them as its `Timestamp` custom type; the
+//! times an app types in (call arguments, the fields of `NewQuickLog`, `NewTask`, `CheckOut`)
+//! arrive here as `SystemTime` instead, so that one outside chrono's range is refused as a
+//! validation error naming the field, never a panic.
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::SystemTime;
 
 use chrono::{DateTime, Utc};
-use fieldsales_core::Kind;
+use fieldsales_core::customer::{Address, ContactInput, CustomerPatch};
+pub use fieldsales_core::ffi::RecordKind;
+use fieldsales_core::ffi::{system_time, utc_time};
+use fieldsales_core::protocol::{Role, Visibility};
 
 use crate::error::{FieldSalesError, Result};
 
-/// The kinds of record the store keeps.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, uniffi::Enum)]
-pub enum RecordKind {
-    Customer,
-    Visit,
-    QuickLog,
-    Task,
-}
-
-impl From<Kind> for RecordKind {
-    fn from(k: Kind) -> Self {
-        match k {
-            Kind::Customer => RecordKind::Customer,
-            Kind::Visit => RecordKind::Visit,
-            Kind::QuickLog => RecordKind::QuickLog,
-            Kind::Task => RecordKind::Task,
-        }
-    }
-}
-
-impl From<RecordKind> for Kind {
-    fn from(k: RecordKind) -> Self {
-        match k {
-            RecordKind::Customer => Kind::Customer,
-            RecordKind::Visit => Kind::Visit,
-            RecordKind::QuickLog => Kind::QuickLog,
-            RecordKind::Task => Kind::Task,
-        }
-    }
-}
+// The core's remote types (`fieldsales_core::ffi`: the protocol's enums and three inputs);
+// these borrow its conversions for this crate's signatures (`StoreEvent.kind`, `NewCustomer`,
+// `Customers.edit`, …).
+uniffi::use_remote_type!(fieldsales_core::RecordKind);
+uniffi::use_remote_type!(fieldsales_core::Visibility);
+uniffi::use_remote_type!(fieldsales_core::Role);
+uniffi::use_remote_type!(fieldsales_core::Address);
+uniffi::use_remote_type!(fieldsales_core::ContactInput);
+uniffi::use_remote_type!(fieldsales_core::CustomerPatch);
 
 /// A foreign time as the core's UTC time; `field` names it in the refusal.
 pub(crate) fn time_in(t: SystemTime, field: &str) -> Result<DateTime<Utc>> {
-    let (secs, nanos) = match t.duration_since(UNIX_EPOCH) {
-        Ok(after) => (i64::try_from(after.as_secs()).ok(), after.subsec_nanos()),
-        Err(before) => {
-            let d = before.duration();
-            let secs = i64::try_from(d.as_secs()).ok().map(|s| -s);
-            match d.subsec_nanos() {
-                0 => (secs, 0),
-                n => (secs.and_then(|s| s.checked_sub(1)), 1_000_000_000 - n),
-            }
-        }
-    };
-    secs.and_then(|s| DateTime::from_timestamp(s, nanos))
-        .ok_or_else(|| FieldSalesError::invalid(field, "time out of range"))
+    utc_time(t).ok_or_else(|| FieldSalesError::invalid(field, "time out of range"))
 }
 
 pub(crate) fn opt_time_in(t: Option<SystemTime>, field: &str) -> Result<Option<DateTime<Utc>>> {
     t.map(|t| time_in(t, field)).transpose()
 }
 
-/// The core's time for the foreign side. Core times come from clocks and checked input, so
-/// they always fit; the fallback only avoids a panic path.
+/// The core's time for the foreign side.
 pub(crate) fn time_out(t: DateTime<Utc>) -> SystemTime {
-    let millis = t.timestamp_millis();
-    let magnitude = Duration::from_millis(millis.unsigned_abs());
-    let moved = if millis >= 0 {
-        UNIX_EPOCH.checked_add(magnitude)
-    } else {
-        UNIX_EPOCH.checked_sub(magnitude)
-    };
-    moved.unwrap_or(UNIX_EPOCH)
+    system_time(t)
 }
 
 pub(crate) fn opt_time_out(t: Option<DateTime<Utc>>) -> Option<SystemTime> {
@@ -92,6 +57,8 @@ pub(crate) fn count_out(n: u64) -> i64 {
 
 #[cfg(test)]
 mod tests {
+    use std::time::{Duration, UNIX_EPOCH};
+
     use super::*;
 
     #[test]

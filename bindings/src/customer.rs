@@ -1,110 +1,21 @@
-//! Customers and their contacts, as records for Kotlin, Swift and Python.
+//! Customers and their contacts.
+//!
+//! The records are the core's (`fieldsales_core::customer`: `Customer`, `Contact`,
+//! `ContactInput`, `Address`, `CustomerPatch`, `CustomerSummary`, …), crossing as they are.
+//! One input stays a mirror here, [`NewCustomer`]: apps leave its `visibility` out to get the
+//! company's default, and UniFFI proc-macros cannot give an enum field a default value, so the
+//! mirror holds it as optional. Its conversion names every field of both sides, so a field
+//! added to the core's `NewCustomer` breaks this build until it is added here.
 
 use std::collections::HashMap;
-use std::time::SystemTime;
 
-use fieldsales_core::customer as core;
-use fieldsales_core::timeline as core_timeline;
+use fieldsales_core::customer::{self as core, ContactInput, Customer, CustomerPatch};
+use fieldsales_core::customer::{Address, CustomerSummary, Visibility};
+use fieldsales_core::timeline::TimelineItem;
 
-use crate::convert::{count_in, count_out, opt_time_out, time_out, RecordKind};
+use crate::convert::{count_in, count_out, RecordKind};
 use crate::error::{guard, Result};
 use crate::root::Ctx;
-
-/// Who besides the owner sees a customer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
-pub enum Visibility {
-    /// Only the owner.
-    Private,
-    /// The owner's team and its managers (the default).
-    Team,
-    /// Everyone in the company.
-    Organisation,
-}
-
-/// A street address with optional WGS-84 coordinates.
-#[derive(Debug, Clone, PartialEq, Default, uniffi::Record)]
-pub struct Address {
-    #[uniffi(default)]
-    pub text: Option<String>,
-    #[uniffi(default)]
-    pub lat: Option<f64>,
-    #[uniffi(default)]
-    pub lon: Option<f64>,
-}
-
-/// A contact person at a customer.
-#[derive(Debug, Clone, PartialEq, uniffi::Record)]
-pub struct Contact {
-    pub id: String,
-    pub name: Option<String>,
-    pub title: Option<String>,
-    /// E.164.
-    pub phone: Option<String>,
-    pub wechat: Option<String>,
-    pub email: Option<String>,
-}
-
-/// A new or edited contact. `null` leaves a field as it is; `""` clears it.
-#[derive(Debug, Clone, PartialEq, Default, uniffi::Record)]
-pub struct ContactInput {
-    #[uniffi(default)]
-    pub name: Option<String>,
-    #[uniffi(default)]
-    pub title: Option<String>,
-    #[uniffi(default)]
-    pub phone: Option<String>,
-    #[uniffi(default)]
-    pub wechat: Option<String>,
-    #[uniffi(default)]
-    pub email: Option<String>,
-}
-
-/// A phone number of a customer.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct PhoneNumber {
-    /// E.164, e.g. `+8613812345678`.
-    pub e164: String,
-    /// `mobile`, `landline`, `service` or `foreign`.
-    pub label: String,
-}
-
-/// The anchor action that entered a pipeline stage.
-#[derive(Debug, Clone, PartialEq, uniffi::Record)]
-pub struct StageEntry {
-    pub stage: String,
-    pub anchor: String,
-    pub at: Option<SystemTime>,
-    pub by: Option<String>,
-    pub note: Option<String>,
-}
-
-/// A customer as stored.
-#[derive(Debug, Clone, PartialEq, uniffi::Record)]
-pub struct Customer {
-    pub id: String,
-    /// The name reps use; empty for a lead created from an unknown phone number.
-    pub name: String,
-    pub legal_name: Option<String>,
-    /// The unified social credit code (统一社会信用代码).
-    pub credit_code: Option<String>,
-    pub phones: Vec<PhoneNumber>,
-    pub emails: Vec<String>,
-    pub address: Address,
-    /// Pipeline stage key; `null` for a lead.
-    pub stage: Option<String>,
-    pub stage_entries: Vec<StageEntry>,
-    pub tags: Vec<String>,
-    pub owner: Option<String>,
-    pub team: Option<String>,
-    pub visibility: Visibility,
-    pub custom: HashMap<String, String>,
-    pub contacts: Vec<Contact>,
-    pub created_at: Option<SystemTime>,
-    pub created_by: Option<String>,
-    pub updated_at: Option<SystemTime>,
-    pub updated_by: Option<String>,
-    pub deleted: bool,
-}
 
 /// What a rep gives to create a customer: a name or a phone is enough; missing pieces show up
 /// in data health, never as a refusal. Phones may be typed any way (`138 1234 5678`, `+86…`).
@@ -137,65 +48,6 @@ pub struct NewCustomer {
     pub custom: HashMap<String, String>,
     #[uniffi(default)]
     pub contacts: Vec<ContactInput>,
-}
-
-/// An edit: only what is set changes, so a colleague's concurrent edit of another field
-/// survives the merge. For optional text fields `""` clears the field.
-#[derive(Debug, Clone, PartialEq, Default, uniffi::Record)]
-pub struct CustomerPatch {
-    #[uniffi(default)]
-    pub name: Option<String>,
-    #[uniffi(default)]
-    pub legal_name: Option<String>,
-    #[uniffi(default)]
-    pub credit_code: Option<String>,
-    #[uniffi(default)]
-    pub add_phones: Vec<String>,
-    #[uniffi(default)]
-    pub remove_phones: Vec<String>,
-    #[uniffi(default)]
-    pub add_emails: Vec<String>,
-    #[uniffi(default)]
-    pub remove_emails: Vec<String>,
-    #[uniffi(default)]
-    pub address: Option<Address>,
-    #[uniffi(default)]
-    pub add_tags: Vec<String>,
-    #[uniffi(default)]
-    pub remove_tags: Vec<String>,
-    #[uniffi(default)]
-    pub owner: Option<String>,
-    #[uniffi(default)]
-    pub team: Option<String>,
-    #[uniffi(default)]
-    pub visibility: Option<Visibility>,
-    /// Custom field values; an empty value removes the field.
-    #[uniffi(default)]
-    pub custom: HashMap<String, String>,
-}
-
-/// A row of a customer list or search result.
-#[derive(Debug, Clone, PartialEq, uniffi::Record)]
-pub struct CustomerSummary {
-    pub id: String,
-    pub name: String,
-    pub legal_name: Option<String>,
-    pub phone: Option<String>,
-    pub stage: Option<String>,
-    pub owner: Option<String>,
-    pub updated_at: Option<SystemTime>,
-}
-
-/// One entry of a customer's timeline.
-#[derive(Debug, Clone, PartialEq, uniffi::Record)]
-pub struct TimelineItem {
-    pub at: SystemTime,
-    pub kind: RecordKind,
-    pub id: String,
-    /// Outcome of a visit, channel and next action of a quick-log, title of a task.
-    pub summary: String,
-    /// For tasks: whether done.
-    pub done: bool,
 }
 
 /// The customers area: `store.customers()`.
@@ -257,18 +109,18 @@ impl Customers {
 
     /// The customer `id`, deleted ones included (their `deleted` is true).
     pub fn get(&self, id: String) -> Result<Customer> {
-        guard(|| Ok(self.area().get(&id)?.into()))
+        guard(|| Ok(self.area().get(&id)?))
     }
 
     /// Applies `patch` and returns the customer as it now is.
     pub fn edit(&self, id: String, patch: CustomerPatch) -> Result<Customer> {
-        guard(|| Ok(self.changed(self.area().edit(&id, patch.into())?.into())))
+        guard(|| Ok(self.changed(self.area().edit(&id, patch)?)))
     }
 
     /// Adds a contact and returns its id.
     pub fn add_contact(&self, customer_id: String, contact: ContactInput) -> Result<String> {
         guard(|| {
-            let id = self.area().add_contact(&customer_id, contact.into())?;
+            let id = self.area().add_contact(&customer_id, contact)?;
             self.ctx
                 .listeners
                 .notify(RecordKind::Customer, vec![customer_id.clone()]);
@@ -286,8 +138,8 @@ impl Customers {
         guard(|| {
             let c = self
                 .area()
-                .edit_contact(&customer_id, &contact_id, contact.into())?;
-            Ok(self.changed(c.into()))
+                .edit_contact(&customer_id, &contact_id, contact)?;
+            Ok(self.changed(c))
         })
     }
 
@@ -295,7 +147,7 @@ impl Customers {
     pub fn remove_contact(&self, customer_id: String, contact_id: String) -> Result<Customer> {
         guard(|| {
             let c = self.area().remove_contact(&customer_id, &contact_id)?;
-            Ok(self.changed(c.into()))
+            Ok(self.changed(c))
         })
     }
 
@@ -312,7 +164,7 @@ impl Customers {
             let c = self
                 .area()
                 .set_stage(&id, &stage, anchor.as_deref(), note.as_deref())?;
-            Ok(self.changed(c.into()))
+            Ok(self.changed(c))
         })
     }
 
@@ -328,10 +180,9 @@ impl Customers {
     /// Live customers by name, `limit` at a time from `offset`.
     pub fn list(&self, limit: i32, offset: i32) -> Result<Vec<CustomerSummary>> {
         guard(|| {
-            let rows = self
+            Ok(self
                 .area()
-                .list(count_in(limit, "limit")?, count_in(offset, "offset")?)?;
-            Ok(rows.into_iter().map(Into::into).collect())
+                .list(count_in(limit, "limit")?, count_in(offset, "offset")?)?)
         })
     }
 
@@ -342,184 +193,135 @@ impl Customers {
 
     /// The customer's visits, quick-logs and tasks, oldest first.
     pub fn timeline(&self, customer_id: String) -> Result<Vec<TimelineItem>> {
-        guard(|| {
-            let items = self.area().timeline(&customer_id)?;
-            Ok(items.into_iter().map(Into::into).collect())
-        })
-    }
-}
-
-impl From<core::Visibility> for Visibility {
-    fn from(v: core::Visibility) -> Self {
-        match v {
-            core::Visibility::Private => Visibility::Private,
-            core::Visibility::Team => Visibility::Team,
-            core::Visibility::Organisation => Visibility::Organisation,
-        }
-    }
-}
-
-impl From<Visibility> for core::Visibility {
-    fn from(v: Visibility) -> Self {
-        match v {
-            Visibility::Private => core::Visibility::Private,
-            Visibility::Team => core::Visibility::Team,
-            Visibility::Organisation => core::Visibility::Organisation,
-        }
-    }
-}
-
-impl From<core::Address> for Address {
-    fn from(a: core::Address) -> Self {
-        Address {
-            text: a.text,
-            lat: a.lat,
-            lon: a.lon,
-        }
-    }
-}
-
-impl From<Address> for core::Address {
-    fn from(a: Address) -> Self {
-        core::Address {
-            text: a.text,
-            lat: a.lat,
-            lon: a.lon,
-        }
-    }
-}
-
-impl From<ContactInput> for core::ContactInput {
-    fn from(c: ContactInput) -> Self {
-        core::ContactInput {
-            name: c.name,
-            title: c.title,
-            phone: c.phone,
-            wechat: c.wechat,
-            email: c.email,
-        }
-    }
-}
-
-impl From<core::Contact> for Contact {
-    fn from(c: core::Contact) -> Self {
-        Contact {
-            id: c.id,
-            name: c.name,
-            title: c.title,
-            phone: c.phone,
-            wechat: c.wechat,
-            email: c.email,
-        }
-    }
-}
-
-impl From<core::Customer> for Customer {
-    fn from(c: core::Customer) -> Self {
-        Customer {
-            id: c.id,
-            name: c.name,
-            legal_name: c.legal_name,
-            credit_code: c.credit_code,
-            phones: c
-                .phones
-                .into_iter()
-                .map(|p| PhoneNumber {
-                    e164: p.e164,
-                    label: p.label,
-                })
-                .collect(),
-            emails: c.emails,
-            address: c.address.into(),
-            stage: c.stage,
-            stage_entries: c
-                .stage_entries
-                .into_iter()
-                .map(|s| StageEntry {
-                    stage: s.stage,
-                    anchor: s.anchor,
-                    at: opt_time_out(s.at),
-                    by: s.by,
-                    note: s.note,
-                })
-                .collect(),
-            tags: c.tags,
-            owner: c.owner,
-            team: c.team,
-            visibility: c.visibility.into(),
-            custom: c.custom.into_iter().collect(),
-            contacts: c.contacts.into_iter().map(Into::into).collect(),
-            created_at: opt_time_out(c.created_at),
-            created_by: c.created_by,
-            updated_at: opt_time_out(c.updated_at),
-            updated_by: c.updated_by,
-            deleted: c.deleted,
-        }
+        guard(|| Ok(self.area().timeline(&customer_id)?))
     }
 }
 
 impl From<NewCustomer> for core::NewCustomer {
     fn from(c: NewCustomer) -> Self {
+        // Both sides named field by field (no `..`): a field added to either fails the build.
+        let NewCustomer {
+            name,
+            legal_name,
+            credit_code,
+            phones,
+            emails,
+            address,
+            tags,
+            owner,
+            team,
+            visibility,
+            custom,
+            contacts,
+        } = c;
         core::NewCustomer {
-            name: c.name,
-            legal_name: c.legal_name,
-            credit_code: c.credit_code,
-            phones: c.phones,
-            emails: c.emails,
-            address: c.address.map(Into::into),
-            tags: c.tags,
-            owner: c.owner,
-            team: c.team,
-            visibility: c.visibility.map(Into::into).unwrap_or_default(),
-            custom: c.custom.into_iter().collect(),
-            contacts: c.contacts.into_iter().map(Into::into).collect(),
+            name,
+            legal_name,
+            credit_code,
+            phones,
+            emails,
+            address,
+            tags,
+            owner,
+            team,
+            visibility: visibility.unwrap_or_default(),
+            custom: custom.into_iter().collect(),
+            contacts,
         }
     }
 }
 
-impl From<CustomerPatch> for core::CustomerPatch {
-    fn from(p: CustomerPatch) -> Self {
-        core::CustomerPatch {
-            name: p.name,
-            legal_name: p.legal_name,
-            credit_code: p.credit_code,
-            add_phones: p.add_phones,
-            remove_phones: p.remove_phones,
-            add_emails: p.add_emails,
-            remove_emails: p.remove_emails,
-            address: p.address.map(Into::into),
-            add_tags: p.add_tags,
-            remove_tags: p.remove_tags,
-            owner: p.owner,
-            team: p.team,
-            visibility: p.visibility.map(Into::into),
-            custom: p.custom.into_iter().collect(),
-        }
-    }
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-impl From<core::CustomerSummary> for CustomerSummary {
-    fn from(s: core::CustomerSummary) -> Self {
-        CustomerSummary {
-            id: s.id,
-            name: s.name,
-            legal_name: s.legal_name,
-            phone: s.phone,
-            stage: s.stage,
-            owner: s.owner,
-            updated_at: opt_time_out(s.updated_at),
-        }
+    #[test]
+    fn a_new_customer_reaches_the_core_with_every_field() {
+        let contact = ContactInput {
+            name: Some("王经理".into()),
+            phone: Some("13900001111".into()),
+            ..ContactInput::default()
+        };
+        let address = Address {
+            text: Some("海淀区".into()),
+            lat: Some(39.98),
+            lon: Some(116.31),
+        };
+        let input = NewCustomer {
+            name: "北京小米".into(),
+            legal_name: Some("北京小米科技有限责任公司".into()),
+            credit_code: Some("91110108551385082Q".into()),
+            phones: vec!["138 1234 5678".into()],
+            emails: vec!["info@example.com".into()],
+            address: Some(address.clone()),
+            tags: vec!["vip".into()],
+            owner: Some("rep-2".into()),
+            team: Some("south".into()),
+            visibility: Some(Visibility::Organisation),
+            custom: HashMap::from([("industry".to_string(), "retail".to_string())]),
+            contacts: vec![contact.clone()],
+        };
+        let expected = core::NewCustomer {
+            name: "北京小米".into(),
+            legal_name: Some("北京小米科技有限责任公司".into()),
+            credit_code: Some("91110108551385082Q".into()),
+            phones: vec!["138 1234 5678".into()],
+            emails: vec!["info@example.com".into()],
+            address: Some(address),
+            tags: vec!["vip".into()],
+            owner: Some("rep-2".into()),
+            team: Some("south".into()),
+            visibility: Visibility::Organisation,
+            custom: [("industry".to_string(), "retail".to_string())].into(),
+            contacts: vec![contact],
+        };
+        assert_eq!(core::NewCustomer::from(input), expected);
     }
-}
 
-impl From<core_timeline::TimelineItem> for TimelineItem {
-    fn from(t: core_timeline::TimelineItem) -> Self {
-        TimelineItem {
-            at: time_out(t.at),
-            kind: t.kind.into(),
-            id: t.id,
-            summary: t.summary,
-            done: t.done,
-        }
+    #[test]
+    fn a_merged_customer_read_through_the_bindings_names_the_customer_it_went_into() {
+        let dir = tempfile::tempdir().unwrap();
+        let (survivor, merged) = {
+            let identity = fieldsales_core::Identity::new("rep-1", None).unwrap();
+            let core_store =
+                fieldsales_core::FieldSales::open(dir.path(), identity, Default::default())
+                    .unwrap();
+            let create = |name: &str| {
+                let input = core::NewCustomer {
+                    name: name.into(),
+                    ..Default::default()
+                };
+                core_store.customers().create(input).unwrap()
+            };
+            let (survivor, merged) = (create("北京小米"), create("北京小米科技"));
+            let request = fieldsales_core::dedup::MergeRequest {
+                survivor: survivor.clone(),
+                merged: merged.clone(),
+                keep: Default::default(),
+            };
+            core_store.dedup().merge(&request).unwrap();
+            (survivor, merged)
+        };
+        let config = crate::FieldSalesConfig {
+            user_id: "rep-1".into(),
+            team_id: None,
+            geofence_radius_m: None,
+            stale_after_days: None,
+            default_follow_up_hours: None,
+            utc_offset_minutes: None,
+            durability: None,
+            pipeline: Vec::new(),
+        };
+        let store = crate::FieldSales::open(dir.path().display().to_string(), config).unwrap();
+        let gone = store.customers().get(merged).unwrap();
+        assert_eq!(gone.merged_into, Some(survivor.clone()));
+        assert_eq!(store.customers().get(survivor).unwrap().merged_into, None);
+    }
+
+    #[test]
+    fn a_new_customer_without_visibility_gets_the_core_default() {
+        let converted = core::NewCustomer::from(NewCustomer::default());
+        assert_eq!(converted.visibility, Visibility::default());
+        assert_eq!(converted.visibility, Visibility::Team);
     }
 }

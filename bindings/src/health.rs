@@ -1,30 +1,18 @@
 //! Data health: incomplete or invalid customers, and customers gone quiet.
+//!
+//! `Finding` and `FindingKind` are the core's (`fieldsales_core::health`). The report stays a
+//! mirror, [`HealthReport`]: apps get its counts as signed integers (Kotlin `Long`, Swift
+//! `Int64`, as every count of this API) where the core counts in `u64`. Its conversion names
+//! every field of the core's report, so a field added there breaks this build until it is
+//! added here.
 
 use std::collections::HashMap;
 
-use fieldsales_core::health as core;
+use fieldsales_core::health::{self as core, Finding, FindingKind};
 
 use crate::convert::count_out;
 use crate::error::Result;
 use crate::root::Ctx;
-
-/// What is wrong with a customer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, uniffi::Enum)]
-pub enum FindingKind {
-    MissingName,
-    MissingPhone,
-    InvalidCreditCode,
-    NoRecentInteraction,
-}
-
-/// One finding about one customer.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct Finding {
-    pub customer_id: String,
-    pub kind: FindingKind,
-    /// Why, in words (never the customer's data itself).
-    pub detail: String,
-}
 
 /// The health of the whole local customer base.
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
@@ -65,34 +53,57 @@ impl Health {
     }
 }
 
-fn kind(k: core::FindingKind) -> FindingKind {
-    match k {
-        core::FindingKind::MissingName => FindingKind::MissingName,
-        core::FindingKind::MissingPhone => FindingKind::MissingPhone,
-        core::FindingKind::InvalidCreditCode => FindingKind::InvalidCreditCode,
-        core::FindingKind::NoRecentInteraction => FindingKind::NoRecentInteraction,
+impl From<core::HealthReport> for HealthReport {
+    fn from(r: core::HealthReport) -> Self {
+        // The core's report named field by field (no `..`): a new field fails the build.
+        let core::HealthReport {
+            customers,
+            customers_with_findings,
+            counts,
+            findings,
+        } = r;
+        HealthReport {
+            customers: count_out(customers),
+            customers_with_findings: count_out(customers_with_findings),
+            counts: counts
+                .into_iter()
+                .map(|(kind, n)| (kind, count_out(n)))
+                .collect(),
+            findings,
+        }
     }
 }
 
-impl From<core::HealthReport> for HealthReport {
-    fn from(r: core::HealthReport) -> Self {
-        HealthReport {
-            customers: count_out(r.customers),
-            customers_with_findings: count_out(r.customers_with_findings),
-            counts: r
-                .counts
-                .into_iter()
-                .map(|(k, n)| (kind(k), count_out(n)))
-                .collect(),
-            findings: r
-                .findings
-                .into_iter()
-                .map(|f| Finding {
-                    customer_id: f.customer_id,
-                    kind: kind(f.kind),
-                    detail: f.detail,
-                })
-                .collect(),
-        }
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_health_report_reaches_the_apps_with_every_field() {
+        let finding = Finding {
+            customer_id: "c-1".into(),
+            kind: FindingKind::MissingPhone,
+            detail: "no phone".into(),
+        };
+        let report = core::HealthReport {
+            customers: 7,
+            customers_with_findings: 2,
+            counts: [
+                (FindingKind::MissingPhone, 1),
+                (FindingKind::MissingName, 3),
+            ]
+            .into(),
+            findings: vec![finding.clone()],
+        };
+        let expected = HealthReport {
+            customers: 7,
+            customers_with_findings: 2,
+            counts: HashMap::from([
+                (FindingKind::MissingPhone, 1),
+                (FindingKind::MissingName, 3),
+            ]),
+            findings: vec![finding],
+        };
+        assert_eq!(HealthReport::from(report), expected);
     }
 }

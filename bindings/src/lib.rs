@@ -1,11 +1,20 @@
 //! `fieldsales-ffi`: the fieldsales core as Kotlin, Swift and Python see it, through UniFFI.
 //!
-//! This crate owns the shape of the foreign API and nothing else: records, enums and objects
-//! that mirror the core's, conversions both ways, the small error enum apps act on, and the
-//! tokio runtime that runs long calls off the caller's thread. Every rule (validation, merge,
-//! search) stays in `fieldsales-core`; a function here converts its inputs, calls the core once
-//! and converts the answer. If you find yourself writing an `if` about business data here, it
-//! belongs in the core.
+//! This crate owns the shape of the foreign API and nothing else: the objects, the small error
+//! enum apps act on, and the tokio runtime that runs long calls off the caller's thread. Every
+//! rule (validation, merge, search) stays in `fieldsales-core`; a function here converts its
+//! inputs, calls the core once and converts the answer. If you find yourself writing an `if`
+//! about business data here, it belongs in the core.
+//!
+//! One vocabulary: the records and enums are the core's own (`Customer`, `Visit`,
+//! `SyncReport`, …), which carry UniFFI derives behind the core's `uniffi` feature and form the
+//! `fieldsales_core` component of this library (Kotlin package `app.fieldsales.core`, Python
+//! module `fieldsales_core`, the same Swift module). A record is defined here only where apps
+//! need another shape than the core's, and each says why in its module and has a test that a
+//! fully-populated value converts with every field kept (the conversions name every field, no
+//! `..`, so a field added to the core breaks the build until it is handled here):
+//! [`NewCustomer`], [`NewQuickLog`], [`NewTask`], [`CheckOut`], [`HealthReport`],
+//! [`SyncSession`], [`SyncStatus`].
 //!
 //! Shape: one root object, [`FieldSales`], opened with a data directory and a
 //! [`FieldSalesConfig`], hands out one object per area — `customers()`, `visits()`,

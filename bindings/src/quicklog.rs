@@ -1,23 +1,21 @@
 //! Quick-log: the few-seconds record after a call, a WeChat chat or a meeting.
+//!
+//! `Channel`, the stored entry (`QuickLogEntry` for the apps, the core's `QuickLog`) and
+//! `Logged` are the core's (`fieldsales_core::quicklog`). One input stays a mirror,
+//! [`NewQuickLog`]: its `at` and `due` are typed in by the app, and a time outside chrono's
+//! range must be refused as `Validation` on that field, which only a conversion here can do (a
+//! failed UniFFI lift is an internal error, not a validation). Its conversion names every field
+//! of both sides, so a field added to the core's `NewQuickLog` breaks this build until it is
+//! added here.
 
 use std::time::SystemTime;
 
-use fieldsales_core::quicklog as core;
+use fieldsales_core::quicklog::{self as core, Channel, Logged, QuickLog as QuickLogEntry};
 
-use crate::convert::{opt_time_in, opt_time_out, time_out, RecordKind};
+use crate::convert::{opt_time_in, RecordKind};
 use crate::error::{guard, Result};
 use crate::events::Listeners;
 use crate::root::Ctx;
-
-/// How the rep talked to the customer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
-pub enum Channel {
-    Call,
-    Visit,
-    Wechat,
-    Meeting,
-    Email,
-}
 
 /// What the app pre-fills (phone, time, call length) and the rep ticks (pain points, next
 /// action). Either `phone` or `customer_id` must say who it was with.
@@ -47,33 +45,6 @@ pub struct NewQuickLog {
     pub note: Option<String>,
 }
 
-/// A stored quick-log entry.
-#[derive(Debug, Clone, PartialEq, uniffi::Record)]
-pub struct QuickLogEntry {
-    pub id: String,
-    pub channel: Channel,
-    pub at: SystemTime,
-    pub duration_s: Option<i64>,
-    pub phone: Option<String>,
-    pub customer_id: String,
-    pub rep: String,
-    pub pain_points: Vec<String>,
-    pub next_action: Option<String>,
-    pub due: Option<SystemTime>,
-    pub note: Option<String>,
-    /// The follow-up task made from the next action.
-    pub task_id: Option<String>,
-    pub deleted: bool,
-}
-
-/// What a quick-log did.
-#[derive(Debug, Clone, PartialEq, uniffi::Record)]
-pub struct Logged {
-    pub entry: QuickLogEntry,
-    /// True when the phone number was unknown and a new lead was created for it.
-    pub new_lead: bool,
-}
-
 /// The quick-log area: `store.quickLog()`.
 #[derive(uniffi::Object)]
 pub struct QuickLog {
@@ -98,7 +69,7 @@ impl QuickLog {
     /// ```
     pub fn log(&self, input: NewQuickLog) -> Result<Logged> {
         guard(|| {
-            let logged: Logged = self.ctx.core.quick_log().log(input.try_into()?)?.into();
+            let logged = self.ctx.core.quick_log().log(input.try_into()?)?;
             announce(&self.ctx.listeners, std::slice::from_ref(&logged));
             Ok(logged)
         })
@@ -127,12 +98,7 @@ impl QuickLog {
                         })
                     })
                     .collect::<Result<Vec<_>>>()?;
-                let logged: Vec<Logged> = core
-                    .quick_log()
-                    .log_many(&inputs)?
-                    .into_iter()
-                    .map(Into::into)
-                    .collect();
+                let logged = core.quick_log().log_many(&inputs)?;
                 announce(&listeners, &logged);
                 Ok(logged)
             })
@@ -140,7 +106,7 @@ impl QuickLog {
     }
 
     pub fn get(&self, id: String) -> Result<QuickLogEntry> {
-        guard(|| Ok(self.ctx.core.quick_log().get(&id)?.into()))
+        guard(|| Ok(self.ctx.core.quick_log().get(&id)?))
     }
 }
 
@@ -164,69 +130,65 @@ impl TryFrom<NewQuickLog> for core::NewQuickLog {
     type Error = crate::FieldSalesError;
 
     fn try_from(q: NewQuickLog) -> Result<Self> {
+        // Both sides named field by field (no `..`): a field added to either fails the build.
+        let NewQuickLog {
+            channel,
+            at,
+            duration_s,
+            phone,
+            customer_id,
+            pain_points,
+            next_action,
+            due,
+            note,
+        } = q;
         Ok(core::NewQuickLog {
-            channel: q.channel.into(),
-            at: opt_time_in(q.at, "at")?,
-            duration_s: q.duration_s,
-            phone: q.phone,
-            customer_id: q.customer_id,
-            pain_points: q.pain_points,
-            next_action: q.next_action,
-            due: opt_time_in(q.due, "due")?,
-            note: q.note,
+            channel,
+            at: opt_time_in(at, "at")?,
+            duration_s,
+            phone,
+            customer_id,
+            pain_points,
+            next_action,
+            due: opt_time_in(due, "due")?,
+            note,
         })
     }
 }
 
-impl From<Channel> for core::Channel {
-    fn from(c: Channel) -> Self {
-        match c {
-            Channel::Call => core::Channel::Call,
-            Channel::Visit => core::Channel::Visit,
-            Channel::Wechat => core::Channel::Wechat,
-            Channel::Meeting => core::Channel::Meeting,
-            Channel::Email => core::Channel::Email,
-        }
-    }
-}
+#[cfg(test)]
+mod tests {
+    use chrono::DateTime;
 
-impl From<core::Channel> for Channel {
-    fn from(c: core::Channel) -> Self {
-        match c {
-            core::Channel::Call => Channel::Call,
-            core::Channel::Visit => Channel::Visit,
-            core::Channel::Wechat => Channel::Wechat,
-            core::Channel::Meeting => Channel::Meeting,
-            core::Channel::Email => Channel::Email,
-        }
-    }
-}
+    use super::*;
+    use crate::convert::time_out;
 
-impl From<core::QuickLog> for QuickLogEntry {
-    fn from(q: core::QuickLog) -> Self {
-        QuickLogEntry {
-            id: q.id,
-            channel: q.channel.into(),
-            at: time_out(q.at),
-            duration_s: q.duration_s,
-            phone: q.phone,
-            customer_id: q.customer_id,
-            rep: q.rep,
-            pain_points: q.pain_points,
-            next_action: q.next_action,
-            due: opt_time_out(q.due),
-            note: q.note,
-            task_id: q.task_id,
-            deleted: q.deleted,
-        }
-    }
-}
-
-impl From<core::Logged> for Logged {
-    fn from(l: core::Logged) -> Self {
-        Logged {
-            entry: l.entry.into(),
-            new_lead: l.new_lead,
-        }
+    #[test]
+    fn a_quick_log_reaches_the_core_with_every_field() {
+        let at = DateTime::from_timestamp_millis(1_700_000_000_000).unwrap();
+        let due = DateTime::from_timestamp_millis(1_700_086_400_000).unwrap();
+        let input = NewQuickLog {
+            channel: Channel::Wechat,
+            at: Some(time_out(at)),
+            duration_s: Some(95),
+            phone: Some("13812345678".into()),
+            customer_id: Some("c-1".into()),
+            pain_points: vec!["价格太高".into()],
+            next_action: Some("发报价单".into()),
+            due: Some(time_out(due)),
+            note: Some("老客户".into()),
+        };
+        let expected = core::NewQuickLog {
+            channel: Channel::Wechat,
+            at: Some(at),
+            duration_s: Some(95),
+            phone: Some("13812345678".into()),
+            customer_id: Some("c-1".into()),
+            pain_points: vec!["价格太高".into()],
+            next_action: Some("发报价单".into()),
+            due: Some(due),
+            note: Some("老客户".into()),
+        };
+        assert_eq!(core::NewQuickLog::try_from(input).unwrap(), expected);
     }
 }

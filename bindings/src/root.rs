@@ -3,12 +3,16 @@
 //! Mirrors `fieldsales_core::FieldSales`: open once per signed-in user, keep it for the life of
 //! the session, close it at sign-out. The areas share the store; holding an area keeps the
 //! store open.
+//!
+//! [`FieldSalesConfig`] is this crate's own shape (the core's `Config` holds clocks and
+//! transports no app passes); its `durability` and `pipeline` stages are the core's types.
 
 use std::sync::Arc;
 
 use chrono::FixedOffset;
-use fieldsales_core::pipeline::{Pipeline, Stage};
-use fieldsales_core::{Config, Durability as CoreDurability, Identity};
+use fieldsales_core::pipeline::{Pipeline, Stage as PipelineStage};
+use fieldsales_core::sync::Login;
+use fieldsales_core::{Config, Durability, Identity};
 
 use crate::changes::Changes;
 use crate::conflict::Conflicts;
@@ -19,31 +23,9 @@ use crate::health::Health;
 use crate::quicklog::QuickLog;
 use crate::runtime::Runtime;
 use crate::search::Search;
-use crate::sync::{Login, SyncClient};
+use crate::sync::SyncClient;
 use crate::task::Tasks;
 use crate::visit::Visits;
-
-/// How hard each write is pushed to disk.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
-pub enum Durability {
-    /// Survives the app being killed, not a power cut. Fine for tests and caches.
-    AppCrash,
-    /// Also survives the battery dying (one fsync per write). The default.
-    PowerLoss,
-}
-
-/// A pipeline stage of the company and the one action that enters it.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct PipelineStage {
-    /// Stable key stored in records (`requirements_confirmed`).
-    pub key: String,
-    /// What reps see (需求确认).
-    pub label: String,
-    /// Key of the anchor action (`requirements_uploaded`).
-    pub anchor: String,
-    /// What reps see for the anchor (上传需求文档).
-    pub anchor_label: String,
-}
 
 /// Who is signed in and the company's rules. Only `user_id` is required.
 ///
@@ -110,23 +92,10 @@ impl FieldSalesConfig {
                 })?;
         }
         if let Some(d) = self.durability {
-            config.durability = match d {
-                Durability::AppCrash => CoreDurability::AppCrash,
-                Durability::PowerLoss => CoreDurability::PowerLoss,
-            };
+            config.durability = d;
         }
         if !self.pipeline.is_empty() {
-            let stages = self
-                .pipeline
-                .into_iter()
-                .map(|s| Stage {
-                    key: s.key,
-                    label: s.label,
-                    anchor: s.anchor,
-                    anchor_label: s.anchor_label,
-                })
-                .collect();
-            config.pipeline = Pipeline::new(stages)?;
+            config.pipeline = Pipeline::new(self.pipeline)?;
         }
         Ok(config)
     }
@@ -193,7 +162,6 @@ impl FieldSales {
     ) -> Result<Arc<FieldSales>> {
         let rt = Runtime::new()?;
         let config = config.into_config()?;
-        let login = login.into_core();
         // The core's sign-in blocks on the network and the disk: the runtime's blocking pool
         // takes it, and the new store keeps this runtime.
         let core = rt

@@ -1,7 +1,8 @@
 //! Search: customers by Chinese name, pinyin (full or initials) or phone digits.
 
+use fieldsales_core::customer::CustomerSummary;
+
 use crate::convert::count_in;
-use crate::customer::CustomerSummary;
 use crate::error::{guard, Result};
 use crate::root::Ctx;
 
@@ -28,12 +29,11 @@ impl Search {
     /// ```
     pub fn customers(&self, query: String, limit: i32) -> Result<Vec<CustomerSummary>> {
         guard(|| {
-            let hits = self
+            Ok(self
                 .ctx
                 .core
                 .search()
-                .customers(&query, count_in(limit, "limit")?)?;
-            Ok(hits.into_iter().map(Into::into).collect())
+                .customers(&query, count_in(limit, "limit")?)?)
         })
     }
 }

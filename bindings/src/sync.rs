@@ -12,6 +12,13 @@
 //! a session token to the app: the token stays inside the store, and error details carry
 //! status codes, never credentials.
 //!
+//! The records and enums are the core's (`Login`, `SyncReport`, `ConflictFound`,
+//! `RejectedEdit`, `SyncProgress`, `SyncFailure`, the trigger as `SyncTrigger`, `Role`,
+//! `RejectReason`). Two stay mirrors, [`SyncSession`] and [`SyncStatus`]: the core keeps the
+//! session's end as the server's RFC 3339 text, the apps get a time (or `None` when the text
+//! cannot be read). Their conversions name every field of the core's value, so a field added
+//! there breaks this build until it is added here.
+//!
 //! It must not decide anything about sync (when, how, what to merge): the core does.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -19,70 +26,13 @@ use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
 use chrono::DateTime;
-use fieldsales_core::protocol::{RejectReason as CoreRejectReason, Role as CoreRole};
-use fieldsales_core::sync as core;
+use fieldsales_core::protocol::Role;
+use fieldsales_core::sync::{self as core, ConflictFound, Login, RejectedEdit, SyncReport};
+use fieldsales_core::sync::{SyncFailure, SyncProgress, Trigger as SyncTrigger};
 
-use crate::convert::{opt_time_out, time_out, RecordKind};
+use crate::convert::{opt_time_out, time_out};
 use crate::error::{guard, Result};
 use crate::root::Ctx;
-
-/// What a user types to sign in.
-///
-/// ```kotlin
-/// val login = Login(serverUrl = "https://sync.example.com", tenant = "acme",
-///     username = "li.wei", password = passwordField.text)
-/// ```
-#[derive(Clone, PartialEq, Eq, uniffi::Record)]
-pub struct Login {
-    /// `https://…`; plain `http://` only to this device (loopback).
-    pub server_url: String,
-    /// The company's name on the server.
-    pub tenant: String,
-    pub username: String,
-    pub password: String,
-}
-
-// Hand-written so that a logged `Login` never shows the password.
-impl std::fmt::Debug for Login {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Login")
-            .field("server_url", &self.server_url)
-            .field("tenant", &self.tenant)
-            .finish_non_exhaustive()
-    }
-}
-
-impl Login {
-    pub(crate) fn into_core(self) -> core::Login {
-        core::Login {
-            server_url: self.server_url,
-            tenant: self.tenant,
-            username: self.username,
-            password: self.password,
-        }
-    }
-}
-
-/// What the user may do on the server.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
-pub enum Role {
-    /// Own records and the team's shared customers.
-    Rep,
-    /// Every record of the team.
-    Manager,
-    /// Everything in the company.
-    Admin,
-}
-
-impl From<CoreRole> for Role {
-    fn from(r: CoreRole) -> Self {
-        match r {
-            CoreRole::Rep => Role::Rep,
-            CoreRole::Manager => Role::Manager,
-            CoreRole::Admin => Role::Admin,
-        }
-    }
-}
 
 /// A signed-in session. The token itself never leaves the store.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
@@ -99,12 +49,20 @@ pub struct SyncSession {
 
 impl From<core::Session> for SyncSession {
     fn from(s: core::Session) -> Self {
+        // The core's value named field by field (no `..`): a new field fails the build.
+        let core::Session {
+            server_url,
+            user_id,
+            team_id,
+            role,
+            expires_at,
+        } = s;
         SyncSession {
-            server_url: s.server_url,
-            user_id: s.user_id,
-            team_id: s.team_id,
-            role: s.role.into(),
-            expires_at: rfc3339(&s.expires_at),
+            server_url,
+            user_id,
+            team_id,
+            role,
+            expires_at: rfc3339(&expires_at),
         }
     }
 }
@@ -113,123 +71,6 @@ fn rfc3339(text: &str) -> Option<SystemTime> {
     DateTime::parse_from_rfc3339(text)
         .ok()
         .map(|t| time_out(t.to_utc()))
-}
-
-/// Why the server refused local edits.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
-pub enum RejectReason {
-    /// The user may not write this record (another rep's customer, another team's visit).
-    Forbidden,
-    /// A change was written by another device than this one.
-    WrongActor,
-    /// A change was unreadable or depended on history the server lacks.
-    InvalidChange,
-    /// The server does not know this kind of record.
-    UnknownKind,
-    /// The record exists on the server as another kind.
-    KindMismatch,
-    /// A change was larger than the server accepts.
-    TooLarge,
-    /// The record was erased on the server.
-    Purged,
-}
-
-impl From<CoreRejectReason> for RejectReason {
-    fn from(r: CoreRejectReason) -> Self {
-        match r {
-            CoreRejectReason::Forbidden => RejectReason::Forbidden,
-            CoreRejectReason::WrongActor => RejectReason::WrongActor,
-            CoreRejectReason::InvalidChange => RejectReason::InvalidChange,
-            CoreRejectReason::UnknownKind => RejectReason::UnknownKind,
-            CoreRejectReason::KindMismatch => RejectReason::KindMismatch,
-            CoreRejectReason::TooLarge => RejectReason::TooLarge,
-            CoreRejectReason::Purged => RejectReason::Purged,
-        }
-    }
-}
-
-/// Local edits the server refused; they stay listed until dismissed.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct RejectedEdit {
-    /// This entry's id, for `dismissRejected`.
-    pub id: i64,
-    pub record_id: String,
-    /// `customer`, `visit`, …
-    pub kind: String,
-    pub reason: RejectReason,
-    /// The server's sentence for support staff.
-    pub detail: String,
-    pub rejected_at: SystemTime,
-    /// How many local changes were refused.
-    pub changes: u32,
-    /// Whether the device still holds the record (the server's version of it).
-    pub record_kept: bool,
-}
-
-impl From<core::RejectedEdit> for RejectedEdit {
-    fn from(r: core::RejectedEdit) -> Self {
-        RejectedEdit {
-            id: r.id,
-            record_id: r.record_id,
-            kind: r.kind,
-            reason: r.reason.into(),
-            detail: r.detail,
-            rejected_at: time_out(r.rejected_at),
-            changes: r.changes,
-            record_kept: r.record_kept,
-        }
-    }
-}
-
-/// A record where merging brought in concurrent values (see `conflicts()` to resolve them).
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct ConflictFound {
-    pub record_id: String,
-    pub kind: RecordKind,
-    /// Dotted names of the conflicted fields.
-    pub fields: Vec<String>,
-}
-
-impl From<core::ConflictFound> for ConflictFound {
-    fn from(c: core::ConflictFound) -> Self {
-        ConflictFound {
-            record_id: c.record_id,
-            kind: c.kind.into(),
-            fields: c.fields,
-        }
-    }
-}
-
-/// What one sync did.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct SyncReport {
-    pub round_trips: u32,
-    /// Local changes the server acknowledged.
-    pub sent: u64,
-    /// Records received and merged.
-    pub received: u64,
-    /// Records where merging brought in concurrent values.
-    pub conflicts: Vec<ConflictFound>,
-    /// Local edits the server refused in this sync (also in `rejected()`).
-    pub rejected: Vec<RejectedEdit>,
-    /// The server position this device has reached.
-    pub cursor: u64,
-    /// Local changes still waiting (written while the sync ran).
-    pub pending: u64,
-}
-
-impl From<core::SyncReport> for SyncReport {
-    fn from(r: core::SyncReport) -> Self {
-        SyncReport {
-            round_trips: r.round_trips,
-            sent: r.sent,
-            received: r.received,
-            conflicts: r.conflicts.into_iter().map(Into::into).collect(),
-            rejected: r.rejected.into_iter().map(Into::into).collect(),
-            cursor: r.cursor,
-            pending: r.pending,
-        }
-    }
 }
 
 /// Where sync stands, for a status line.
@@ -251,16 +92,28 @@ pub struct SyncStatus {
 
 impl From<core::SyncStatus> for SyncStatus {
     fn from(s: core::SyncStatus) -> Self {
+        // The core's value named field by field (no `..`): a new field fails the build.
+        let core::SyncStatus {
+            server_url,
+            signed_in,
+            session_expires_at,
+            cursor,
+            pending_changes,
+            rejected_edits,
+            last_success_at,
+            last_attempt_at,
+            last_error,
+        } = s;
         SyncStatus {
-            server_url: s.server_url,
-            signed_in: s.signed_in,
-            session_expires_at: s.session_expires_at.as_deref().and_then(rfc3339),
-            cursor: s.cursor,
-            pending_changes: s.pending_changes,
-            rejected_edits: s.rejected_edits,
-            last_success_at: opt_time_out(s.last_success_at),
-            last_attempt_at: opt_time_out(s.last_attempt_at),
-            last_error: s.last_error,
+            server_url,
+            signed_in,
+            session_expires_at: session_expires_at.as_deref().and_then(rfc3339),
+            cursor,
+            pending_changes,
+            rejected_edits,
+            last_success_at: opt_time_out(last_success_at),
+            last_attempt_at: opt_time_out(last_attempt_at),
+            last_error,
         }
     }
 }
@@ -291,7 +144,6 @@ impl SyncClient {
     /// device use `FieldSales.signIn`.
     pub async fn login(&self, login: Login) -> Result<SyncSession> {
         let client = self.ctx.core.sync();
-        let login = login.into_core();
         let session = self
             .ctx
             .rt
@@ -314,12 +166,10 @@ impl SyncClient {
     /// Fails with `Unauthorized` (sign in again) or `Network` (retry later; nothing is lost).
     pub async fn sync(&self) -> Result<SyncReport> {
         let client = self.ctx.core.sync();
-        let report = self
-            .ctx
+        self.ctx
             .rt
             .spawn(async move { Ok(client.sync_async().await?) })
-            .await?;
-        Ok(report.into())
+            .await
     }
 
     /// Where sync stands (a quick local read).
@@ -329,16 +179,7 @@ impl SyncClient {
 
     /// Local edits the server refused, oldest first.
     pub fn rejected(&self) -> Result<Vec<RejectedEdit>> {
-        guard(|| {
-            Ok(self
-                .ctx
-                .core
-                .sync()
-                .rejected()?
-                .into_iter()
-                .map(Into::into)
-                .collect())
-        })
+        guard(|| Ok(self.ctx.core.sync().rejected()?))
     }
 
     /// Removes an entry from the rejected list (the user has seen it). `false` if it was not
@@ -371,62 +212,6 @@ impl SyncClient {
             }))
         })
     }
-}
-
-/// Why a sync started.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
-pub enum SyncTrigger {
-    /// Local writes, after a short delay.
-    LocalWrite,
-    /// The app reported the network is back.
-    ConnectivityRegained,
-    /// The app came to the foreground.
-    Foreground,
-    /// The server announced new data.
-    ServerEvent,
-    /// The periodic timer.
-    Timer,
-    /// A retry after a failure.
-    Retry,
-    /// The app asked (`syncNow`).
-    Requested,
-}
-
-impl From<core::Trigger> for SyncTrigger {
-    fn from(t: core::Trigger) -> Self {
-        match t {
-            core::Trigger::LocalWrite => SyncTrigger::LocalWrite,
-            core::Trigger::ConnectivityRegained => SyncTrigger::ConnectivityRegained,
-            core::Trigger::Foreground => SyncTrigger::Foreground,
-            core::Trigger::ServerEvent => SyncTrigger::ServerEvent,
-            core::Trigger::Timer => SyncTrigger::Timer,
-            core::Trigger::Retry => SyncTrigger::Retry,
-            core::Trigger::Requested => SyncTrigger::Requested,
-        }
-    }
-}
-
-/// Progress within one sync, after each round trip.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Record)]
-pub struct SyncProgress {
-    pub round_trips: u32,
-    pub sent: u64,
-    pub received: u64,
-    /// Whether the server has more to send.
-    pub more: bool,
-}
-
-/// A sync that failed.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct SyncFailure {
-    /// What went wrong (no personal data, no credentials).
-    pub message: String,
-    /// Only signing in again helps (show the login screen).
-    pub needs_login: bool,
-    /// Consecutive failures so far.
-    pub attempt: u32,
-    /// When the engine retries by itself; `None` while offline or signed out.
-    pub next_retry_at: Option<SystemTime>,
 }
 
 /// Implemented by the app to follow the auto-sync engine. Calls come from a background
@@ -463,37 +248,23 @@ impl Bridge {
 }
 
 impl core::SyncListener for Bridge {
-    fn started(&self, trigger: core::Trigger) {
-        self.call(|l| l.started(trigger.into()));
+    fn started(&self, trigger: SyncTrigger) {
+        self.call(|l| l.started(trigger));
     }
-    fn progress(&self, p: core::SyncProgress) {
-        self.call(|l| {
-            l.progress(SyncProgress {
-                round_trips: p.round_trips,
-                sent: p.sent,
-                received: p.received,
-                more: p.more,
-            })
-        });
+    fn progress(&self, progress: SyncProgress) {
+        self.call(|l| l.progress(progress));
     }
-    fn completed(&self, report: &core::SyncReport) {
-        self.call(|l| l.completed(report.clone().into()));
+    fn completed(&self, report: &SyncReport) {
+        self.call(|l| l.completed(report.clone()));
     }
-    fn conflict_found(&self, conflict: &core::ConflictFound) {
-        self.call(|l| l.conflict_found(conflict.clone().into()));
+    fn conflict_found(&self, conflict: &ConflictFound) {
+        self.call(|l| l.conflict_found(conflict.clone()));
     }
-    fn rejected(&self, edit: &core::RejectedEdit) {
-        self.call(|l| l.rejected(edit.clone().into()));
+    fn rejected(&self, edit: &RejectedEdit) {
+        self.call(|l| l.rejected(edit.clone()));
     }
-    fn failed(&self, f: &core::SyncFailure) {
-        self.call(|l| {
-            l.failed(SyncFailure {
-                message: f.message.clone(),
-                needs_login: f.needs_login,
-                attempt: f.attempt,
-                next_retry_at: opt_time_out(f.next_retry_at),
-            })
-        });
+    fn failed(&self, failure: &SyncFailure) {
+        self.call(|l| l.failed(failure.clone()));
     }
 }
 
@@ -540,5 +311,74 @@ impl AutoSync {
     pub fn stop(&self) {
         let engine = self.engine.lock().unwrap_or_else(|p| p.into_inner()).take();
         drop(engine);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::DateTime;
+
+    use super::*;
+
+    #[test]
+    fn a_session_reaches_the_apps_with_every_field() {
+        let session = core::Session {
+            server_url: "https://sync.example.com".into(),
+            user_id: "u-1".into(),
+            team_id: Some("north".into()),
+            role: Role::Manager,
+            expires_at: "2026-11-25T08:00:00.250Z".into(),
+        };
+        let expires = DateTime::from_timestamp_millis(1_795_593_600_250).unwrap();
+        let expected = SyncSession {
+            server_url: "https://sync.example.com".into(),
+            user_id: "u-1".into(),
+            team_id: Some("north".into()),
+            role: Role::Manager,
+            expires_at: Some(time_out(expires)),
+        };
+        assert_eq!(SyncSession::from(session), expected);
+    }
+
+    #[test]
+    fn a_session_end_the_app_cannot_read_is_none_not_an_error() {
+        let session = core::Session {
+            server_url: "https://sync.example.com".into(),
+            user_id: "u-1".into(),
+            team_id: None,
+            role: Role::Rep,
+            expires_at: "next tuesday".into(),
+        };
+        assert_eq!(SyncSession::from(session).expires_at, None);
+    }
+
+    #[test]
+    fn a_sync_status_reaches_the_apps_with_every_field() {
+        let success = DateTime::from_timestamp_millis(1_700_000_000_000).unwrap();
+        let attempt = DateTime::from_timestamp_millis(1_700_000_060_000).unwrap();
+        let expires = DateTime::from_timestamp_millis(1_795_593_600_000).unwrap();
+        let status = core::SyncStatus {
+            server_url: Some("https://sync.example.com".into()),
+            signed_in: true,
+            session_expires_at: Some("2026-11-25T08:00:00Z".into()),
+            cursor: 42,
+            pending_changes: 3,
+            rejected_edits: 1,
+            last_success_at: Some(success),
+            last_attempt_at: Some(attempt),
+            last_error: Some("network: timed out".into()),
+        };
+        let expected = SyncStatus {
+            server_url: Some("https://sync.example.com".into()),
+            signed_in: true,
+            session_expires_at: Some(time_out(expires)),
+            cursor: 42,
+            pending_changes: 3,
+            rejected_edits: 1,
+            last_success_at: Some(time_out(success)),
+            last_attempt_at: Some(time_out(attempt)),
+            last_error: Some("network: timed out".into()),
+        };
+        assert_eq!(SyncStatus::from(status), expected);
     }
 }

@@ -1,27 +1,19 @@
 //! Follow-up tasks: made from next actions, or typed in by hand.
+//!
+//! The stored task is the core's `Task`, named `FollowUpTask` for the apps (`Task` belongs to
+//! Swift concurrency). One input stays a mirror, [`NewTask`]: its `due_at` is typed in by the
+//! app, and a time outside chrono's range must be refused as `Validation` on that field, which
+//! only a conversion here can do (a failed UniFFI lift is an internal error, not a
+//! validation). Its conversion names every field of both sides, so a field added to the core's
+//! `NewTask` breaks this build until it is added here.
 
 use std::time::SystemTime;
 
-use fieldsales_core::task as core;
+use fieldsales_core::task::{self as core, Task as FollowUpTask};
 
-use crate::convert::{opt_time_in, opt_time_out, time_out, RecordKind};
+use crate::convert::{opt_time_in, RecordKind};
 use crate::error::{guard, Result};
 use crate::root::Ctx;
-
-/// A follow-up task. (Not `Task`: that name belongs to Swift concurrency.)
-#[derive(Debug, Clone, PartialEq, uniffi::Record)]
-pub struct FollowUpTask {
-    pub id: String,
-    pub title: String,
-    pub customer_id: Option<String>,
-    /// The visit or quick-log whose next action created this task.
-    pub source_id: Option<String>,
-    pub assignee: String,
-    pub due_at: SystemTime,
-    pub done: bool,
-    pub done_at: Option<SystemTime>,
-    pub deleted: bool,
-}
 
 /// A task typed in by hand.
 #[derive(Debug, Clone, PartialEq, Default, uniffi::Record)]
@@ -52,11 +44,11 @@ impl Tasks {
         self.ctx.core.tasks()
     }
 
-    fn changed(&self, task: core::Task) -> FollowUpTask {
+    fn changed(&self, task: FollowUpTask) -> FollowUpTask {
         self.ctx
             .listeners
             .notify(RecordKind::Task, vec![task.id.clone()]);
-        task.into()
+        task
     }
 }
 
@@ -65,13 +57,7 @@ impl Tasks {
     /// Creates a task and returns its id.
     pub fn create(&self, input: NewTask) -> Result<String> {
         guard(|| {
-            let input = core::NewTask {
-                title: input.title,
-                customer_id: input.customer_id,
-                due_at: opt_time_in(input.due_at, "due_at")?,
-                assignee: input.assignee,
-            };
-            let id = self.area().create(input)?;
+            let id = self.area().create(input.into_core()?)?;
             self.ctx
                 .listeners
                 .notify(RecordKind::Task, vec![id.clone()]);
@@ -80,7 +66,7 @@ impl Tasks {
     }
 
     pub fn get(&self, id: String) -> Result<FollowUpTask> {
-        guard(|| Ok(self.area().get(&id)?.into()))
+        guard(|| Ok(self.area().get(&id)?))
     }
 
     /// Marks the task done.
@@ -95,42 +81,60 @@ impl Tasks {
 
     /// The signed-in user's open tasks due from now to the end of today (rep's time zone).
     pub fn due_today(&self) -> Result<Vec<FollowUpTask>> {
-        guard(|| {
-            Ok(self
-                .area()
-                .due_today()?
-                .into_iter()
-                .map(Into::into)
-                .collect())
-        })
+        guard(|| Ok(self.area().due_today()?))
     }
 
     /// The signed-in user's open tasks whose due time has passed, oldest first.
     pub fn overdue(&self) -> Result<Vec<FollowUpTask>> {
-        guard(|| Ok(self.area().overdue()?.into_iter().map(Into::into).collect()))
+        guard(|| Ok(self.area().overdue()?))
     }
 
     /// Every task of a customer, by due time.
     pub fn for_customer(&self, customer_id: String) -> Result<Vec<FollowUpTask>> {
-        guard(|| {
-            let tasks = self.area().for_customer(&customer_id)?;
-            Ok(tasks.into_iter().map(Into::into).collect())
+        guard(|| Ok(self.area().for_customer(&customer_id)?))
+    }
+}
+
+impl NewTask {
+    fn into_core(self) -> Result<core::NewTask> {
+        // Both sides named field by field (no `..`): a field added to either fails the build.
+        let NewTask {
+            title,
+            customer_id,
+            due_at,
+            assignee,
+        } = self;
+        Ok(core::NewTask {
+            title,
+            customer_id,
+            due_at: opt_time_in(due_at, "due_at")?,
+            assignee,
         })
     }
 }
 
-impl From<core::Task> for FollowUpTask {
-    fn from(t: core::Task) -> Self {
-        FollowUpTask {
-            id: t.id,
-            title: t.title,
-            customer_id: t.customer_id,
-            source_id: t.source_id,
-            assignee: t.assignee,
-            due_at: time_out(t.due_at),
-            done: t.done,
-            done_at: opt_time_out(t.done_at),
-            deleted: t.deleted,
-        }
+#[cfg(test)]
+mod tests {
+    use chrono::DateTime;
+
+    use super::*;
+    use crate::convert::time_out;
+
+    #[test]
+    fn a_new_task_reaches_the_core_with_every_field() {
+        let due = DateTime::from_timestamp_millis(1_700_000_000_000).unwrap();
+        let input = NewTask {
+            title: "寄样品".into(),
+            customer_id: Some("c-1".into()),
+            due_at: Some(time_out(due)),
+            assignee: Some("rep-2".into()),
+        };
+        let expected = core::NewTask {
+            title: "寄样品".into(),
+            customer_id: Some("c-1".into()),
+            due_at: Some(due),
+            assignee: Some("rep-2".into()),
+        };
+        assert_eq!(input.into_core().unwrap(), expected);
     }
 }

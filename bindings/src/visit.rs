@@ -1,63 +1,19 @@
 //! Visits: plan, check in at the customer's door, check out with what happened.
+//!
+//! `Visit`, `Presence`, `Fix` and `Verdict` are the core's (`fieldsales_core::visit`). One
+//! input stays a mirror, [`CheckOut`]: its `next_action_due` is typed in by the app, and a time
+//! outside chrono's range must be refused as `Validation` on that field, which only a
+//! conversion here can do (a failed UniFFI lift is an internal error, not a validation). Its
+//! conversion names every field of both sides, so a field added to the core's `CheckOut`
+//! breaks this build until it is added here.
 
 use std::time::SystemTime;
 
-use fieldsales_core::visit as core;
+use fieldsales_core::visit::{self as core, Fix, Visit};
 
-use crate::convert::{opt_time_in, opt_time_out, time_in, time_out, RecordKind};
+use crate::convert::{opt_time_in, time_in, RecordKind};
 use crate::error::{guard, Result};
 use crate::root::Ctx;
-
-/// A position fix from the phone (WGS-84).
-#[derive(Debug, Clone, Copy, PartialEq, uniffi::Record)]
-pub struct Fix {
-    pub lat: f64,
-    pub lon: f64,
-    /// Radius of the fix's uncertainty, metres.
-    #[uniffi(default)]
-    pub accuracy_m: Option<f64>,
-}
-
-/// Whether a check-in happened at the customer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
-pub enum Verdict {
-    Verified,
-    OutOfRange,
-    /// No fix, or the customer has no coordinates.
-    Unverifiable,
-}
-
-/// A check-in or check-out as stored.
-#[derive(Debug, Clone, PartialEq, uniffi::Record)]
-pub struct Presence {
-    pub at: SystemTime,
-    pub fix: Option<Fix>,
-    /// Distance to the customer's coordinates, metres, when both are known.
-    pub distance_m: Option<f64>,
-    pub verdict: Verdict,
-}
-
-/// A visit as stored.
-#[derive(Debug, Clone, PartialEq, uniffi::Record)]
-pub struct Visit {
-    pub id: String,
-    pub customer_id: String,
-    pub rep: String,
-    pub planned_at: Option<SystemTime>,
-    pub check_in: Option<Presence>,
-    pub check_out: Option<Presence>,
-    pub notes: String,
-    pub pain_points: Vec<String>,
-    pub outcome: Option<String>,
-    pub next_action: Option<String>,
-    pub next_action_due: Option<SystemTime>,
-    pub decision_maker_wechat: Option<String>,
-    /// Content hashes of the visit's photos.
-    pub photos: Vec<String>,
-    /// The follow-up task made from the next action.
-    pub task_id: Option<String>,
-    pub deleted: bool,
-}
 
 /// What the rep records when leaving; everything optional.
 #[derive(Debug, Clone, PartialEq, Default, uniffi::Record)]
@@ -139,102 +95,114 @@ impl Visits {
         guard(|| {
             let v = self
                 .area()
-                .check_in(&customer_id, visit_id.as_deref(), fix.map(Into::into))?;
-            Ok(self.changed(v.into()))
+                .check_in(&customer_id, visit_id.as_deref(), fix)?;
+            Ok(self.changed(v))
         })
     }
 
     /// Checks out of `visit_id` now with what happened.
     pub fn check_out(&self, visit_id: String, out: CheckOut) -> Result<Visit> {
         guard(|| {
-            let out = core::CheckOut {
-                fix: out.fix.map(Into::into),
-                notes: out.notes,
-                pain_points: out.pain_points,
-                outcome: out.outcome,
-                next_action: out.next_action,
-                next_action_due: opt_time_in(out.next_action_due, "next_action_due")?,
-                decision_maker_wechat: out.decision_maker_wechat,
-                photos: out.photos,
-            };
-            Ok(self.changed(self.area().check_out(&visit_id, out)?.into()))
+            let out = out.into_core()?;
+            Ok(self.changed(self.area().check_out(&visit_id, out)?))
         })
     }
 
     /// Replaces the notes with `text`, merged as a diff so a colleague's concurrent edit
     /// elsewhere in the notes survives.
     pub fn edit_notes(&self, visit_id: String, text: String) -> Result<Visit> {
-        guard(|| Ok(self.changed(self.area().edit_notes(&visit_id, &text)?.into())))
+        guard(|| Ok(self.changed(self.area().edit_notes(&visit_id, &text)?)))
     }
 
     pub fn get(&self, visit_id: String) -> Result<Visit> {
-        guard(|| Ok(self.area().get(&visit_id)?.into()))
+        guard(|| Ok(self.area().get(&visit_id)?))
     }
 
     /// A rep's visits with their time (check-in, else plan) in `[from, to)`, oldest first.
     pub fn by_rep(&self, rep: String, from: SystemTime, to: SystemTime) -> Result<Vec<Visit>> {
         guard(|| {
-            let visits = self
+            Ok(self
                 .area()
-                .by_rep(&rep, time_in(from, "from")?, time_in(to, "to")?)?;
-            Ok(visits.into_iter().map(Into::into).collect())
+                .by_rep(&rep, time_in(from, "from")?, time_in(to, "to")?)?)
         })
     }
 }
 
-impl From<Fix> for core::Fix {
-    fn from(f: Fix) -> Self {
-        core::Fix {
-            lat: f.lat,
-            lon: f.lon,
-            accuracy_m: f.accuracy_m,
-        }
+impl CheckOut {
+    fn into_core(self) -> Result<core::CheckOut> {
+        // Both sides named field by field (no `..`): a field added to either fails the build.
+        let CheckOut {
+            fix,
+            notes,
+            pain_points,
+            outcome,
+            next_action,
+            next_action_due,
+            decision_maker_wechat,
+            photos,
+        } = self;
+        Ok(core::CheckOut {
+            fix,
+            notes,
+            pain_points,
+            outcome,
+            next_action,
+            next_action_due: opt_time_in(next_action_due, "next_action_due")?,
+            decision_maker_wechat,
+            photos,
+        })
     }
 }
 
-impl From<core::Fix> for Fix {
-    fn from(f: core::Fix) -> Self {
-        Fix {
-            lat: f.lat,
-            lon: f.lon,
-            accuracy_m: f.accuracy_m,
-        }
-    }
-}
+#[cfg(test)]
+mod tests {
+    use chrono::DateTime;
 
-impl From<core::Presence> for Presence {
-    fn from(p: core::Presence) -> Self {
-        Presence {
-            at: time_out(p.at),
-            fix: p.fix.map(Into::into),
-            distance_m: p.distance_m,
-            verdict: match p.verdict {
-                core::Verdict::Verified => Verdict::Verified,
-                core::Verdict::OutOfRange => Verdict::OutOfRange,
-                core::Verdict::Unverifiable => Verdict::Unverifiable,
-            },
-        }
-    }
-}
+    use super::*;
+    use crate::convert::time_out;
+    use crate::FieldSalesError;
 
-impl From<core::Visit> for Visit {
-    fn from(v: core::Visit) -> Self {
-        Visit {
-            id: v.id,
-            customer_id: v.customer_id,
-            rep: v.rep,
-            planned_at: opt_time_out(v.planned_at),
-            check_in: v.check_in.map(Into::into),
-            check_out: v.check_out.map(Into::into),
-            notes: v.notes,
-            pain_points: v.pain_points,
-            outcome: v.outcome,
-            next_action: v.next_action,
-            next_action_due: opt_time_out(v.next_action_due),
-            decision_maker_wechat: v.decision_maker_wechat,
-            photos: v.photos,
-            task_id: v.task_id,
-            deleted: v.deleted,
+    #[test]
+    fn a_check_out_reaches_the_core_with_every_field() {
+        let due = DateTime::from_timestamp_millis(1_700_000_000_123).unwrap();
+        let fix = Fix {
+            lat: 39.98,
+            lon: 116.31,
+            accuracy_m: Some(12.0),
+        };
+        let out = CheckOut {
+            fix: Some(fix),
+            notes: Some("谈了价格".into()),
+            pain_points: vec!["价格太高".into()],
+            outcome: Some("报价".into()),
+            next_action: Some("寄样品".into()),
+            next_action_due: Some(time_out(due)),
+            decision_maker_wechat: Some("wx-li".into()),
+            photos: vec!["sha256-abc".into()],
+        };
+        let expected = core::CheckOut {
+            fix: Some(fix),
+            notes: Some("谈了价格".into()),
+            pain_points: vec!["价格太高".into()],
+            outcome: Some("报价".into()),
+            next_action: Some("寄样品".into()),
+            next_action_due: Some(due),
+            decision_maker_wechat: Some("wx-li".into()),
+            photos: vec!["sha256-abc".into()],
+        };
+        assert_eq!(out.into_core().unwrap(), expected);
+    }
+
+    #[test]
+    fn a_check_out_due_beyond_chrono_is_a_validation_error_on_that_field() {
+        let far = SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(u64::MAX / 4);
+        let out = CheckOut {
+            next_action_due: Some(far),
+            ..CheckOut::default()
+        };
+        match out.into_core() {
+            Err(FieldSalesError::Validation { field, .. }) => assert_eq!(field, "next_action_due"),
+            other => panic!("expected Validation, got {other:?}"),
         }
     }
 }

@@ -25,17 +25,27 @@ use crate::Engine;
 
 /// A field value as the app shows it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case", tag = "type", content = "value")]
+// For the apps, variants are not named like Kotlin's and Swift's own types (`Int`, `Float`,
+// `Boolean`: a sealed-class member named so breaks the generated Kotlin) and carry named fields.
 pub enum FieldValue {
+    /// No value (the field was cleared).
+    #[cfg_attr(feature = "uniffi", uniffi(name = "Empty"))]
     Null,
-    Bool(bool),
-    Int(i64),
-    Float(f64),
-    Text(String),
-    Time(DateTime<Utc>),
+    #[cfg_attr(feature = "uniffi", uniffi(name = "Flag"))]
+    Bool(#[cfg_attr(feature = "uniffi", uniffi(name = "value"))] bool),
+    #[cfg_attr(feature = "uniffi", uniffi(name = "Whole"))]
+    Int(#[cfg_attr(feature = "uniffi", uniffi(name = "value"))] i64),
+    #[cfg_attr(feature = "uniffi", uniffi(name = "Decimal"))]
+    Float(#[cfg_attr(feature = "uniffi", uniffi(name = "value"))] f64),
+    Text(#[cfg_attr(feature = "uniffi", uniffi(name = "value"))] String),
+    Time(#[cfg_attr(feature = "uniffi", uniffi(name = "value"))] DateTime<Utc>),
     /// A nested object (map, text, list): shown, not chosen by value.
-    Object(String),
+    #[cfg_attr(feature = "uniffi", uniffi(name = "Nested"))]
+    Object(#[cfg_attr(feature = "uniffi", uniffi(name = "object_type"))] String),
     /// A value type this version does not know.
+    #[cfg_attr(feature = "uniffi", uniffi(name = "Unsupported"))]
     Other,
 }
 
@@ -81,6 +91,7 @@ impl FieldValue {
 
 /// One of the values concurrently written to a field.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ConflictValue {
     pub value: FieldValue,
     /// The user who wrote it, when the record knows the writing device.
@@ -91,6 +102,7 @@ pub struct ConflictValue {
 
 /// A field with several current values.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct FieldConflict {
     /// Dotted path of the field: `name`, `address.text`, `contacts.<id>.phone`.
     pub field: String,
@@ -102,6 +114,7 @@ pub struct FieldConflict {
 
 /// The conflicts of one record.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct RecordConflicts {
     pub record_id: String,
     pub kind: Kind,

@@ -34,6 +34,7 @@ pub struct Address {
 
 /// A contact person at a customer.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Contact {
     pub id: String,
     pub name: Option<String>,
@@ -56,6 +57,7 @@ pub struct ContactInput {
 
 /// A phone number of a customer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct PhoneNumber {
     /// E.164, e.g. `+8613812345678`.
     pub e164: String,
@@ -65,6 +67,7 @@ pub struct PhoneNumber {
 
 /// The anchor action that entered a pipeline stage.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct StageEntry {
     pub stage: String,
     pub anchor: String,
@@ -75,6 +78,7 @@ pub struct StageEntry {
 
 /// A customer as stored.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Customer {
     pub id: String,
     /// The name reps use; empty for a lead created from an unknown phone number.
@@ -146,6 +150,7 @@ pub struct CustomerPatch {
 
 /// A row of a customer list.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct CustomerSummary {
     pub id: String,
     pub name: String,

@@ -17,6 +17,7 @@ use crate::Engine;
 
 /// What is wrong.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 pub enum FindingKind {
     MissingName,
@@ -27,6 +28,7 @@ pub enum FindingKind {
 
 /// One finding about one customer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Finding {
     pub customer_id: String,
     pub kind: FindingKind,

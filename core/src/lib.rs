@@ -23,6 +23,8 @@
 //! ```
 //!
 //! This crate knows nothing of FFI or HTTP frameworks: the bindings and the server wrap it.
+//! With the `uniffi` feature its value types carry UniFFI derives (see `ffi`), so the bindings
+//! hand them to the apps as they are instead of copying them.
 
 pub mod config;
 pub mod conflict;
@@ -30,6 +32,8 @@ pub mod credentials;
 pub mod customer;
 pub mod dedup;
 pub mod error;
+#[cfg(feature = "uniffi")]
+pub mod ffi;
 pub mod health;
 pub mod outbox;
 pub mod pipeline;
@@ -57,6 +61,8 @@ pub use config::{Clock, Config, Identity, ManualClock, SystemClock};
 pub use error::{Error, Remedy, Result};
 pub use record::schema::Kind;
 pub use store::Durability;
+#[cfg(feature = "uniffi")]
+uniffi::setup_scaffolding!();
 
 use record::RecordDoc;
 use store::{Store, Writer};

@@ -19,6 +19,7 @@ use crate::FieldSales;
 
 /// One local change waiting for the server.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct OutgoingChange {
     /// Position in the outbox; acknowledge up to it.
     pub seq: i64,
@@ -30,6 +31,7 @@ pub struct OutgoingChange {
 
 /// Changes to one document received from elsewhere.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct IncomingChanges {
     pub doc_id: String,
     pub kind: Kind,

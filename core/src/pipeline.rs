@@ -12,6 +12,11 @@ use crate::error::{Error, Result};
 
 /// A pipeline stage and the action that enters it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "uniffi",
+    derive(uniffi::Record),
+    uniffi(name = "PipelineStage")
+)]
 pub struct Stage {
     /// Stable key stored in records (`requirements_confirmed`).
     pub key: String,

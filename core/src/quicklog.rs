@@ -26,6 +26,7 @@ const MAX_DURATION_S: i64 = 24 * 3600;
 
 /// How the rep talked to the customer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 pub enum Channel {
     #[default]
@@ -82,6 +83,11 @@ pub struct NewQuickLog {
 
 /// A stored quick-log entry.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "uniffi",
+    derive(uniffi::Record),
+    uniffi(name = "QuickLogEntry")
+)]
 pub struct QuickLog {
     pub id: String,
     pub channel: Channel,
@@ -101,6 +107,7 @@ pub struct QuickLog {
 
 /// What a quick-log did.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Logged {
     pub entry: QuickLog,
     /// True when the phone number was unknown and a new lead was created for it.

@@ -20,6 +20,11 @@ use crate::{parse_id, Engine};
 
 /// A follow-up task.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "uniffi",
+    derive(uniffi::Record),
+    uniffi(name = "FollowUpTask")
+)]
 pub struct Task {
     pub id: String,
     pub title: String,

@@ -14,6 +14,7 @@ use crate::record::schema::Kind;
 
 /// One entry of a timeline.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct TimelineItem {
     pub at: DateTime<Utc>,
     pub kind: Kind,

@@ -23,15 +23,18 @@ use crate::{parse_id, Engine};
 
 /// A position fix from the phone.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Fix {
     pub lat: f64,
     pub lon: f64,
     /// Radius of the fix's uncertainty, metres.
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub accuracy_m: Option<f64>,
 }
 
 /// A check-in or check-out as stored.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Presence {
     pub at: DateTime<Utc>,
     pub fix: Option<Fix>,
@@ -42,6 +45,7 @@ pub struct Presence {
 
 /// Whether a check-in happened at the customer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
     Verified,
@@ -80,6 +84,7 @@ impl From<GeofenceVerdict> for Verdict {
 
 /// A visit as stored.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Visit {
     pub id: String,
     pub customer_id: String,

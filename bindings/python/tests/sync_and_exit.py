@@ -12,7 +12,8 @@ import asyncio
 import os
 import sys
 
-from fieldsales_ffi import FieldSales, FieldSalesConfig, Login, NewCustomer, Visibility
+from fieldsales_core import Login, Visibility
+from fieldsales_ffi import FieldSales, FieldSalesConfig, NewCustomer
 
 server = os.environ["FIELDSALES_TEST_SERVER"]
 tenant = os.environ.get("FIELDSALES_TEST_TENANT", "python")

@@ -7,18 +7,20 @@ from datetime import datetime, timezone
 
 import pytest
 
-from fieldsales_ffi import (
+from fieldsales_core import (
     Channel,
     CustomerPatch,
-    FieldSales,
-    FieldSalesConfig,
-    FieldSalesError,
     FieldValue,
     FindingKind,
     IncomingChanges,
+    RecordKind,
+)
+from fieldsales_ffi import (
+    FieldSales,
+    FieldSalesConfig,
+    FieldSalesError,
     NewCustomer,
     NewQuickLog,
-    RecordKind,
     StoreListener,
     diagnostics_echo_bytes,
 )
@@ -42,6 +44,7 @@ def test_customers_survive_closing_and_reopening_the_store(tmp_path):
     customer = again.customers().get(customer_id)
     assert customer.name == "北京小米"
     assert [p.e164 for p in customer.phones] == ["+8613812345678"]
+    assert customer.merged_into is None
 
 
 def test_customers_are_created_and_edited_field_by_field(store):

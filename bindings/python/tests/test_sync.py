@@ -10,7 +10,8 @@ import sys
 
 import pytest
 
-from fieldsales_ffi import FieldSales, FieldSalesConfig, FieldSalesError, Login, NewCustomer, Visibility
+from fieldsales_core import Login, Visibility
+from fieldsales_ffi import FieldSales, FieldSalesConfig, FieldSalesError, NewCustomer
 
 SERVER = os.environ.get("FIELDSALES_TEST_SERVER")
 TENANT = os.environ.get("FIELDSALES_TEST_TENANT", "python")
@@ -39,6 +40,8 @@ def test_a_customer_created_by_one_rep_reaches_the_other_rep_through_sync(tmp_pa
     assert sent.pending == 0
     received = asyncio.run(bob.sync().sync())
     assert received.received >= 1
+    assert received.purged == 0
+    assert received.skipped == 0
     assert [hit.id for hit in bob.search().customers("bjxm", 10)] == [cid]
     status = bob.sync().status()
     assert status.signed_in

@@ -34,6 +34,7 @@ pub(crate) use writer::Writer;
 
 /// How hard a committed write is pushed to disk.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum Durability {
     /// Survives the app being killed, not a power cut (WAL, `synchronous = NORMAL`).
     AppCrash,

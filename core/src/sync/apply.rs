@@ -25,6 +25,7 @@ use super::state::{self, RejectedEdit};
 
 /// A record where merging brought in concurrent values for a field.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ConflictFound {
     pub record_id: String,
     pub kind: Kind,

@@ -11,6 +11,7 @@ use super::{ConflictFound, RejectedEdit, SyncReport};
 
 /// Why a sync started.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum), uniffi(name = "SyncTrigger"))]
 #[serde(rename_all = "snake_case")]
 pub enum Trigger {
     /// Local writes, after the debounce delay.
@@ -31,6 +32,7 @@ pub enum Trigger {
 
 /// Progress within one sync: after each round trip.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct SyncProgress {
     /// Round trips done so far.
     pub round_trips: u32,
@@ -44,6 +46,7 @@ pub struct SyncProgress {
 
 /// A sync that failed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct SyncFailure {
     /// What went wrong (no personal data).
     pub message: String,

@@ -113,6 +113,7 @@ impl std::fmt::Debug for SyncConfig {
 
 /// What a user types to sign in.
 #[derive(Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Login {
     pub server_url: String,
     pub tenant: String,

@@ -40,6 +40,7 @@ pub struct SyncStatus {
 
 /// What one sync did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct SyncReport {
     pub round_trips: u32,
     /// Local changes the server acknowledged.

@@ -129,6 +129,7 @@ pub(crate) fn outbox_batch(
 
 /// Local edits the server refused, as the app shows them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct RejectedEdit {
     /// Id of this entry (for [`super::SyncClient::dismiss_rejected`]).
     pub id: i64,

@@ -31,6 +31,7 @@ final class FieldSalesTests: XCTestCase {
         let customer = try store.customers().get(id: id)
         XCTAssertEqual(customer.name, "北京小米")
         XCTAssertEqual(customer.phones.map(\.e164), ["+8613812345678"])
+        XCTAssertNil(customer.mergedInto)
     }
 
     func testCustomersAreCreatedAndEditedFieldByField() throws {

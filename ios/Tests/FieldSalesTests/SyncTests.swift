@@ -46,6 +46,8 @@ final class SyncTests: XCTestCase {
         XCTAssertEqual(sent.pending, 0)
         let received = try await bob.sync().sync()
         XCTAssertGreaterThanOrEqual(received.received, 1)
+        XCTAssertEqual(received.purged, 0)
+        XCTAssertEqual(received.skipped, 0)
         XCTAssertEqual(try bob.search().customers(query: "bjxm", limit: 10).map(\.id), [id])
         XCTAssertTrue(try bob.sync().status().signedIn)
     }

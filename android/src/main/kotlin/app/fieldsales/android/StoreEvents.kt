@@ -2,9 +2,9 @@
 // host-JVM suite covers it. Android-only pieces (WorkManager) live in src/android/kotlin.
 package app.fieldsales.android
 
+import app.fieldsales.core.RecordKind
 import app.fieldsales.ffi.FieldSales
 import app.fieldsales.ffi.FieldSalesConfig
-import app.fieldsales.ffi.RecordKind
 import app.fieldsales.ffi.StoreEvent
 import app.fieldsales.ffi.StoreListener
 import java.io.File

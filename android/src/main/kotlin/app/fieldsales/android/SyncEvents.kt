@@ -2,15 +2,15 @@
 // the shape a ViewModel collects. Pure Kotlin, so the host-JVM suite covers it.
 package app.fieldsales.android
 
+import app.fieldsales.core.ConflictFound
+import app.fieldsales.core.RejectedEdit
+import app.fieldsales.core.SyncFailure
+import app.fieldsales.core.SyncProgress
+import app.fieldsales.core.SyncReport
+import app.fieldsales.core.SyncTrigger
 import app.fieldsales.ffi.AutoSync
-import app.fieldsales.ffi.ConflictFound
-import app.fieldsales.ffi.RejectedEdit
 import app.fieldsales.ffi.SyncClient
-import app.fieldsales.ffi.SyncFailure
 import app.fieldsales.ffi.SyncListener
-import app.fieldsales.ffi.SyncProgress
-import app.fieldsales.ffi.SyncReport
-import app.fieldsales.ffi.SyncTrigger
 import kotlinx.coroutines.channels.Channel
 import kotlinx.coroutines.channels.awaitClose
 import kotlinx.coroutines.flow.Flow

@@ -4,8 +4,8 @@
 // workload called from Rust. It writes its figures as JSON to -Dfieldsales.bench.out.
 package app.fieldsales.android
 
-import app.fieldsales.ffi.Channel
-import app.fieldsales.ffi.Durability
+import app.fieldsales.core.Channel
+import app.fieldsales.core.Durability
 import app.fieldsales.ffi.FieldSales
 import app.fieldsales.ffi.FieldSalesConfig
 import app.fieldsales.ffi.NewCustomer

@@ -2,23 +2,23 @@
 // mobile developer relies on, asserted on values, not just on calls returning.
 package app.fieldsales.android
 
-import app.fieldsales.ffi.Address
-import app.fieldsales.ffi.Channel
+import app.fieldsales.core.Address
+import app.fieldsales.core.Channel
+import app.fieldsales.core.ContactInput
+import app.fieldsales.core.CustomerPatch
+import app.fieldsales.core.FieldValue
+import app.fieldsales.core.FindingKind
+import app.fieldsales.core.Fix
+import app.fieldsales.core.IncomingChanges
+import app.fieldsales.core.RecordKind
+import app.fieldsales.core.Verdict
 import app.fieldsales.ffi.CheckOut
-import app.fieldsales.ffi.ContactInput
-import app.fieldsales.ffi.CustomerPatch
 import app.fieldsales.ffi.FieldSales
 import app.fieldsales.ffi.FieldSalesConfig
 import app.fieldsales.ffi.FieldSalesException
-import app.fieldsales.ffi.FieldValue
-import app.fieldsales.ffi.FindingKind
-import app.fieldsales.ffi.Fix
-import app.fieldsales.ffi.IncomingChanges
 import app.fieldsales.ffi.NewCustomer
 import app.fieldsales.ffi.NewQuickLog
-import app.fieldsales.ffi.RecordKind
 import app.fieldsales.ffi.StoreEvent
-import app.fieldsales.ffi.Verdict
 import java.io.File
 import java.nio.file.Path
 import java.time.Instant
@@ -33,6 +33,7 @@ import kotlin.test.assertEquals
 import kotlin.test.assertFailsWith
 import kotlin.test.assertFalse
 import kotlin.test.assertNotNull
+import kotlin.test.assertNull
 import kotlin.test.assertTrue
 
 class FieldSalesTest {
@@ -53,6 +54,7 @@ class FieldSalesTest {
             assertEquals("+8613812345678", customer.phones.single().e164)
             assertEquals("rep-1", customer.owner)
             assertEquals("north", customer.team)
+            assertNull(customer.mergedInto, "a customer nobody merged is not merged into another")
         }
     }
 

@@ -3,19 +3,19 @@
 // `north` and the reps `ann` and `bob`. Run outside the harness, these tests are skipped.
 package app.fieldsales.android
 
-import app.fieldsales.ffi.ConflictFound
+import app.fieldsales.core.ConflictFound
+import app.fieldsales.core.Login
+import app.fieldsales.core.RejectedEdit
+import app.fieldsales.core.SyncFailure
+import app.fieldsales.core.SyncProgress
+import app.fieldsales.core.SyncReport
+import app.fieldsales.core.SyncTrigger
+import app.fieldsales.core.Visibility
 import app.fieldsales.ffi.FieldSales
 import app.fieldsales.ffi.FieldSalesConfig
 import app.fieldsales.ffi.FieldSalesException
-import app.fieldsales.ffi.Login
 import app.fieldsales.ffi.NewCustomer
-import app.fieldsales.ffi.RejectedEdit
-import app.fieldsales.ffi.SyncFailure
 import app.fieldsales.ffi.SyncListener
-import app.fieldsales.ffi.SyncProgress
-import app.fieldsales.ffi.SyncReport
-import app.fieldsales.ffi.SyncTrigger
-import app.fieldsales.ffi.Visibility
 import java.nio.file.Path
 import java.util.concurrent.CountDownLatch
 import java.util.concurrent.TimeUnit
@@ -71,6 +71,8 @@ class SyncTest {
 
                 val received = bob.sync().sync()
                 assertTrue(received.received >= 1uL, "bob received the customer: $received")
+                assertEquals(0uL, received.purged, "a record bob may see is not purged: $received")
+                assertEquals(0uL, received.skipped, "every received record was readable: $received")
                 assertEquals(listOf(id), bob.search().customers("bjxm", 10).map { it.id })
                 assertEquals("北京小米", bob.customers().get(id).name)
 
