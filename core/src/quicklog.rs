@@ -15,11 +15,13 @@ use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::config::Config;
+use crate::engine::Engine;
 use crate::error::{Error, Result};
+use crate::record::parse_id;
 use crate::record::schema::{common, customer as cf, quicklog as f, Kind};
 use crate::record::{Init, RecordDoc};
-use crate::store::Writer;
-use crate::{parse_id, Config, Engine};
+use crate::store::{Projection, Row, Rows, Writer};
 
 /// A call or chat longer than a day is a mistyped duration.
 const MAX_DURATION_S: i64 = 24 * 3600;
@@ -328,8 +330,38 @@ pub(crate) fn hydrate(doc: &RecordDoc) -> QuickLog {
     }
 }
 
+/// The quick-log kind's [`Projection`]: its row in `quick_logs`.
+pub(crate) struct QuickLogProjection;
+
+impl Projection for QuickLogProjection {
+    fn kind(&self) -> Kind {
+        Kind::QuickLog
+    }
+
+    fn read(&self, doc: &RecordDoc) -> Row {
+        Box::new(hydrate(doc))
+    }
+
+    fn remove(&self, conn: &rusqlite::Connection, id: &str) -> Result<()> {
+        conn.prepare_cached("DELETE FROM quick_logs WHERE id = ?1")?
+            .execute([id])?;
+        Ok(())
+    }
+
+    fn clear(&self, conn: &rusqlite::Connection) -> Result<()> {
+        conn.execute("DELETE FROM quick_logs", [])?;
+        Ok(())
+    }
+}
+
+impl Rows for QuickLog {
+    fn write(&self, conn: &rusqlite::Connection) -> Result<()> {
+        project(conn, self)
+    }
+}
+
 /// Writes the projection rows of a hydrated record.
-pub(crate) fn project(conn: &rusqlite::Connection, q: &QuickLog) -> Result<()> {
+fn project(conn: &rusqlite::Connection, q: &QuickLog) -> Result<()> {
     conn.prepare_cached(
         "INSERT INTO quick_logs (id, customer_id, rep, channel, at, duration_s, next_action, deleted)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)

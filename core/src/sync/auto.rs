@@ -135,7 +135,7 @@ async fn schedule(
     let clock = client.engine().config.clock.clone();
     let mut writes = client.engine().writes.subscribe();
     writes.borrow_and_update();
-    let mut logins = client.engine().sync.logins.subscribe();
+    let mut logins = client.shared().logins.subscribe();
     logins.borrow_and_update();
     let mut rng = StdRng::from_entropy();
     let mut online = true;
@@ -252,7 +252,9 @@ async fn follow_server_events(client: SyncClient, commands: mpsc::UnboundedSende
         if commands.is_closed() {
             return;
         }
-        let session = super::session::current(client.engine()).ok().flatten();
+        let session = super::session::current(client.engine(), client.shared())
+            .ok()
+            .flatten();
         let Some(Credential {
             server_url: url,
             token,
