@@ -9,12 +9,20 @@
 //! - [`profile`] and `index`: the per-customer profile and blocking keys, maintained by the
 //!   customer projection in the same transaction as every write, so a check never compares
 //!   against every customer;
-//! - [`score`]: the score and human reasons of a pair, with thresholds from [`DedupRules`];
+//! - [`score`]: the score and human reasons of a pair, with thresholds from [`DedupRules`]
+//!   (`rules`);
 //! - `check`: ranked candidates for a customer being created or edited;
 //! - `scan`: duplicate groups over the whole book and the duplicate rate;
 //! - `contacts`: one person entered as several contacts of a customer (王经理 / 王总监);
 //! - `merge` and `settle`: the merge itself, as ordinary record changes, and what must follow
-//!   it after sync (opposite merges, late edits to the merged-away record).
+//!   it after sync (opposite merges, late edits to the merged-away record); what one customer
+//!   takes from the other is `absorb`, used by both, so that merging calls settling and never
+//!   the reverse.
+//!
+//! Two layers live here (see the crate's "Layout"): the index pieces (`vocabulary`,
+//! `normalise`, `profile`, `rules`, `score`, `index`) sit below the record kinds, because the
+//! customer projection writes the index and `Config` holds the rules; they must not import a
+//! record kind. The rest is the duplicates area, beside the kinds, and reads customers freely.
 //!
 //! It never deletes data: a merged-away customer is a tombstone pointing at its survivor.
 //! Whoever applies changes from elsewhere must let merges settle in the same transaction

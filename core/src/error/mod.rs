@@ -67,7 +67,7 @@ pub enum Error {
     Document(#[source] Cause),
 }
 
-/// What a caller should do about an [`Error`].
+/// What a caller should do about an [`Error`](enum@Error).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Remedy {
     /// A value was refused: show the field and the reason; the user corrects it. Nothing was

@@ -7,11 +7,16 @@
 //! SQLite transaction (module `apply`); network I/O never happens inside a transaction, and
 //! reads use their own connection, so the app keeps reading and writing while a sync runs.
 //!
-//! The auto-sync engine ([`engine`]) decides *when* to sync; this module decides *how*. Both run
+//! The auto-sync engine ([`auto`]) decides *when* to sync; this module decides *how*. Both run
 //! on a small tokio runtime owned by the store, created on first use.
 //!
 //! It must not know HTTP-framework types in its public API: [`Transport`] carries protocol
 //! messages, and [`http::HttpTransport`] is the one place that speaks HTTP.
+//!
+//! Most of sync sits near the top of the crate's layers, but its settings do not: [`SyncConfig`]
+//! (`config`), [`Backoff`], [`ServerUrl`] and the [`Transport`] contract are plain data and a
+//! trait that [`crate::Config`] holds, so they sit below it and must not import the rest of
+//! sync (its errors live in [`crate::error`] for the same reason).
 
 mod apply;
 pub mod auto;
