@@ -6,11 +6,11 @@ use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, FixedOffset, Utc};
 
-use crate::dedup::DedupRules;
+use crate::dedup::rules::DedupRules;
 use crate::error::{Error, Result};
 use crate::pipeline::Pipeline;
 use crate::store::Durability;
-use crate::sync::SyncConfig;
+use crate::sync::config::SyncConfig;
 use crate::validate::DEFAULT_GEOFENCE_RADIUS_M;
 
 /// The signed-in user. Every change this device makes is attributed to `user_id`.

@@ -9,7 +9,7 @@
 //!
 //! Today's one implementation, [`SessionFile`], is a small JSON file beside the user's
 //! database (`user-….session`), owner-only (`0600`) and replaced atomically (see
-//! `store::permissions`). A credential names the server it was issued by, and the sync client
+//! `crate::permissions`). A credential names the server it was issued by, and the sync client
 //! uses it only for that server: a crash between writing the session and the database can
 //! leave them disagreeing, and a token must never be sent to another server than its own.
 //!
@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::error::Result;
-use crate::store::permissions;
+use crate::permissions;
 
 /// A session issued by a sync server.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -2,7 +2,8 @@
 //!
 //! Owns the customer document layout (through `record::schema::customer`), the input checks at
 //! the source (phones, credit code, e-mails, coordinates are refused when malformed; a missing
-//! optional value is never refused) and the customer projection. It does not decide who may see
+//! optional value is never refused) and the customer projection (`projection`: its rows, phone
+//! index, search terms and duplicate index). It does not decide who may see
 //! a customer: the server filters what reaches this device.
 
 use std::collections::BTreeMap;
@@ -13,13 +14,19 @@ use rusqlite::params;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::config::Identity;
+use crate::engine::Engine;
 use crate::error::{Error, Result};
+use crate::record::parse_id;
 use crate::record::schema::{customer as f, Kind};
 use crate::record::RecordDoc;
 use crate::store::Writer;
 use crate::validate::{self, GeoPoint};
-use crate::{parse_id, Engine, Identity};
 use std::sync::Arc;
+
+mod projection;
+
+pub(crate) use projection::{index_duplicates, profile, CustomerProjection};
 
 /// Who besides the owner sees a customer (the protocol's one definition).
 pub use fieldsales_protocol::Visibility;
@@ -634,67 +641,4 @@ pub(crate) fn hydrate(doc: &RecordDoc) -> Customer {
         deleted: doc.is_deleted(),
         merged_into: doc.str_at(&ROOT, f::MERGED_INTO),
     }
-}
-
-/// Refreshes the customer's projection rows, phone index and search terms.
-/// Writes the projection rows of a hydrated record.
-pub(crate) fn project(conn: &rusqlite::Connection, c: &Customer) -> Result<()> {
-    let id = c.id.clone();
-    let ts = |t: Option<DateTime<Utc>>| t.map(|t| t.timestamp_millis()).unwrap_or(0);
-    let num: i64 = conn
-        .prepare_cached(
-            "INSERT INTO customers (id, name, legal_name, credit_code, phone, stage, owner, team,
-                visibility, lat, lon, created_at, updated_at, deleted)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
-             ON CONFLICT (id) DO UPDATE SET name = excluded.name, legal_name = excluded.legal_name,
-                credit_code = excluded.credit_code, phone = excluded.phone, stage = excluded.stage,
-                owner = excluded.owner, team = excluded.team, visibility = excluded.visibility,
-                lat = excluded.lat, lon = excluded.lon, updated_at = excluded.updated_at,
-                deleted = excluded.deleted
-             RETURNING num",
-        )?
-        .query_row(
-            params![
-                id,
-                c.name,
-                c.legal_name,
-                c.credit_code,
-                c.phones.first().map(|p| p.e164.as_str()),
-                c.stage,
-                c.owner,
-                c.team,
-                c.visibility.as_str(),
-                c.address.lat,
-                c.address.lon,
-                ts(c.created_at),
-                ts(c.updated_at),
-                c.deleted,
-            ],
-            |r| r.get(0),
-        )?;
-
-    conn.prepare_cached("DELETE FROM customer_phones WHERE customer_id = ?1")?
-        .execute([&id])?;
-    conn.prepare_cached("DELETE FROM customer_fts WHERE rowid = ?1")?
-        .execute([num])?;
-    crate::dedup::project(conn, c)?;
-    if c.deleted {
-        return Ok(());
-    }
-    let mut insert_phone = conn.prepare_cached(
-        "INSERT OR IGNORE INTO customer_phones (rev, customer_id) VALUES (?1, ?2)",
-    )?;
-    let contact_phones = c.contacts.iter().filter_map(|k| k.phone.as_deref());
-    for e164 in c
-        .phones
-        .iter()
-        .map(|p| p.e164.as_str())
-        .chain(contact_phones)
-    {
-        insert_phone.execute(params![crate::search::reversed_digits(e164), id])?;
-    }
-    let terms = crate::search::terms::customer_terms(c);
-    conn.prepare_cached("INSERT INTO customer_fts (rowid, hanzi, latin) VALUES (?1, ?2, ?3)")?
-        .execute(params![num, terms.hanzi, terms.latin])?;
-    Ok(())
 }

@@ -12,8 +12,8 @@ use std::sync::Arc;
 use chrono::Duration;
 use serde::{Deserialize, Serialize};
 
+use crate::engine::Engine;
 use crate::error::Result;
-use crate::Engine;
 
 /// What is wrong.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

@@ -25,19 +25,73 @@
 //! This crate knows nothing of FFI or HTTP frameworks: the bindings and the server wrap it.
 //! With the `uniffi` feature its value types carry UniFFI derives (see `ffi`), so the bindings
 //! hand them to the apps as they are instead of copying them.
+//!
+//! # Layout
+//!
+//! The modules form layers; each imports only its own layer and those below it
+//! (`cargo xtask layers` checks this, and holds the table with a reason for every module):
+//!
+//! 0. [`error`], `protocol` (the wire crate, re-exported) and [`validate`]: plain values, rules
+//!    and the one error type.
+//! 1. [`record`]: one Automerge document per record, its fields and concurrent values; and
+//!    `permissions`, how the core's files are made owner-only.
+//! 2. [`credentials`]: where the session token is kept, apart from the records.
+//! 3. `store`: SQLite, the `Writer` of every transaction, migrations, and the `Projection` trait
+//!    through which each record kind supplies its rows.
+//! 4. The indexes a kind's projection feeds and the plain settings `Config` holds:
+//!    [`search::terms`], the duplicate index and rules (`dedup::{index, profile, score, …}`),
+//!    [`pipeline`], and the sync settings (`sync::{config, backoff, transport}`).
+//! 5. [`config`]: who is signed in and the company's rules.
+//! 6. `engine`: the open store of one user as every area sees it.
+//! 7. The record kinds and the areas over them: [`customer`], [`visit`], [`quicklog`],
+//!    [`task`], [`conflict`], [`timeline`], [`health`], [`search`], [`dedup`].
+//! 8. [`outbox`]: the exchange of changes with other replicas.
+//! 9. [`sync`]: the sync client — sessions, round trips, auto-sync.
+//! 10. [`FieldSales`] (this file), which opens the engine, registers each kind's projection and
+//!     hands out the areas.
+//!
+//! # Life of a write
+//!
+//! `fs.customers().create(NewCustomer { .. })`:
+//!
+//! 1. **Validation.** [`customer::Customers::create`] normalises and checks the input (phones to
+//!    E.164 through [`validate`], e-mails, credit code, coordinates); a refusal names the field
+//!    and nothing is written.
+//! 2. **One transaction.** `Engine::write` opens one `BEGIN IMMEDIATE` transaction on the
+//!    writer connection and hands the kind a `store::Writer` for it.
+//! 3. **The document.** The writer creates the record's Automerge document with its header
+//!    ([`record`]); the kind puts its fields.
+//! 4. **Saving.** `Writer::save` stamps `updated_*` and the editor, commits the pending
+//!    operations as one Automerge change, appends that change to the `outbox` table, and stores
+//!    the compacted document in `docs`.
+//! 5. **Projections.** In the same transaction the store calls the kind's `Projection`: the
+//!    customer's row, its phones reversed for suffix search, its names' search terms (hanzi and
+//!    pinyin, [`search::terms`]), its duplicate profile and keys ([`dedup`]); then the store's
+//!    index of conflicted records.
+//! 6. **Commit.** The transaction commits (with `synchronous = FULL`, the write survives a power
+//!    cut from here); any error before rolls all of it back.
+//! 7. **Write notification.** `Engine::write` bumps its write counter, which the auto-sync engine
+//!    ([`sync::auto`]) watches.
+//! 8. **Push.** After the debounce, auto-sync runs one sync: the outbox goes up in a round trip
+//!    ([`sync::Transport`]), the server's answer comes back and is applied in one transaction,
+//!    and the acknowledged outbox rows are deleted.
+
+#[doc(hidden)]
+pub mod fuzzing;
 
 pub mod config;
 pub mod conflict;
 pub mod credentials;
 pub mod customer;
 pub mod dedup;
+mod engine;
 pub mod error;
 #[cfg(feature = "uniffi")]
 pub mod ffi;
 pub mod health;
 pub mod outbox;
+mod permissions;
 pub mod pipeline;
-mod projection;
 pub use fieldsales_protocol as protocol;
 pub mod quicklog;
 pub mod record;
@@ -49,12 +103,10 @@ pub mod timeline;
 pub mod validate;
 pub mod visit;
 
-use std::path::{Path, PathBuf};
+use std::collections::BTreeMap;
+use std::path::Path;
 use std::sync::Arc;
 
-use automerge::ActorId;
-use chrono::{DateTime, Utc};
-use rusqlite::OptionalExtension;
 use uuid::Uuid;
 
 pub use config::{Clock, Config, Identity, ManualClock, SystemClock};
@@ -64,27 +116,17 @@ pub use store::Durability;
 #[cfg(feature = "uniffi")]
 uniffi::setup_scaffolding!();
 
-use record::RecordDoc;
-use store::{Store, Writer};
+use engine::Engine;
+use outbox::{IncomingChanges, OutgoingChange};
+use store::Projections;
+use sync::{Login, Session};
 
 /// An open store for one signed-in user. Cheap to clone; all clones share one database.
 #[derive(Clone)]
 pub struct FieldSales {
     engine: Arc<Engine>,
-}
-
-/// What every area needs: the database, who is writing, and the company's rules.
-pub(crate) struct Engine {
-    store: Store,
-    identity: Identity,
-    device_id: Uuid,
-    actor: ActorId,
-    config: Config,
-    path: PathBuf,
-    /// Bumped after every committed local write; the auto-sync engine watches it.
-    writes: tokio::sync::watch::Sender<u64>,
-    /// The sync client's runtime, transport and lock, created on first use.
-    sync: sync::SyncShared,
+    /// The sync client's runtime, transport, session and lock, created on first use.
+    sync: Arc<sync::SyncShared>,
 }
 
 impl FieldSales {
@@ -97,45 +139,59 @@ impl FieldSales {
 
     /// [`FieldSales::open`], giving a new store the device id `new_device` (the one a login
     /// already registered); an existing store keeps its own.
-    pub(crate) fn open_as_device(
+    fn open_as_device(
         data_dir: &Path,
         identity: Identity,
         config: Config,
         new_device: Option<Uuid>,
     ) -> Result<FieldSales> {
-        store::permissions::private_dir(data_dir)?;
+        permissions::private_dir(data_dir)?;
         let path = data_dir.join(database_file_name(&identity.user_id));
         let credentials = Arc::new(credentials::SessionFile::beside(&path));
-        let store = Store::open(&path, config.durability, credentials.as_ref())?;
-        let device_id = store.transaction(|tx| {
-            let existing: Option<String> = tx
-                .query_row("SELECT value FROM meta WHERE key = 'device_id'", [], |r| {
-                    r.get(0)
-                })
-                .optional()?;
-            if let Some(id) = existing.and_then(|s| Uuid::parse_str(&s).ok()) {
-                return Ok(id);
-            }
-            let id = new_device.unwrap_or_else(Uuid::now_v7);
-            tx.execute(
-                "INSERT OR REPLACE INTO meta (key, value) VALUES ('device_id', ?1)",
-                [id.to_string()],
-            )?;
-            Ok(id)
-        })?;
-        let actor = ActorId::from(device_id.as_bytes().as_slice());
-        store.transaction(|tx| dedup::build_if_needed(tx, &actor))?;
+        let engine = Engine::open(
+            &path,
+            identity,
+            config,
+            new_device,
+            credentials.as_ref(),
+            projections(),
+        )?;
+        engine
+            .store
+            .transaction(|tx| dedup::build_if_needed(tx, &engine.actor))?;
         Ok(FieldSales {
-            engine: Arc::new(Engine {
-                store,
-                identity,
-                device_id,
-                actor,
-                config,
-                path,
-                writes: tokio::sync::watch::Sender::new(0),
-                sync: sync::SyncShared::new(credentials),
-            }),
+            engine: Arc::new(engine),
+            sync: Arc::new(sync::SyncShared::new(credentials)),
+        })
+    }
+
+    /// Signs in and opens the signed-in user's store under `data_dir`, creating it on first
+    /// login. Use this when the app does not know the server's user id yet; afterwards
+    /// [`FieldSales::open`] with [`Identity`] `session.user_id` opens the same store.
+    ///
+    /// ```no_run
+    /// # use fieldsales_core::{FieldSales, Config, sync::Login};
+    /// let (fs, session) = FieldSales::sign_in(
+    ///     std::path::Path::new("/data/fieldsales"),
+    ///     Config::default(),
+    ///     &Login {
+    ///         server_url: "https://sync.example.com".into(),
+    ///         tenant: "acme".into(),
+    ///         username: "li.wei".into(),
+    ///         password: "…".into(),
+    ///     },
+    /// )?;
+    /// # Ok::<(), fieldsales_core::Error>(())
+    /// ```
+    pub fn sign_in(
+        data_dir: &Path,
+        config: Config,
+        login: &Login,
+    ) -> Result<(FieldSales, Session)> {
+        sync::sign_in::sign_in(data_dir, config, login, |identity, config, device| {
+            let fs = FieldSales::open_as_device(data_dir, identity, config, device)?;
+            let client = fs.sync();
+            Ok((fs, client))
         })
     }
 
@@ -181,7 +237,7 @@ impl FieldSales {
 
     /// Signing in, syncing with the server, sync status, rejected edits, auto-sync.
     pub fn sync(&self) -> sync::SyncClient {
-        sync::SyncClient::new(self.engine.clone())
+        sync::SyncClient::new(self.engine.clone(), self.sync.clone())
     }
 
     /// The signed-in user.
@@ -216,48 +272,49 @@ impl FieldSales {
     pub fn rebuild_projections(&self) -> Result<u64> {
         let engine = &self.engine;
         engine.store.transaction(|tx| {
-            let count = projection::rebuild(tx, &engine.actor)?;
-            let writer = Writer::new(tx, &engine.actor, &engine.identity.user_id, engine.now());
-            dedup::settle_pending(&writer)?;
+            let count = engine.store.projections().rebuild(tx, &engine.actor)?;
+            dedup::settle_pending(&engine.writer(tx, engine.now()))?;
             Ok(count)
         })
     }
+
+    /// Local changes not yet acknowledged, oldest first, at most `limit`.
+    pub fn outbox(&self, limit: u32) -> Result<Vec<OutgoingChange>> {
+        outbox::pending(&self.engine, limit)
+    }
+
+    /// Drops outbox entries up to and including `seq`: the server has them.
+    pub fn acknowledge(&self, seq: i64) -> Result<u64> {
+        outbox::acknowledge(&self.engine, seq)
+    }
+
+    /// Applies changes from other replicas in one transaction and refreshes the projections of
+    /// every touched document. A malformed change fails the whole batch and changes nothing.
+    pub fn apply_changes(&self, batch: &[IncomingChanges]) -> Result<()> {
+        outbox::apply_changes(&self.engine, batch)
+    }
+
+    /// Every stored record as plain JSON (its current values, tombstoned ones included), keyed
+    /// by id: what two replicas compare to know they converged.
+    pub fn documents_as_json(&self) -> Result<BTreeMap<String, serde_json::Value>> {
+        outbox::documents_as_json(&self.engine)
+    }
+
+    /// The whole stored document of record `id`, as Automerge bytes (what a new replica needs).
+    pub fn export_document(&self, kind: Kind, id: &str) -> Result<Vec<u8>> {
+        outbox::export_document(&self.engine, kind, id)
+    }
 }
 
-impl Engine {
-    pub(crate) fn now(&self) -> DateTime<Utc> {
-        self.config.clock.now()
-    }
-
-    pub(crate) fn config(&self) -> &Config {
-        &self.config
-    }
-
-    pub(crate) fn identity(&self) -> &Identity {
-        &self.identity
-    }
-
-    /// Runs `f` as one write transaction of the signed-in user.
-    pub(crate) fn write<T>(&self, f: impl FnOnce(&Writer<'_>) -> Result<T>) -> Result<T> {
-        let now = self.now();
-        let out = self.store.transaction(|tx| {
-            let writer = Writer::new(tx, &self.actor, &self.identity.user_id, now);
-            f(&writer)
-        })?;
-        self.writes.send_modify(|n| *n = n.wrapping_add(1));
-        Ok(out)
-    }
-
-    /// Runs `f` on the read connection.
-    pub(crate) fn read<T>(&self, f: impl FnOnce(&rusqlite::Connection) -> Result<T>) -> Result<T> {
-        self.store.read(f)
-    }
-
-    /// Loads a record for reading.
-    pub(crate) fn load(&self, kind: Kind, id: Uuid) -> Result<RecordDoc> {
-        self.store
-            .read(|conn| store::writer::load(conn, kind, id, &self.actor))
-    }
+/// Every record kind's projection, registered with the store at open: the store writes a
+/// kind's rows only through these.
+fn projections() -> Projections {
+    Projections::new(vec![
+        Box::new(customer::CustomerProjection),
+        Box::new(visit::VisitProjection),
+        Box::new(quicklog::QuickLogProjection),
+        Box::new(task::TaskProjection),
+    ])
 }
 
 /// `user-<id>.sqlite3`, with anything but ASCII letters, digits, `-` and `_` hex-escaped so
@@ -273,14 +330,6 @@ fn database_file_name(user_id: &str) -> String {
     }
     name.push_str(".sqlite3");
     name
-}
-
-/// Parses a record id given by a caller.
-pub(crate) fn parse_id(kind: Kind, id: &str) -> Result<Uuid> {
-    Uuid::parse_str(id.trim()).map_err(|_| Error::NotFound {
-        kind: kind.as_str(),
-        id: id.to_string(),
-    })
 }
 
 #[cfg(test)]

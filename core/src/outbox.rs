@@ -13,9 +13,11 @@ use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::engine::Engine;
 use crate::error::{Error, Result};
+use crate::record::parse_id;
 use crate::record::{schema::Kind, RecordDoc};
-use crate::FieldSales;
+use crate::store::Projections;
 
 /// One local change waiting for the server.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -39,94 +41,93 @@ pub struct IncomingChanges {
     pub changes: Vec<Vec<u8>>,
 }
 
-impl FieldSales {
-    /// Local changes not yet acknowledged, oldest first, at most `limit`.
-    pub fn outbox(&self, limit: u32) -> Result<Vec<OutgoingChange>> {
-        self.engine.read(|conn| {
-            let mut stmt = conn.prepare_cached(
-                "SELECT seq, doc_id, kind, change FROM outbox ORDER BY seq LIMIT ?1",
-            )?;
-            let rows = stmt.query_map([limit], |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get(3)?,
-                ))
-            })?;
-            let mut out = Vec::new();
-            for row in rows {
-                let (seq, doc_id, kind, change) = row?;
-                let Some(kind) = Kind::parse(&kind) else {
-                    continue;
-                };
-                out.push(OutgoingChange {
-                    seq,
-                    doc_id,
-                    kind,
-                    change,
-                });
-            }
-            Ok(out)
-        })
-    }
-
-    /// Drops outbox entries up to and including `seq`: the server has them.
-    pub fn acknowledge(&self, seq: i64) -> Result<u64> {
-        self.engine
-            .store
-            .transaction(|tx| Ok(tx.execute("DELETE FROM outbox WHERE seq <= ?1", [seq])? as u64))
-    }
-
-    /// Applies changes from other replicas in one transaction and refreshes the projections of
-    /// every touched document. A malformed change fails the whole batch and changes nothing.
-    pub fn apply_changes(&self, batch: &[IncomingChanges]) -> Result<()> {
-        let actor = self.engine.actor.clone();
-        self.engine.store.transaction(|tx| {
-            for incoming in batch {
-                let id = Uuid::parse_str(&incoming.doc_id)
-                    .map_err(|_| Error::invalid("doc_id", "not a record id"))?;
-                merge_incoming(tx, &actor, id, incoming.kind, &incoming.changes)?;
-            }
-            // Merges that met other devices' changes settle in the same transaction.
-            let engine = &self.engine;
-            let writer =
-                crate::store::Writer::new(tx, &actor, &engine.identity.user_id, engine.now());
-            crate::dedup::settle_pending(&writer)?;
-            Ok(())
-        })
-    }
-
-    /// Every stored record as plain JSON (its current values, tombstoned ones included), keyed
-    /// by id: what two replicas compare to know they converged.
-    pub fn documents_as_json(&self) -> Result<BTreeMap<String, serde_json::Value>> {
-        let rows: Vec<(String, String, Vec<u8>)> = self.engine.read(|conn| {
-            let mut stmt = conn.prepare("SELECT id, kind, bytes FROM docs ORDER BY id")?;
-            let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
-            Ok(rows.collect::<rusqlite::Result<_>>()?)
+/// Local changes not yet acknowledged, oldest first, at most `limit` (`FieldSales::outbox`).
+pub(crate) fn pending(engine: &Engine, limit: u32) -> Result<Vec<OutgoingChange>> {
+    engine.read(|conn| {
+        let mut stmt = conn
+            .prepare_cached("SELECT seq, doc_id, kind, change FROM outbox ORDER BY seq LIMIT ?1")?;
+        let rows = stmt.query_map([limit], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get(3)?,
+            ))
         })?;
-        let mut out = BTreeMap::new();
-        for (id, kind, bytes) in rows {
-            let options = automerge::LoadOptions::new().text_encoding(TextEncoding::Utf16CodeUnit);
-            let doc = AutoCommit::load_with_options(&bytes, options).map_err(|source| {
-                Error::CorruptDocument {
-                    id: id.clone(),
-                    source: crate::error::Cause::new(source),
-                }
-            })?;
-            let value = serde_json::to_value(automerge::AutoSerde::from(&doc))
-                .map_err(|e| Error::invalid("document", e))?;
-            out.insert(id, serde_json::json!({ "kind": kind, "doc": value }));
+        let mut out = Vec::new();
+        for row in rows {
+            let (seq, doc_id, kind, change) = row?;
+            let Some(kind) = Kind::parse(&kind) else {
+                continue;
+            };
+            out.push(OutgoingChange {
+                seq,
+                doc_id,
+                kind,
+                change,
+            });
         }
         Ok(out)
-    }
+    })
+}
 
-    /// The whole stored document of record `id`, as Automerge bytes (what a new replica needs).
-    pub fn export_document(&self, kind: Kind, id: &str) -> Result<Vec<u8>> {
-        let id = crate::parse_id(kind, id)?;
-        let mut doc = self.engine.load(kind, id)?;
-        Ok(doc.save())
+/// Drops outbox entries up to and including `seq`: the server has them.
+pub(crate) fn acknowledge(engine: &Engine, seq: i64) -> Result<u64> {
+    engine
+        .store
+        .transaction(|tx| Ok(tx.execute("DELETE FROM outbox WHERE seq <= ?1", [seq])? as u64))
+}
+
+/// Applies changes from other replicas in one transaction (`FieldSales::apply_changes`).
+pub(crate) fn apply_changes(engine: &Engine, batch: &[IncomingChanges]) -> Result<()> {
+    let projections = engine.store.projections();
+    engine.store.transaction(|tx| {
+        for incoming in batch {
+            let id = Uuid::parse_str(&incoming.doc_id)
+                .map_err(|_| Error::invalid("doc_id", "not a record id"))?;
+            merge_incoming(
+                tx,
+                projections,
+                &engine.actor,
+                id,
+                incoming.kind,
+                &incoming.changes,
+            )?;
+        }
+        // Merges that met other devices' changes settle in the same transaction.
+        crate::dedup::settle_pending(&engine.writer(tx, engine.now()))?;
+        Ok(())
+    })
+}
+
+/// Every stored record as plain JSON, keyed by id (`FieldSales::documents_as_json`).
+pub(crate) fn documents_as_json(engine: &Engine) -> Result<BTreeMap<String, serde_json::Value>> {
+    let rows: Vec<(String, String, Vec<u8>)> = engine.read(|conn| {
+        let mut stmt = conn.prepare("SELECT id, kind, bytes FROM docs ORDER BY id")?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    })?;
+    let mut out = BTreeMap::new();
+    for (id, kind, bytes) in rows {
+        let options = automerge::LoadOptions::new().text_encoding(TextEncoding::Utf16CodeUnit);
+        let doc = AutoCommit::load_with_options(&bytes, options).map_err(|source| {
+            Error::CorruptDocument {
+                id: id.clone(),
+                source: crate::error::Cause::new(source),
+            }
+        })?;
+        let value = serde_json::to_value(automerge::AutoSerde::from(&doc))
+            .map_err(|e| Error::invalid("document", e))?;
+        out.insert(id, serde_json::json!({ "kind": kind, "doc": value }));
     }
+    Ok(out)
+}
+
+/// The whole stored document of record `id`, as Automerge bytes (`FieldSales::export_document`).
+pub(crate) fn export_document(engine: &Engine, kind: Kind, id: &str) -> Result<Vec<u8>> {
+    let id = parse_id(kind, id)?;
+    let mut doc = engine.load(kind, id)?;
+    Ok(doc.save())
 }
 
 /// Merges changes (or whole saved documents) from elsewhere into stored record `id`, creating
@@ -135,6 +136,7 @@ impl FieldSales {
 /// transaction. Returns the merged record.
 pub(crate) fn merge_incoming(
     tx: &rusqlite::Connection,
+    projections: &Projections,
     actor: &automerge::ActorId,
     id: Uuid,
     kind: Kind,
@@ -167,7 +169,7 @@ pub(crate) fn merge_incoming(
                             "the document does not hold that kind",
                         ));
                     }
-                    crate::store::writer::put_saved(tx, &record, bytes)?;
+                    crate::store::writer::put_saved(tx, projections, &record, bytes)?;
                     return Ok(record);
                 }
             }
@@ -186,6 +188,6 @@ pub(crate) fn merge_incoming(
             "the document does not hold that kind",
         ));
     }
-    crate::store::writer::put_doc(tx, &mut record)?;
+    crate::store::writer::put_doc(tx, projections, &mut record)?;
     Ok(record)
 }

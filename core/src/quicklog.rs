@@ -15,11 +15,14 @@ use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::config::Config;
+use crate::engine::Engine;
 use crate::error::{Error, Result};
+use crate::record::parse_id;
 use crate::record::schema::{common, customer as cf, quicklog as f, Kind};
 use crate::record::{Init, RecordDoc};
-use crate::store::Writer;
-use crate::{parse_id, Config, Engine};
+use crate::store::{Projection, Row, Rows, Writer};
+use crate::validate::Phone;
 
 /// A call or chat longer than a day is a mistyped duration.
 const MAX_DURATION_S: i64 = 24 * 3600;
@@ -163,17 +166,42 @@ fn log_in(
     team: Option<&str>,
     input: &NewQuickLog,
 ) -> Result<Logged> {
-    let phone = match input
-        .phone
-        .as_deref()
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-    {
-        Some(raw) => {
-            Some(crate::validate::parse_phone(raw).map_err(|e| Error::invalid("phone", e))?)
-        }
-        None => None,
-    };
+    let checked = check(input, w.now())?;
+    let (customer, new_lead) = find_customer(w, &checked, team)?;
+    // The entry is written in one batch with its header (a put per field costs an insertion
+    // into the document's columns each); its follow-up task first, so the entry can name it.
+    let id = Uuid::now_v7();
+    let mut fields = entry_fields(w, input, &checked, customer);
+    if let Some(action) = trimmed(input.next_action.as_deref()) {
+        let follow_up = Duration::hours(config.default_follow_up_hours);
+        let due = input.due.unwrap_or(checked.at + follow_up);
+        let task =
+            crate::task::write_task(w, None, action, Some(customer), Some(id), w.user(), due)?;
+        fields.push((f::NEXT_ACTION, text(action)));
+        fields.push((f::DUE, time(due)));
+        fields.push((f::TASK, text(&task.to_string())));
+    }
+    let mut doc = w.create_with(Kind::QuickLog, id, fields)?;
+    w.save(&mut doc)?;
+    Ok(Logged {
+        entry: hydrate(&doc),
+        new_lead,
+    })
+}
+
+/// A quick-log's input, checked: who it is about and when it happened.
+struct Checked {
+    phone: Option<Phone>,
+    customer: Option<Uuid>,
+    at: DateTime<Utc>,
+}
+
+/// Refuses an entry that names no customer (by id or phone), a malformed phone, a duration
+/// out of range, or a follow-up due before the interaction.
+fn check(input: &NewQuickLog, now: DateTime<Utc>) -> Result<Checked> {
+    let phone = trimmed(input.phone.as_deref())
+        .map(|raw| crate::validate::parse_phone(raw).map_err(|e| Error::invalid("phone", e)))
+        .transpose()?;
     let customer = input
         .customer_id
         .as_deref()
@@ -193,31 +221,43 @@ fn log_in(
             ));
         }
     }
-    let follow_up = Duration::hours(config.default_follow_up_hours);
-    let at = input.at.unwrap_or(w.now());
+    let at = input.at.unwrap_or(now);
     if let Some(due) = input.due {
         if due < at {
             return Err(Error::invalid("due", "must not be before the interaction"));
         }
     }
-    let (customer, new_lead) = match customer {
-        Some(id) => {
-            w.load(Kind::Customer, id)?.ensure_live()?;
-            (id, false)
-        }
-        None => {
-            let phone = phone.as_ref().expect("checked above: phone or customer");
-            match customer_by_phone(w.conn(), phone.digits())? {
-                Some(id) => (id, false),
-                None => (new_lead(w, phone, team)?, true),
-            }
-        }
-    };
-    // The entry is written in one batch with its header (a put per field costs an insertion
-    // into the document's columns each); its follow-up task first, so the entry can name it.
-    let id = Uuid::now_v7();
-    let text = |s: &str| Init::Scalar(ScalarValue::Str(s.into()));
-    let time = |t: DateTime<Utc>| Init::Scalar(ScalarValue::Timestamp(t.timestamp_millis()));
+    Ok(Checked {
+        phone,
+        customer,
+        at,
+    })
+}
+
+/// The customer the entry is about: the one named (which must be live), else the one holding
+/// the phone number, else a new lead with that number (`true`).
+fn find_customer(w: &Writer<'_>, checked: &Checked, team: Option<&str>) -> Result<(Uuid, bool)> {
+    if let Some(id) = checked.customer {
+        w.load(Kind::Customer, id)?.ensure_live()?;
+        return Ok((id, false));
+    }
+    let phone = checked
+        .phone
+        .as_ref()
+        .expect("check() refuses an entry with neither phone nor customer");
+    match customer_by_phone(w.conn(), phone.digits())? {
+        Some(id) => Ok((id, false)),
+        None => Ok((new_lead(w, phone, team)?, true)),
+    }
+}
+
+/// The entry's fields, but its follow-up.
+fn entry_fields(
+    w: &Writer<'_>,
+    input: &NewQuickLog,
+    checked: &Checked,
+    customer: Uuid,
+) -> Vec<(&'static str, Init)> {
     let pain_points: HashMap<String, Init> = input
         .pain_points
         .iter()
@@ -227,7 +267,7 @@ fn log_in(
         .collect();
     let mut fields = vec![
         (f::CHANNEL, text(input.channel.as_str())),
-        (f::AT, time(at)),
+        (f::AT, time(checked.at)),
         (f::CUSTOMER, text(&customer.to_string())),
         (f::REP, text(w.user())),
         (f::PAIN_POINTS, Init::Map(pain_points.into())),
@@ -235,36 +275,26 @@ fn log_in(
     if let Some(d) = input.duration_s {
         fields.push((f::DURATION_S, Init::Scalar(ScalarValue::Int(d))));
     }
-    if let Some(phone) = &phone {
+    if let Some(phone) = &checked.phone {
         fields.push((f::PHONE, text(phone.e164())));
     }
-    if let Some(note) = input
-        .note
-        .as_deref()
-        .map(str::trim)
-        .filter(|n| !n.is_empty())
-    {
+    if let Some(note) = trimmed(input.note.as_deref()) {
         fields.push((f::NOTE, text(note)));
     }
-    if let Some(action) = input
-        .next_action
-        .as_deref()
-        .map(str::trim)
-        .filter(|a| !a.is_empty())
-    {
-        let due = input.due.unwrap_or(at + follow_up);
-        let task =
-            crate::task::write_task(w, None, action, Some(customer), Some(id), w.user(), due)?;
-        fields.push((f::NEXT_ACTION, text(action)));
-        fields.push((f::DUE, time(due)));
-        fields.push((f::TASK, text(&task.to_string())));
-    }
-    let mut doc = w.create_with(Kind::QuickLog, id, fields)?;
-    w.save(&mut doc)?;
-    Ok(Logged {
-        entry: hydrate(&doc),
-        new_lead,
-    })
+    fields
+}
+
+/// A text given by the app, trimmed; `None` when there is none.
+fn trimmed(value: Option<&str>) -> Option<&str> {
+    value.map(str::trim).filter(|v| !v.is_empty())
+}
+
+fn text(s: &str) -> Init {
+    Init::Scalar(ScalarValue::Str(s.into()))
+}
+
+fn time(t: DateTime<Utc>) -> Init {
+    Init::Scalar(ScalarValue::Timestamp(t.timestamp_millis()))
 }
 
 /// The live customer one of whose numbers (or whose contacts' numbers) is `digits`; the most
@@ -298,7 +328,7 @@ pub(crate) fn customer_by_phone(conn: &rusqlite::Connection, digits: &str) -> Re
 
 /// A lead known only by its number: saved incomplete (no name), shared with the rep's team like
 /// any new customer, and reported by data health until someone completes it.
-fn new_lead(w: &Writer<'_>, phone: &crate::validate::Phone, team: Option<&str>) -> Result<Uuid> {
+fn new_lead(w: &Writer<'_>, phone: &Phone, team: Option<&str>) -> Result<Uuid> {
     let mut doc = w.create(Kind::Customer)?;
     doc.put_str(&ROOT, cf::NAME, "")?;
     doc.put_str(&ROOT, cf::OWNER, w.user())?;
@@ -335,8 +365,38 @@ pub(crate) fn hydrate(doc: &RecordDoc) -> QuickLog {
     }
 }
 
+/// The quick-log kind's [`Projection`]: its row in `quick_logs`.
+pub(crate) struct QuickLogProjection;
+
+impl Projection for QuickLogProjection {
+    fn kind(&self) -> Kind {
+        Kind::QuickLog
+    }
+
+    fn read(&self, doc: &RecordDoc) -> Row {
+        Box::new(hydrate(doc))
+    }
+
+    fn remove(&self, conn: &rusqlite::Connection, id: &str) -> Result<()> {
+        conn.prepare_cached("DELETE FROM quick_logs WHERE id = ?1")?
+            .execute([id])?;
+        Ok(())
+    }
+
+    fn clear(&self, conn: &rusqlite::Connection) -> Result<()> {
+        conn.execute("DELETE FROM quick_logs", [])?;
+        Ok(())
+    }
+}
+
+impl Rows for QuickLog {
+    fn write(&self, conn: &rusqlite::Connection) -> Result<()> {
+        project(conn, self)
+    }
+}
+
 /// Writes the projection rows of a hydrated record.
-pub(crate) fn project(conn: &rusqlite::Connection, q: &QuickLog) -> Result<()> {
+fn project(conn: &rusqlite::Connection, q: &QuickLog) -> Result<()> {
     conn.prepare_cached(
         "INSERT INTO quick_logs (id, customer_id, rep, channel, at, duration_s, next_action, deleted)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)

@@ -12,11 +12,12 @@ use rusqlite::params;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::engine::Engine;
 use crate::error::{Error, Result};
+use crate::record::parse_id;
 use crate::record::schema::{common, task as f, Kind};
 use crate::record::{Init, RecordDoc};
-use crate::store::Writer;
-use crate::{parse_id, Engine};
+use crate::store::{Projection, Row, Rows, Writer};
 
 /// A follow-up task.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -138,7 +139,7 @@ impl Tasks {
         let customer = parse_id(Kind::Customer, customer_id)?.to_string();
         let sql = format!(
             "SELECT id FROM tasks WHERE customer_id IN {} AND deleted = 0 ORDER BY due_at",
-            crate::dedup::FAMILY
+            crate::dedup::index::FAMILY
         );
         self.ids_then_load(&sql, params![customer])
     }
@@ -228,8 +229,38 @@ pub(crate) fn hydrate(doc: &RecordDoc) -> Task {
     }
 }
 
+/// The task kind's [`Projection`]: its row in `tasks`.
+pub(crate) struct TaskProjection;
+
+impl Projection for TaskProjection {
+    fn kind(&self) -> Kind {
+        Kind::Task
+    }
+
+    fn read(&self, doc: &RecordDoc) -> Row {
+        Box::new(hydrate(doc))
+    }
+
+    fn remove(&self, conn: &rusqlite::Connection, id: &str) -> Result<()> {
+        conn.prepare_cached("DELETE FROM tasks WHERE id = ?1")?
+            .execute([id])?;
+        Ok(())
+    }
+
+    fn clear(&self, conn: &rusqlite::Connection) -> Result<()> {
+        conn.execute("DELETE FROM tasks", [])?;
+        Ok(())
+    }
+}
+
+impl Rows for Task {
+    fn write(&self, conn: &rusqlite::Connection) -> Result<()> {
+        project(conn, self)
+    }
+}
+
 /// Writes the projection rows of a hydrated record.
-pub(crate) fn project(conn: &rusqlite::Connection, t: &Task) -> Result<()> {
+fn project(conn: &rusqlite::Connection, t: &Task) -> Result<()> {
     conn.prepare_cached(
         "INSERT INTO tasks (id, customer_id, title, assignee, due_at, done, deleted)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::customer::Customers;
 use crate::error::Result;
-use crate::parse_id;
+use crate::record::parse_id;
 use crate::record::schema::Kind;
 
 /// One entry of a timeline.
@@ -41,7 +41,7 @@ impl Customers {
                  SELECT due_at, 'task', id, title, done FROM tasks
                     WHERE customer_id IN {family} AND deleted = 0
                  ORDER BY 1, 3",
-                family = crate::dedup::FAMILY
+                family = crate::dedup::index::FAMILY
             );
             let mut stmt = conn.prepare_cached(&sql)?;
             let rows = stmt.query_map(params![id], |r| {

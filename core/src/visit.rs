@@ -14,12 +14,13 @@ use rusqlite::params;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::engine::Engine;
 use crate::error::{Error, Result};
+use crate::record::parse_id;
 use crate::record::schema::{common, customer as cf, visit as f, Kind};
 use crate::record::{MapView, RecordDoc};
-use crate::store::Writer;
+use crate::store::{Projection, Row, Rows, Writer};
 use crate::validate::{self, GeoPoint, GeofenceVerdict};
-use crate::{parse_id, Engine};
 
 /// A position fix from the phone.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -400,8 +401,38 @@ pub(crate) fn hydrate(doc: &RecordDoc) -> Visit {
     }
 }
 
+/// The visit kind's [`Projection`]: its row in `visits`.
+pub(crate) struct VisitProjection;
+
+impl Projection for VisitProjection {
+    fn kind(&self) -> Kind {
+        Kind::Visit
+    }
+
+    fn read(&self, doc: &RecordDoc) -> Row {
+        Box::new(hydrate(doc))
+    }
+
+    fn remove(&self, conn: &rusqlite::Connection, id: &str) -> Result<()> {
+        conn.prepare_cached("DELETE FROM visits WHERE id = ?1")?
+            .execute([id])?;
+        Ok(())
+    }
+
+    fn clear(&self, conn: &rusqlite::Connection) -> Result<()> {
+        conn.execute("DELETE FROM visits", [])?;
+        Ok(())
+    }
+}
+
+impl Rows for Visit {
+    fn write(&self, conn: &rusqlite::Connection) -> Result<()> {
+        project(conn, self)
+    }
+}
+
 /// Writes the projection rows of a hydrated record.
-pub(crate) fn project(conn: &rusqlite::Connection, v: &Visit) -> Result<()> {
+fn project(conn: &rusqlite::Connection, v: &Visit) -> Result<()> {
     let ms = |t: Option<DateTime<Utc>>| t.map(|t| t.timestamp_millis());
     let checkin = v.check_in.as_ref().map(|p| p.at);
     let at = checkin

@@ -13,8 +13,8 @@ use std::collections::HashSet;
 
 use automerge::{Automerge, Change, TextEncoding};
 use fieldsales_core::customer::NewCustomer;
+use fieldsales_core::fuzzing;
 use fieldsales_core::protocol::{DocChanges, LocalChange, RejectReason, SyncRequest, SyncResponse};
-use fieldsales_core::record::fuzzing;
 use fieldsales_core::record::isolate::isolate;
 use fieldsales_core::{FieldSales, Kind};
 use rand::rngs::StdRng;
@@ -215,7 +215,7 @@ fn find_a_panicking_change() {
         if panics_automerge(std::slice::from_ref(&candidate)) {
             let note = format!(
                 "# A customer's first change (written through fieldsales-core), mutated by\n\
-                 # `fieldsales_core::record::fuzzing::mutate` with StdRng seed {seed}, attempt {attempt}.\n\
+                 # `fieldsales_core::fuzzing::mutate` with StdRng seed {seed}, attempt {attempt}.\n\
                  # Applying it to an empty document panics inside automerge 0.12\n\
                  # (found by `find_a_panicking_change`).\n"
             );

@@ -2,6 +2,7 @@
 //!
 //! - `cargo xtask demo`: the main job — a scripted session of the CLI on a fresh store.
 //! - `cargo xtask test`: every test of the workspace (what CI runs).
+//! - `cargo xtask layers`: checks that core's modules import only their layer and below.
 //! - `cargo xtask bench [workload...]`: the benchmarks, in a release build, writing
 //!   `target/bench/report.json` and printing a table. Workloads: see `bench::WORKLOADS`.
 //!
@@ -12,6 +13,7 @@ mod bindings;
 mod demo;
 mod deps;
 mod fixtures;
+mod layers;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -23,8 +25,9 @@ fn main() -> ExitCode {
         Some("test") => test(),
         Some("bench") => bench::run(&args[1..]),
         Some("bindings") => bindings::test(), // only the Kotlin, Python and Swift checks
+        Some("layers") => layers::check(),
         _ => {
-            eprintln!("usage: cargo xtask <demo | test | bindings | bench [workload...]>");
+            eprintln!("usage: cargo xtask <demo | test | bindings | layers | bench [workload...]>");
             eprintln!("workloads: {}", bench::WORKLOADS.join(", "));
             return ExitCode::from(2);
         }
@@ -65,6 +68,7 @@ fn cargo() -> Command {
 /// Every test: unit, integration and doc tests of all crates.
 fn test() -> Result {
     deps::check()?;
+    layers::check()?;
     run(cargo().args(["test", "--workspace", "--all-targets"]))?;
     run(cargo().args(["test", "--workspace", "--doc"]))?;
     bindings::test()

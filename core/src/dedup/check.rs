@@ -15,8 +15,9 @@ use super::profile::{key_is_strong, Profile, ProfileSource};
 use super::{score, Candidate, Dedup, DedupRules};
 use crate::customer::NewCustomer;
 use crate::error::{Error, Result};
+use crate::record::parse_id;
 use crate::record::schema::Kind;
-use crate::{parse_id, validate};
+use crate::validate;
 
 /// A weak key shared by more customers than this is skipped.
 const WEAK_BLOCK_LIMIT: usize = 200;
@@ -41,7 +42,7 @@ impl Dedup {
         let doc = self.engine.load(Kind::Customer, uuid)?;
         doc.ensure_live()?;
         let customer = crate::customer::hydrate(&doc);
-        let probe = super::index::profile_of(&customer);
+        let probe = crate::customer::profile(&customer);
         let rules = self.rules().clone();
         self.engine
             .read(|conn| candidates(conn, &probe, Some(&customer.id), &rules))

@@ -14,7 +14,7 @@ use super::normalise::{self, PersonName};
 use super::Dedup;
 use crate::customer::{hydrate, Contact, Customer};
 use crate::error::{Error, Result};
-use crate::parse_id;
+use crate::record::parse_id;
 use crate::record::schema::{customer as f, Kind};
 
 /// A contact inside a group, as shown on the "same person?" screen.

@@ -1,6 +1,6 @@
 //! The candidate index and the merge pointers, kept in step with every customer write.
 //!
-//! Called from the customer projection, so the same transaction that stores a customer —
+//! Written by the customer projection (`customer::projection`), so the same transaction that stores a customer —
 //! a local edit, a change applied from another device, or `rebuild_projections` — refreshes
 //! its profile, its blocking keys and its merge pointer. Like every projection it is derived
 //! from the documents only and can be rebuilt at will.
@@ -14,100 +14,74 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use automerge::ActorId;
 use rusqlite::{params, Connection, OptionalExtension};
 use uuid::Uuid;
 
-use super::profile::{Profile, ProfileSource};
-use crate::customer::Customer;
-use crate::error::Result;
-use crate::record::schema::Kind;
+use super::profile::Profile;
+use crate::error::{Error, Result};
 
 /// SQL for "this customer and every customer merged into it", with the customer id as `?1`.
 pub(crate) const FAMILY: &str =
     "(SELECT ?1 UNION SELECT id FROM customer_merges WHERE survivor = ?1)";
 
-/// The profile of a stored customer.
-pub(crate) fn profile_of(c: &Customer) -> Profile {
-    Profile::build(&ProfileSource {
-        name: &c.name,
-        legal_name: c.legal_name.as_deref(),
-        credit_code: c.credit_code.as_deref(),
-        phones: c
-            .phones
-            .iter()
-            .map(|p| p.e164.as_str())
-            .chain(c.contacts.iter().filter_map(|k| k.phone.as_deref()))
-            .collect(),
-        emails: c
-            .emails
-            .iter()
-            .map(String::as_str)
-            .chain(c.contacts.iter().filter_map(|k| k.email.as_deref()))
-            .collect(),
-        address: c.address.text.as_deref(),
-        contacts: c
-            .contacts
-            .iter()
-            .map(|k| (k.name.as_deref(), k.title.as_deref()))
-            .collect(),
-    })
-}
-
-/// Refreshes the customer's profile, keys and merge pointer.
-pub(crate) fn project(conn: &Connection, c: &Customer) -> Result<()> {
+/// Refreshes customer `id`'s profile and keys (`None` for a deleted customer, which has none)
+/// and its merge pointer (`merged_into`: set for a customer merged away).
+pub(crate) fn project(
+    conn: &Connection,
+    id: &str,
+    profile: Option<&Profile>,
+    merged_into: Option<&str>,
+) -> Result<()> {
     conn.prepare_cached("DELETE FROM dedup_keys WHERE customer_id = ?1")?
-        .execute([&c.id])?;
-    if c.deleted {
-        conn.prepare_cached("DELETE FROM dedup_profiles WHERE customer_id = ?1")?
-            .execute([&c.id])?;
-    } else {
-        let profile = profile_of(c);
-        let json = serde_json::to_string(&profile)
-            .map_err(|e| crate::Error::invalid("profile", format!("cannot be encoded: {e}")))?;
+        .execute([id])?;
+    if let Some(profile) = profile {
+        let json = serde_json::to_string(profile)
+            .map_err(|e| Error::invalid("profile", format!("cannot be encoded: {e}")))?;
         conn.prepare_cached(
             "INSERT INTO dedup_profiles (customer_id, profile) VALUES (?1, ?2)
              ON CONFLICT (customer_id) DO UPDATE SET profile = excluded.profile",
         )?
-        .execute(params![c.id, json])?;
+        .execute(params![id, json])?;
         let mut insert = conn.prepare_cached(
             "INSERT OR IGNORE INTO dedup_keys (key, customer_id) VALUES (?1, ?2)",
         )?;
         for key in profile.keys() {
-            insert.execute(params![key, c.id])?;
+            insert.execute(params![key, id])?;
         }
+    } else {
+        conn.prepare_cached("DELETE FROM dedup_profiles WHERE customer_id = ?1")?
+            .execute([id])?;
     }
-    follow_pointer(conn, c)
+    follow_pointer(conn, id, merged_into)
 }
 
-fn follow_pointer(conn: &Connection, c: &Customer) -> Result<()> {
-    let new = c.merged_into.clone().filter(|_| c.deleted);
+fn follow_pointer(conn: &Connection, id: &str, new: Option<&str>) -> Result<()> {
     let old: Option<String> = conn
         .prepare_cached("SELECT into_id FROM customer_merges WHERE id = ?1")?
-        .query_row([&c.id], |r| r.get(0))
+        .query_row([id], |r| r.get(0))
         .optional()?;
     if new.is_some() {
         // Late edits to a merged-away customer may have arrived: `settle` looks again.
         conn.prepare_cached("INSERT OR IGNORE INTO dedup_settle (id) VALUES (?1)")?
-            .execute([&c.id])?;
+            .execute([id])?;
     }
-    if old == new {
+    if old.as_deref() == new {
         return Ok(());
     }
-    match &new {
+    match new {
         Some(into) => {
             conn.prepare_cached(
                 "INSERT INTO customer_merges (id, into_id, survivor) VALUES (?1, ?2, ?2)
                  ON CONFLICT (id) DO UPDATE SET into_id = excluded.into_id",
             )?
-            .execute(params![c.id, into])?;
+            .execute(params![id, into])?;
         }
         None => {
             conn.prepare_cached("DELETE FROM customer_merges WHERE id = ?1")?
-                .execute([&c.id])?;
+                .execute([id])?;
         }
     }
-    resolve_component(conn, &c.id)
+    resolve_component(conn, id)
 }
 
 /// Recomputes `survivor` for every customer connected to `start` by merge pointers.
@@ -168,7 +142,7 @@ pub(crate) fn survivor_of(conn: &Connection, id: &str) -> Result<String> {
         .unwrap_or_else(|| id.to_string()))
 }
 
-/// Empties the index (before `projection::rebuild` refills it).
+/// Empties the index (before a rebuild of the projections refills it).
 pub(crate) fn clear(conn: &Connection) -> Result<()> {
     conn.execute_batch(
         "DELETE FROM dedup_keys; DELETE FROM dedup_profiles; DELETE FROM customer_merges;
@@ -195,7 +169,12 @@ pub(crate) fn forget(conn: &Connection, id: &str) -> Result<()> {
 /// (`rebuild`: the index was created empty), or only those whose names now read differently
 /// (`doubled-names`: see `profile::names_read_differently`) — a look at two
 /// columns of each customer instead of loading every document.
-pub(crate) fn build_if_needed(conn: &Connection, actor: &ActorId) -> Result<()> {
+/// `refresh` re-indexes one stored customer (the customer projection's part, given by the
+/// dedup area, which knows customers).
+pub(crate) fn build_if_needed(
+    conn: &Connection,
+    mut refresh: impl FnMut(&Connection, Uuid) -> Result<()>,
+) -> Result<()> {
     let needed: Option<String> = conn
         .query_row(
             "SELECT value FROM meta WHERE key = 'dedup_index'",
@@ -234,8 +213,7 @@ pub(crate) fn build_if_needed(conn: &Connection, actor: &ActorId) -> Result<()> 
         let Ok(uuid) = Uuid::parse_str(&id) else {
             continue;
         };
-        let doc = crate::store::writer::load(conn, Kind::Customer, uuid, actor)?;
-        project(conn, &crate::customer::hydrate(&doc))?;
+        refresh(conn, uuid)?;
     }
     conn.execute("DELETE FROM meta WHERE key = 'dedup_index'", [])?;
     Ok(())

@@ -9,23 +9,33 @@
 //! - [`profile`] and `index`: the per-customer profile and blocking keys, maintained by the
 //!   customer projection in the same transaction as every write, so a check never compares
 //!   against every customer;
-//! - [`score`]: the score and human reasons of a pair, with thresholds from [`DedupRules`];
+//! - [`score`]: the score and human reasons of a pair, with thresholds from [`DedupRules`]
+//!   (`rules`);
 //! - `check`: ranked candidates for a customer being created or edited;
 //! - `scan`: duplicate groups over the whole book and the duplicate rate;
 //! - `contacts`: one person entered as several contacts of a customer (王经理 / 王总监);
 //! - `merge` and `settle`: the merge itself, as ordinary record changes, and what must follow
-//!   it after sync (opposite merges, late edits to the merged-away record).
+//!   it after sync (opposite merges, late edits to the merged-away record); what one customer
+//!   takes from the other is `absorb`, used by both, so that merging calls settling and never
+//!   the reverse.
+//!
+//! Two layers live here (see the crate's "Layout"): the index pieces (`vocabulary`,
+//! `normalise`, `profile`, `rules`, `score`, `index`) sit below the record kinds, because the
+//! customer projection writes the index and `Config` holds the rules; they must not import a
+//! record kind. The rest is the duplicates area, beside the kinds, and reads customers freely.
 //!
 //! It never deletes data: a merged-away customer is a tombstone pointing at its survivor.
 //! Whoever applies changes from elsewhere must let merges settle in the same transaction
 //! (`FieldSales::apply_changes` does; [`Dedup::settle`] is the repair tool).
 
+mod absorb;
 mod check;
 mod contacts;
-mod index;
+pub(crate) mod index;
 mod merge;
 pub mod normalise;
 pub mod profile;
+pub(crate) mod rules;
 mod scan;
 pub mod score;
 mod settle;
@@ -33,69 +43,31 @@ mod vocabulary;
 
 use std::sync::Arc;
 
+use automerge::ActorId;
+use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 
-use crate::Engine;
+use crate::engine::Engine;
+use crate::error::Result;
+use crate::record::schema::Kind;
 
+pub use absorb::MERGE_FIELDS;
 pub use contacts::{ContactGroup, ContactMember};
-pub use merge::{FieldChoice, MergePreview, MergeRequest, Side, MERGE_FIELDS};
+pub use merge::{FieldChoice, MergePreview, MergeRequest, Side};
+pub use rules::{DedupRules, Reason, ReasonKind};
 pub use scan::{DuplicateGroup, ScanReport};
 pub use settle::SettleReport;
 
-pub(crate) use index::{
-    build_if_needed, clear as clear_index, forget, project, survivor_of, FAMILY,
-};
+pub(crate) use index::survivor_of;
 pub(crate) use settle::run as settle_pending;
 
-/// When a pair counts as a likely duplicate. The defaults follow the rule users gave: names at
-/// least 85% similar, the same phone, or the same company e-mail domain.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct DedupRules {
-    /// Name similarity (0..=1) at which names alone flag a pair.
-    pub name_similarity: f64,
-    /// Combined score (0..=1) from which a pair is reported.
-    pub min_score: f64,
-    /// Whether a shared phone number counts.
-    pub same_phone: bool,
-    /// Whether a shared company e-mail domain counts (public providers never do).
-    pub same_email_domain: bool,
-    /// At most this many candidates per check.
-    pub max_candidates: usize,
-}
-
-impl Default for DedupRules {
-    fn default() -> Self {
-        DedupRules {
-            name_similarity: 0.85,
-            min_score: 0.85,
-            same_phone: true,
-            same_email_domain: true,
-            max_candidates: 10,
-        }
-    }
-}
-
-/// Which rule a reason comes from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ReasonKind {
-    SameCreditCode,
-    SamePhone,
-    SameEmail,
-    SameEmailDomain,
-    SimilarName,
-    DomainMatchesName,
-    SameContact,
-}
-
-/// One reason a pair looks like one customer, in words a rep understands.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Reason {
-    pub kind: ReasonKind,
-    /// This signal's own score (0..=1).
-    pub score: f64,
-    /// "same phone 138…", "name 91% similar".
-    pub detail: String,
+/// Fills the duplicate index from the stored customers when a migration asked for it (see
+/// `index::build_if_needed`), at open.
+pub(crate) fn build_if_needed(conn: &Connection, actor: &ActorId) -> Result<()> {
+    index::build_if_needed(conn, |conn, id| {
+        let doc = crate::store::writer::load(conn, Kind::Customer, id, actor)?;
+        crate::customer::index_duplicates(conn, &crate::customer::hydrate(&doc))
+    })
 }
 
 /// A customer that may be the same as the one checked.

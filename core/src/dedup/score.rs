@@ -13,7 +13,7 @@
 
 use super::normalise::{industries_agree, CompanyName};
 use super::profile::Profile;
-use super::{DedupRules, Reason, ReasonKind};
+use super::rules::{DedupRules, Reason, ReasonKind};
 
 const SAME_PHONE: f64 = 0.95;
 const SAME_EMAIL: f64 = 0.95;

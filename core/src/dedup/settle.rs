@@ -23,7 +23,7 @@ use automerge::{ChangeHash, ScalarValue, ROOT};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::merge::{absorb, absorbed_map, heads_of, scalar, MERGE_FIELDS};
+use super::absorb::{absorb, absorbed_map, heads_of, scalar, MERGE_FIELDS};
 use super::Dedup;
 use crate::customer::{hydrate, Customer};
 use crate::error::Result;
@@ -120,7 +120,7 @@ fn carry_late_edits(w: &Writer<'_>, id: &str) -> Result<Carry> {
     };
     let mut merged = match w.load(Kind::Customer, m_id) {
         Ok(doc) => doc,
-        Err(crate::Error::NotFound { .. }) => return Ok(Carry::Nothing),
+        Err(crate::error::Error::NotFound { .. }) => return Ok(Carry::Nothing),
         Err(e) => return Err(e),
     };
     let after = hydrate(&merged);
@@ -137,7 +137,7 @@ fn carry_late_edits(w: &Writer<'_>, id: &str) -> Result<Carry> {
     }
     let target = match w.load(Kind::Customer, into_id) {
         Ok(doc) => doc,
-        Err(crate::Error::NotFound { .. }) => return Ok(Carry::Wait),
+        Err(crate::error::Error::NotFound { .. }) => return Ok(Carry::Wait),
         Err(e) => return Err(e),
     };
     let Some(recorded) = target

@@ -14,8 +14,7 @@
 //! hide a concurrent edit for nothing. Nested maps are created once, when the record is created,
 //! so two devices never race to create the same map (which would lose one side's fields).
 
-#[doc(hidden)]
-pub mod fuzzing;
+pub mod conflicts;
 pub use fieldsales_protocol::isolate;
 pub use fieldsales_protocol::schema;
 
@@ -441,4 +440,12 @@ impl RecordDoc {
     pub(crate) fn doc_mut(&mut self) -> &mut AutoCommit {
         &mut self.doc
     }
+}
+
+/// Parses a record id given by a caller; an id that is no UUID names no record of `kind`.
+pub(crate) fn parse_id(kind: Kind, id: &str) -> Result<Uuid> {
+    Uuid::parse_str(id.trim()).map_err(|_| Error::NotFound {
+        kind: kind.as_str(),
+        id: id.to_string(),
+    })
 }

@@ -4,7 +4,8 @@
 //! Chinese characters are a substring of a name; Latin letters are pinyin (full or initials) or
 //! a Latin word of the name. Mixed queries (`小米 bj`) require every part. Results are capped
 //! by the caller's limit, so the cost of a query does not grow with the number of matches.
-//! How the names are tokenized is in [`terms`].
+//! How the names are tokenized is in [`terms`], which sits below the record kinds: the customer
+//! projection writes its terms, and this area (beside the kinds) reads them.
 
 pub mod terms;
 
@@ -13,8 +14,8 @@ use std::sync::Arc;
 use rusqlite::params;
 
 use crate::customer::{summary_from_row, CustomerSummary};
+use crate::engine::Engine;
 use crate::error::Result;
-use crate::Engine;
 
 /// Fewer digits than this are too ambiguous to be a phone search.
 const MIN_PHONE_DIGITS: usize = 3;
@@ -74,11 +75,6 @@ impl Search {
             }
         })
     }
-}
-
-/// The digits of a phone number, reversed (`+8613812345678` → `8765432183168`).
-pub(crate) fn reversed_digits(phone: &str) -> String {
-    phone.chars().rev().filter(char::is_ascii_digit).collect()
 }
 
 fn parse(raw: &str) -> Option<Query> {

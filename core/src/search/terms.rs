@@ -16,8 +16,6 @@
 
 use pinyin::ToPinyin;
 
-use crate::customer::Customer;
-
 /// Tokens beyond this many units from a name's start add little and cost index space.
 const MAX_SUFFIX_UNITS: usize = 16;
 
@@ -31,11 +29,9 @@ pub struct Terms {
     pub latin: String,
 }
 
-/// Terms for a customer: its name, legal name and the names of its contacts.
-pub fn customer_terms(customer: &Customer) -> Terms {
-    let mut names: Vec<&str> = vec![customer.name.as_str()];
-    names.extend(customer.legal_name.as_deref());
-    names.extend(customer.contacts.iter().filter_map(|c| c.name.as_deref()));
+/// Terms for the names of one record (a customer: its name, legal name and the names of its
+/// contacts; see `Customer::search_terms`).
+pub fn name_terms<'a>(names: impl IntoIterator<Item = &'a str>) -> Terms {
     let mut terms = Terms::default();
     for name in names.into_iter().filter(|n| !n.trim().is_empty()) {
         let hanzi = hanzi_tokens(name);
@@ -53,6 +49,12 @@ pub fn customer_terms(customer: &Customer) -> Terms {
         }
     }
     terms
+}
+
+/// The digits of a phone number, reversed (`+8613812345678` → `8765432183168`): the phone
+/// index keys on them, so that the last digits a rep types find the number.
+pub(crate) fn reversed_digits(phone: &str) -> String {
+    phone.chars().rev().filter(char::is_ascii_digit).collect()
 }
 
 pub(crate) fn is_han(c: char) -> bool {

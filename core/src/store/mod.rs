@@ -1,7 +1,8 @@
 //! The local SQLite store: one database file per signed-in user.
 //!
 //! Owns the connections, the pragmas and the transaction discipline; knows nothing of record
-//! kinds beyond dispatching projections. Two connections: one writer (every mutation is one
+//! kinds: each kind supplies its projection rows through the [`Projection`] trait, registered
+//! when the store is opened. Two connections: one writer (every mutation is one
 //! `BEGIN IMMEDIATE` transaction holding document bytes, projection rows and the outbox row),
 //! and one reader, so that in WAL mode lists and searches never wait for a write or a sync; a
 //! third, on its own thread, runs the WAL checkpoints at pauses in the writes (when the writes
@@ -14,13 +15,13 @@
 //! ([`Durability::AppCrash`]) survives app kills only, and suits tests and throwaway stores.
 //!
 //! Files: the database and the files SQLite keeps beside it are the owner's only (`0600`, in a
-//! `0700` directory; see `permissions`). The session token is not in the database at all: it is
+//! `0700` directory; see `crate::permissions`). The session token is not in the database at all: it is
 //! kept by a [`crate::credentials::CredentialStore`], which migration 5 handed an older store's
 //! session to.
 
 mod checkpoint;
 mod migrations;
-pub(crate) mod permissions;
+mod projection;
 pub(crate) mod writer;
 
 use std::path::Path;
@@ -28,8 +29,10 @@ use std::sync::{Mutex, MutexGuard};
 
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
+use crate::credentials::CredentialStore;
 use crate::error::Result;
 
+pub(crate) use projection::{Projection, Projections, Row, Rows};
 pub(crate) use writer::Writer;
 
 /// How hard a committed write is pushed to disk.
@@ -51,17 +54,21 @@ pub(crate) struct Store {
     writer: Mutex<Connection>,
     reader: Mutex<Connection>,
     checkpointer: checkpoint::Checkpointer,
+    /// Each record kind's projection.
+    projections: Projections,
 }
 
 impl Store {
     /// Opens (creating if needed, owner-only) the database at `path` and runs pending
     /// migrations; one of them hands a session stored by an older version to `credentials`.
+    /// `projections` are how each record kind's rows are written.
     pub(crate) fn open(
         path: &Path,
         durability: Durability,
-        credentials: &migrations::StaticCredentials,
+        credentials: &(dyn CredentialStore + 'static),
+        projections: Projections,
     ) -> Result<Store> {
-        permissions::private_database(path)?;
+        crate::permissions::private_database(path)?;
         let mut writer = Connection::open(path)?;
         configure(&writer, durability)?;
         migrations::migrate(&mut writer, credentials)?;
@@ -75,7 +82,13 @@ impl Store {
             writer: Mutex::new(writer),
             reader: Mutex::new(reader),
             checkpointer,
+            projections,
         })
+    }
+
+    /// The projection of every record kind.
+    pub(crate) fn projections(&self) -> &Projections {
+        &self.projections
     }
 
     /// Runs `f` on the read connection. Reads see the last committed state and never block on

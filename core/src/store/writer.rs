@@ -2,8 +2,8 @@
 //!
 //! A [`Writer`] lives for one SQLite transaction. Saving a record commits its pending Automerge
 //! operations as one change, appends that change to the outbox, stores the compacted document
-//! and refreshes the kind's projection rows — all in the caller's transaction, so either all of
-//! it is on disk or none of it is.
+//! and refreshes the kind's projection rows (through the kind's [`super::Projection`]) — all in
+//! the caller's transaction, so either all of it is on disk or none of it is.
 
 use automerge::ActorId;
 use chrono::{DateTime, Utc};
@@ -11,11 +11,14 @@ use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use uuid::Uuid;
 
 use crate::error::{Error, Result};
-use crate::record::{schema::Kind, RecordDoc};
+use crate::record::{conflicts, schema::Kind, Init, RecordDoc};
+
+use super::projection::{store_conflict_count, Conflicts, Projections, Row};
 
 /// One write transaction, as one user on one device, at one instant.
 pub(crate) struct Writer<'t> {
     tx: &'t Transaction<'t>,
+    projections: &'t Projections,
     actor: &'t ActorId,
     user: &'t str,
     now: DateTime<Utc>,
@@ -24,12 +27,14 @@ pub(crate) struct Writer<'t> {
 impl<'t> Writer<'t> {
     pub(crate) fn new(
         tx: &'t Transaction<'t>,
+        projections: &'t Projections,
         actor: &'t ActorId,
         user: &'t str,
         now: DateTime<Utc>,
     ) -> Self {
         Writer {
             tx,
+            projections,
             actor,
             user,
             now,
@@ -59,7 +64,7 @@ impl<'t> Writer<'t> {
         &self,
         kind: Kind,
         id: Uuid,
-        fields: Vec<(&str, crate::record::Init)>,
+        fields: Vec<(&str, Init)>,
     ) -> Result<RecordDoc> {
         RecordDoc::create_with(kind, id, self.actor, self.user, self.now, fields)
     }
@@ -88,25 +93,21 @@ impl<'t> Writer<'t> {
         // A local change follows everything the document holds, so it can settle concurrent
         // values but never create them: only a record already known to be conflicted needs
         // its conflicts counted again.
-        crate::projection::project(self.tx, record, Conflicts::RecountIfKnown)?;
+        self.projections
+            .project(self.tx, record, Conflicts::RecountIfKnown)?;
         Ok(true)
     }
 }
 
-/// How a stored document's conflicts are indexed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Conflicts {
-    /// Changes from elsewhere may bring concurrent values: count them.
-    Recount,
-    /// A local edit: recount only when the record was conflicted before.
-    RecountIfKnown,
-}
-
 /// Stores the compacted document and refreshes its projection, conflicts included: the path of
 /// changes that arrive from elsewhere.
-pub(crate) fn put_doc(conn: &Connection, record: &mut RecordDoc) -> Result<()> {
+pub(crate) fn put_doc(
+    conn: &Connection,
+    projections: &Projections,
+    record: &mut RecordDoc,
+) -> Result<()> {
     store(conn, record)?;
-    crate::projection::project(conn, record, Conflicts::Recount)
+    projections.project(conn, record, Conflicts::Recount)
 }
 
 /// Writes the compacted document bytes.
@@ -118,14 +119,19 @@ fn store(conn: &Connection, record: &mut RecordDoc) -> Result<()> {
 /// Stores `bytes`, which must be a saved form of `record` (they load to the same document),
 /// and refreshes its projection, conflicts included. Lets a document received whole be kept
 /// as it came, without the cost of saving (and compressing) it again.
-pub(crate) fn put_saved(conn: &Connection, record: &RecordDoc, bytes: &[u8]) -> Result<()> {
+pub(crate) fn put_saved(
+    conn: &Connection,
+    projections: &Projections,
+    record: &RecordDoc,
+    bytes: &[u8],
+) -> Result<()> {
     put_whole(
         conn,
         &record.id().to_string(),
         record.kind(),
         bytes,
-        &crate::projection::Row::of(record),
-        crate::conflict::find(record).len(),
+        &projections.read(record),
+        conflicts::find(record).len(),
     )
 }
 
@@ -137,12 +143,12 @@ pub(crate) fn put_whole(
     id: &str,
     kind: Kind,
     bytes: &[u8],
-    row: &crate::projection::Row,
+    row: &Row,
     conflicted: usize,
 ) -> Result<()> {
     insert_bytes(conn, id, kind, bytes)?;
     row.write(conn)?;
-    crate::conflict::store_count(conn, id, kind, conflicted)
+    store_conflict_count(conn, id, kind, conflicted)
 }
 
 fn insert(conn: &Connection, record: &RecordDoc, bytes: &[u8]) -> Result<()> {

@@ -15,11 +15,13 @@ use rusqlite::{params, OptionalExtension, Transaction};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::engine::Engine;
 use crate::error::{Error, Result};
-use crate::projection::Row;
-use crate::protocol::SyncResponse;
+use crate::protocol::{DocUpdate, Rejection, SyncResponse};
+use crate::record::conflicts;
 use crate::record::isolate::{isolate, Malformed};
 use crate::record::{schema::Kind, RecordDoc};
+use crate::store::{Projections, Row};
 
 use super::state::{self, RejectedEdit};
 
@@ -58,11 +60,18 @@ pub(crate) struct ReadAhead {
 /// (several changes, or bytes that do not load as a record of their kind — the merge then
 /// refuses them with its reason). The sync client runs this for the next answer while the last
 /// one is written, split over the device's cores.
-pub(crate) fn prepare(answer: &SyncResponse, actor: &ActorId) -> Vec<Option<ReadAhead>> {
+pub(crate) fn prepare(
+    answer: &SyncResponse,
+    actor: &ActorId,
+    projections: &Projections,
+) -> Vec<Option<ReadAhead>> {
     let docs = &answer.docs;
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
     if threads < 2 || docs.len() < 256 {
-        return docs.iter().map(|u| read_ahead(u, actor)).collect();
+        return docs
+            .iter()
+            .map(|u| read_ahead(u, actor, projections))
+            .collect();
     }
     std::thread::scope(|scope| {
         let parts: Vec<_> = docs
@@ -70,7 +79,7 @@ pub(crate) fn prepare(answer: &SyncResponse, actor: &ActorId) -> Vec<Option<Read
             .map(|part| {
                 let handle = scope.spawn(move || {
                     part.iter()
-                        .map(|u| read_ahead(u, actor))
+                        .map(|u| read_ahead(u, actor, projections))
                         .collect::<Vec<_>>()
                 });
                 (part.len(), handle)
@@ -90,11 +99,13 @@ pub(crate) fn prepare(answer: &SyncResponse, actor: &ActorId) -> Vec<Option<Read
 
 /// Reads one record ahead; a record Automerge panics on is not read ahead, and the merge then
 /// skips it.
-fn read_ahead(update: &crate::protocol::DocUpdate, actor: &ActorId) -> Option<ReadAhead> {
-    isolate(|| read_whole(update, actor)).ok().flatten()
+fn read_ahead(update: &DocUpdate, actor: &ActorId, projections: &Projections) -> Option<ReadAhead> {
+    isolate(|| read_whole(update, actor, projections))
+        .ok()
+        .flatten()
 }
 
-fn read_whole(update: &crate::protocol::DocUpdate, actor: &ActorId) -> Option<ReadAhead> {
+fn read_whole(update: &DocUpdate, actor: &ActorId, projections: &Projections) -> Option<ReadAhead> {
     let [bytes] = update.data.as_slice() else {
         return None;
     };
@@ -102,8 +113,8 @@ fn read_whole(update: &crate::protocol::DocUpdate, actor: &ActorId) -> Option<Re
     let kind = Kind::parse(&update.kind)?;
     let record = RecordDoc::load(id, kind, bytes, actor).ok()?;
     (record.stored_kind().as_deref() == Some(kind.as_str())).then(|| ReadAhead {
-        row: Row::of(&record),
-        conflicts: crate::conflict::find(&record)
+        row: projections.read(&record),
+        conflicts: conflicts::find(&record)
             .into_iter()
             .map(|c| c.field)
             .collect(),
@@ -143,13 +154,14 @@ enum Merged {
 /// failure still fails the whole answer, which the next sync repeats.
 fn merge_isolated(
     tx: &Transaction<'_>,
+    projections: &Projections,
     actor: &ActorId,
     id: Uuid,
     kind: Kind,
     data: &[serde_bytes::ByteBuf],
 ) -> Result<Merged> {
     tx.prepare_cached("SAVEPOINT incoming_doc")?.execute([])?;
-    let outcome = match isolate(|| merge(tx, actor, id, kind, data)) {
+    let outcome = match isolate(|| merge(tx, projections, actor, id, kind, data)) {
         Ok(Ok(conflict)) => {
             tx.prepare_cached("RELEASE incoming_doc")?.execute([])?;
             return Ok(Merged::Applied(conflict));
@@ -170,6 +182,7 @@ fn merge_isolated(
 /// Merges one incoming document and names the conflicts it brought in.
 fn merge(
     tx: &Transaction<'_>,
+    projections: &Projections,
     actor: &ActorId,
     id: Uuid,
     kind: Kind,
@@ -180,7 +193,7 @@ fn merge(
         .query_row([id.to_string()], |r| r.get(0))
         .optional()?
         .unwrap_or(0);
-    let record = crate::outbox::merge_incoming(tx, actor, id, kind, data)?;
+    let record = crate::outbox::merge_incoming(tx, projections, actor, id, kind, data)?;
     // The projection has just counted the conflicts into `conflicted`; the fields are named (a
     // second walk of the document) only for the rare record that gained some.
     let after: i64 = tx
@@ -191,7 +204,7 @@ fn merge(
     Ok((after > before).then(|| ConflictFound {
         record_id: id.to_string(),
         kind,
-        fields: crate::conflict::find(&record)
+        fields: conflicts::find(&record)
             .into_iter()
             .map(|f| f.field)
             .collect(),
@@ -202,111 +215,143 @@ fn merge(
 /// answer, or empty.
 pub(crate) fn apply(
     tx: &Transaction<'_>,
-    actor: &ActorId,
-    user: &str,
+    engine: &Engine,
     answer: &SyncResponse,
     ahead: Vec<Option<ReadAhead>>,
     now: DateTime<Utc>,
 ) -> Result<Applied> {
-    let mut ahead = ahead.into_iter();
+    let projections = engine.store.projections();
     let mut applied = Applied::default();
-
     // Refusals first: the device takes the server's version, and any update for the same
     // document in this answer then merges onto it.
     for rejection in &answer.rejected {
-        let Ok(id) = Uuid::parse_str(&rejection.doc_id) else {
-            tracing::warn!("server refused a document with an unreadable id; ignored");
-            continue;
-        };
-        let local_kind: Option<String> = tx
-            .prepare_cached("SELECT kind FROM docs WHERE id = ?1")?
-            .query_row([id.to_string()], |r| r.get(0))
-            .optional()?;
-        let kind = Kind::parse(&rejection.kind).or(local_kind.as_deref().and_then(Kind::parse));
-        let server_version = match (&rejection.server_doc, kind) {
-            (Some(bytes), Some(kind)) => Some(
-                isolate(|| RecordDoc::load(id, kind, bytes, actor))
-                    .ok()
-                    .and_then(|loaded| loaded.ok())
-                    .ok_or_else(|| {
-                        Error::invalid("rejected.server_doc", "not an Automerge document")
-                    })?,
-            ),
-            _ => None,
-        };
-        let edit = state::reject(
+        applied.rejected.extend(take_rejection(
             tx,
-            &id.to_string(),
-            &rejection.kind,
-            rejection.reason,
-            &rejection.detail,
+            projections,
+            &engine.actor,
+            rejection,
             now,
-            server_version.is_some(),
-        )?;
-        // Replace, not merge: merging would keep the refused changes in the local copy.
-        crate::projection::remove(tx, &id.to_string())?;
-        if let Some(mut record) = server_version {
-            crate::store::writer::put_doc(tx, &mut record)?;
-        }
-        applied.rejected.push(edit);
+        )?);
     }
-
+    let mut ahead = ahead.into_iter();
     for update in &answer.docs {
         let read = ahead.next().flatten();
-        let (Ok(id), Some(kind)) = (Uuid::parse_str(&update.doc_id), Kind::parse(&update.kind))
-        else {
-            // A kind from a newer server version: this build cannot show it; skip it rather
-            // than stall every later sync.
-            tracing::warn!(kind = %update.kind, "skipping a document this version cannot read");
-            applied.skipped += 1;
-            continue;
-        };
-        if let Some(read) = read {
-            let doc_id = id.to_string();
-            if store_new(tx, &doc_id, kind, &update.data[0], &read)? {
-                if !read.conflicts.is_empty() {
-                    applied.conflicts.push(ConflictFound {
-                        record_id: doc_id,
-                        kind,
-                        fields: read.conflicts,
-                    });
-                }
-                applied.received += 1;
-                continue;
-            }
-        }
-        match merge_isolated(tx, actor, id, kind, &update.data)? {
-            Merged::Applied(conflict) => {
-                applied.conflicts.extend(conflict);
-                applied.received += 1;
-            }
-            Merged::Skipped => applied.skipped += 1,
-        }
+        receive(tx, projections, &engine.actor, update, read, &mut applied)?;
     }
-
     for doc_id in &answer.purged {
-        // Erasure: the document, its projections and any unsent edits to it go.
-        tx.prepare_cached("DELETE FROM outbox WHERE doc_id = ?1")?
-            .execute([doc_id])?;
-        crate::projection::remove(tx, doc_id)?;
+        purge(tx, projections, doc_id)?;
         applied.purged += 1;
     }
-
     // Merges that met other devices' changes settle in the same transaction (see `dedup`).
-    crate::dedup::settle_pending(&crate::store::Writer::new(tx, actor, user, now))?;
-
-    let mut delete = tx.prepare_cached("DELETE FROM outbox WHERE seq = ?1")?;
-    for seq in &answer.acked {
-        applied.acked += delete.execute(params![seq])? as u64;
-    }
-
-    let resume = if answer.more {
-        answer.resume.as_deref()
-    } else {
-        None
-    };
+    crate::dedup::settle_pending(&engine.writer(tx, now))?;
+    applied.acked = acknowledge(tx, &answer.acked)?;
+    let resume = answer.resume.as_deref().filter(|_| answer.more);
     state::record_success(tx, now, answer.cursor, resume)?;
     Ok(applied)
+}
+
+/// A refused edit: moves it to the rejected list and replaces the local copy with the server's
+/// version (or removes it when the server sent none). `None` for an unreadable id.
+fn take_rejection(
+    tx: &Transaction<'_>,
+    projections: &Projections,
+    actor: &ActorId,
+    rejection: &Rejection,
+    now: DateTime<Utc>,
+) -> Result<Option<RejectedEdit>> {
+    let Ok(id) = Uuid::parse_str(&rejection.doc_id) else {
+        tracing::warn!("server refused a document with an unreadable id; ignored");
+        return Ok(None);
+    };
+    let local_kind: Option<String> = tx
+        .prepare_cached("SELECT kind FROM docs WHERE id = ?1")?
+        .query_row([id.to_string()], |r| r.get(0))
+        .optional()?;
+    let kind = Kind::parse(&rejection.kind).or(local_kind.as_deref().and_then(Kind::parse));
+    let server_version = match (&rejection.server_doc, kind) {
+        (Some(bytes), Some(kind)) => Some(
+            isolate(|| RecordDoc::load(id, kind, bytes, actor))
+                .ok()
+                .and_then(|loaded| loaded.ok())
+                .ok_or_else(|| {
+                    Error::invalid("rejected.server_doc", "not an Automerge document")
+                })?,
+        ),
+        _ => None,
+    };
+    let edit = state::reject(
+        tx,
+        &id.to_string(),
+        &rejection.kind,
+        rejection.reason,
+        &rejection.detail,
+        now,
+        server_version.is_some(),
+    )?;
+    // Replace, not merge: merging would keep the refused changes in the local copy.
+    projections.remove(tx, &id.to_string())?;
+    if let Some(mut record) = server_version {
+        crate::store::writer::put_doc(tx, projections, &mut record)?;
+    }
+    Ok(Some(edit))
+}
+
+/// One incoming document: stored as it came when it was read ahead and is new here, merged
+/// otherwise; counted in `applied` as received (with its conflicts) or skipped.
+fn receive(
+    tx: &Transaction<'_>,
+    projections: &Projections,
+    actor: &ActorId,
+    update: &DocUpdate,
+    read: Option<ReadAhead>,
+    applied: &mut Applied,
+) -> Result<()> {
+    let (Ok(id), Some(kind)) = (Uuid::parse_str(&update.doc_id), Kind::parse(&update.kind)) else {
+        // A kind from a newer server version: this build cannot show it; skip it rather
+        // than stall every later sync.
+        tracing::warn!(kind = %update.kind, "skipping a document this version cannot read");
+        applied.skipped += 1;
+        return Ok(());
+    };
+    if let Some(read) = read {
+        let doc_id = id.to_string();
+        if store_new(tx, &doc_id, kind, &update.data[0], &read)? {
+            if !read.conflicts.is_empty() {
+                applied.conflicts.push(ConflictFound {
+                    record_id: doc_id,
+                    kind,
+                    fields: read.conflicts,
+                });
+            }
+            applied.received += 1;
+            return Ok(());
+        }
+    }
+    match merge_isolated(tx, projections, actor, id, kind, &update.data)? {
+        Merged::Applied(conflict) => {
+            applied.conflicts.extend(conflict);
+            applied.received += 1;
+        }
+        Merged::Skipped => applied.skipped += 1,
+    }
+    Ok(())
+}
+
+/// Erasure: the document, its projections and any unsent edits to it go.
+fn purge(tx: &Transaction<'_>, projections: &Projections, doc_id: &str) -> Result<()> {
+    tx.prepare_cached("DELETE FROM outbox WHERE doc_id = ?1")?
+        .execute([doc_id])?;
+    projections.remove(tx, doc_id)
+}
+
+/// Deletes the outbox rows the server acknowledged; returns how many were still there.
+fn acknowledge(tx: &Transaction<'_>, acked: &[i64]) -> Result<u64> {
+    let mut delete = tx.prepare_cached("DELETE FROM outbox WHERE seq = ?1")?;
+    let mut count = 0;
+    for seq in acked {
+        count += delete.execute(params![seq])? as u64;
+    }
+    Ok(count)
 }
 
 #[cfg(test)]

@@ -9,8 +9,8 @@ use rand::SeedableRng;
 use serde_bytes::ByteBuf;
 use uuid::Uuid;
 
+use crate::fuzzing;
 use crate::protocol::{DocUpdate, SyncResponse};
-use crate::record::fuzzing;
 use crate::sync::fake::FakeTransport;
 use crate::sync::testing::{customer, device};
 use crate::Kind;

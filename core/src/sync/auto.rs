@@ -25,11 +25,12 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
+use crate::config::Clock;
 use crate::credentials::Credential;
 use crate::error::{Error, Remedy};
 
 use super::listener::{SyncFailure, SyncListener, Trigger};
-use super::{ServerUrl, SyncClient, SyncError};
+use super::{ServerUrl, SyncClient, SyncConfig, SyncError, SyncReport};
 
 /// What the app (or the event stream) tells the engine.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -126,108 +127,176 @@ fn plan(due: &mut Option<Due>, at: Instant, trigger: Trigger) {
     }
 }
 
+/// Decides when to sync: waits for commands, logins, local writes and the next due time, and
+/// runs one sync when it is due. Ends when the handle is dropped or the store closes.
 async fn schedule(
     client: SyncClient,
     listener: Arc<dyn SyncListener>,
     mut commands: mpsc::UnboundedReceiver<Command>,
 ) {
-    let config = client.engine().config.sync.clone();
-    let clock = client.engine().config.clock.clone();
     let mut writes = client.engine().writes.subscribe();
     writes.borrow_and_update();
-    let mut logins = client.engine().sync.logins.subscribe();
+    let mut logins = client.shared().logins.subscribe();
     logins.borrow_and_update();
-    let mut rng = StdRng::from_entropy();
-    let mut online = true;
-    let mut failures: u32 = 0;
-    let mut cursor = client.status().map(|s| s.cursor).unwrap_or(0);
-    // A sync at start brings up whatever was written while the app was closed.
-    let mut due = Some(Due {
-        at: Instant::now(),
-        trigger: Trigger::Foreground,
-    });
+    let mut scheduler = Scheduler::new(client, listener);
     loop {
-        let wake = due.filter(|_| online).map(|d| d.at);
+        let wake = scheduler.due.filter(|_| scheduler.online).map(|d| d.at);
         tokio::select! {
             command = commands.recv() => {
                 let Some(command) = command else { break };
-                let now = Instant::now();
-                match command {
-                    Command::Connectivity(false) => online = false,
-                    Command::Connectivity(true) => {
-                        online = true;
-                        failures = 0;
-                        due = Some(Due { at: now, trigger: Trigger::ConnectivityRegained });
-                    }
-                    Command::Foreground => plan(&mut due, now, Trigger::Foreground),
-                    Command::SyncNow => plan(&mut due, now, Trigger::Requested),
-                    Command::ServerSeq(seq) if seq > cursor => {
-                        plan(&mut due, now, Trigger::ServerEvent)
-                    }
-                    Command::ServerSeq(_) => {}
-                }
+                scheduler.on_command(command);
             }
             changed = logins.changed() => {
                 if changed.is_err() {
                     break;
                 }
                 logins.borrow_and_update();
-                failures = 0;
-                due = Some(Due { at: Instant::now(), trigger: Trigger::Requested });
+                scheduler.on_login();
             }
             changed = writes.changed() => {
                 if changed.is_err() {
                     break;
                 }
                 writes.borrow_and_update();
-                if failures == 0 {
-                    plan(&mut due, Instant::now() + config.debounce, Trigger::LocalWrite);
-                }
+                scheduler.on_local_write();
             }
-            () = sleep_until(wake) => {
-                let trigger = due.take().map_or(Trigger::Timer, |d| d.trigger);
-                listener.started(trigger);
-                let result = client.run(&mut |p| listener.progress(p)).await;
-                let now = Instant::now();
-                match result {
-                    Ok(report) => {
-                        failures = 0;
-                        cursor = report.cursor;
-                        for conflict in &report.conflicts {
-                            listener.conflict_found(conflict);
-                        }
-                        for edit in &report.rejected {
-                            listener.rejected(edit);
-                        }
-                        listener.completed(&report);
-                        plan(&mut due, now + config.periodic, Trigger::Timer);
-                    }
-                    Err(error) => {
-                        failures = failures.saturating_add(1);
-                        let needs_login = error.remedy() == Remedy::SignIn;
-                        let mut delay = if needs_login {
-                            config.backoff.max
-                        } else {
-                            config.backoff.delay(failures, &mut rng)
-                        };
-                        if let Error::Sync(SyncError::RateLimited { retry_after_secs: Some(s) }) = &error {
-                            delay = delay.max(Duration::from_secs(*s));
-                        }
-                        due = Some(Due { at: now + delay, trigger: Trigger::Retry });
-                        let next = chrono::Duration::from_std(delay)
-                            .ok()
-                            .map(|d| clock.now() + d);
-                        tracing::info!(attempt = failures, error = %error, "sync failed");
-                        listener.failed(&SyncFailure {
-                            message: error.to_string(),
-                            needs_login,
-                            attempt: failures,
-                            next_retry_at: next,
-                        });
-                    }
-                }
-            }
+            () = sleep_until(wake) => scheduler.sync_due().await,
         }
+    }
+}
+
+/// What the schedule knows between wake-ups.
+struct Scheduler {
+    client: SyncClient,
+    listener: Arc<dyn SyncListener>,
+    config: SyncConfig,
+    clock: Arc<dyn Clock>,
+    rng: StdRng,
+    online: bool,
+    /// Failed syncs in a row.
+    failures: u32,
+    /// The server sequence the last sync reached.
+    cursor: u64,
+    due: Option<Due>,
+}
+
+impl Scheduler {
+    fn new(client: SyncClient, listener: Arc<dyn SyncListener>) -> Self {
+        let config = client.engine().config.sync.clone();
+        let clock = client.engine().config.clock.clone();
+        let cursor = client.status().map(|s| s.cursor).unwrap_or(0);
+        Scheduler {
+            client,
+            listener,
+            config,
+            clock,
+            rng: StdRng::from_entropy(),
+            online: true,
+            failures: 0,
+            cursor,
+            // A sync at start brings up whatever was written while the app was closed.
+            due: Some(Due {
+                at: Instant::now(),
+                trigger: Trigger::Foreground,
+            }),
+        }
+    }
+
+    fn on_command(&mut self, command: Command) {
+        let now = Instant::now();
+        match command {
+            Command::Connectivity(false) => self.online = false,
+            Command::Connectivity(true) => {
+                self.online = true;
+                self.failures = 0;
+                self.due = Some(Due {
+                    at: now,
+                    trigger: Trigger::ConnectivityRegained,
+                });
+            }
+            Command::Foreground => plan(&mut self.due, now, Trigger::Foreground),
+            Command::SyncNow => plan(&mut self.due, now, Trigger::Requested),
+            Command::ServerSeq(seq) if seq > self.cursor => {
+                plan(&mut self.due, now, Trigger::ServerEvent)
+            }
+            Command::ServerSeq(_) => {}
+        }
+    }
+
+    /// A new session: whatever waited for one (a failure asking to sign in) goes now.
+    fn on_login(&mut self) {
+        self.failures = 0;
+        self.due = Some(Due {
+            at: Instant::now(),
+            trigger: Trigger::Requested,
+        });
+    }
+
+    /// Local writes go up after the debounce; while failing, the retry backoff decides.
+    fn on_local_write(&mut self) {
+        if self.failures == 0 {
+            let at = Instant::now() + self.config.debounce;
+            plan(&mut self.due, at, Trigger::LocalWrite);
+        }
+    }
+
+    /// Runs the sync that is due and plans the next one.
+    async fn sync_due(&mut self) {
+        let trigger = self.due.take().map_or(Trigger::Timer, |d| d.trigger);
+        self.listener.started(trigger);
+        let listener = self.listener.clone();
+        let result = self.client.run(&mut |p| listener.progress(p)).await;
+        match result {
+            Ok(report) => self.succeeded(&report),
+            Err(error) => self.failed(&error),
+        }
+    }
+
+    fn succeeded(&mut self, report: &SyncReport) {
+        self.failures = 0;
+        self.cursor = report.cursor;
+        for conflict in &report.conflicts {
+            self.listener.conflict_found(conflict);
+        }
+        for edit in &report.rejected {
+            self.listener.rejected(edit);
+        }
+        self.listener.completed(report);
+        let at = Instant::now() + self.config.periodic;
+        plan(&mut self.due, at, Trigger::Timer);
+    }
+
+    /// Plans the retry: the backoff's delay, the longest one when only a new sign-in helps, at
+    /// least what a rate-limiting server asked for.
+    fn failed(&mut self, error: &Error) {
+        let now = Instant::now();
+        self.failures = self.failures.saturating_add(1);
+        let needs_login = error.remedy() == Remedy::SignIn;
+        let mut delay = if needs_login {
+            self.config.backoff.max
+        } else {
+            self.config.backoff.delay(self.failures, &mut self.rng)
+        };
+        if let Error::Sync(SyncError::RateLimited {
+            retry_after_secs: Some(s),
+        }) = error
+        {
+            delay = delay.max(Duration::from_secs(*s));
+        }
+        self.due = Some(Due {
+            at: now + delay,
+            trigger: Trigger::Retry,
+        });
+        let next = chrono::Duration::from_std(delay)
+            .ok()
+            .map(|d| self.clock.now() + d);
+        tracing::info!(attempt = self.failures, error = %error, "sync failed");
+        self.listener.failed(&SyncFailure {
+            message: error.to_string(),
+            needs_login,
+            attempt: self.failures,
+            next_retry_at: next,
+        });
     }
 }
 
@@ -252,7 +321,9 @@ async fn follow_server_events(client: SyncClient, commands: mpsc::UnboundedSende
         if commands.is_closed() {
             return;
         }
-        let session = super::session::current(client.engine()).ok().flatten();
+        let session = super::session::current(client.engine(), client.shared())
+            .ok()
+            .flatten();
         let Some(Credential {
             server_url: url,
             token,

@@ -7,26 +7,32 @@
 //! SQLite transaction (module `apply`); network I/O never happens inside a transaction, and
 //! reads use their own connection, so the app keeps reading and writing while a sync runs.
 //!
-//! The auto-sync engine ([`engine`]) decides *when* to sync; this module decides *how*. Both run
+//! The auto-sync engine ([`auto`]) decides *when* to sync; this module decides *how*. Both run
 //! on a small tokio runtime owned by the store, created on first use.
 //!
 //! It must not know HTTP-framework types in its public API: [`Transport`] carries protocol
 //! messages, and [`http::HttpTransport`] is the one place that speaks HTTP.
+//!
+//! Most of sync sits near the top of the crate's layers, but its settings do not: [`SyncConfig`]
+//! (`config`), [`Backoff`], [`ServerUrl`] and the [`Transport`] contract are plain data and a
+//! trait that [`crate::Config`] holds, so they sit below it and must not import the rest of
+//! sync (its errors live in [`crate::error`] for the same reason).
 
 mod apply;
 pub mod auto;
 pub mod backoff;
-mod error;
+pub(crate) mod config;
 #[cfg(test)]
 mod fake;
 #[cfg(feature = "http")]
 pub mod http;
 mod listener;
 mod report;
+mod round_trip;
 mod runtime;
 mod server_url;
 mod session;
-mod sign_in;
+pub(crate) mod sign_in;
 mod state;
 #[cfg(test)]
 mod testing;
@@ -34,82 +40,26 @@ pub mod transport;
 
 use std::future::Future;
 use std::sync::{Arc, OnceLock};
-use std::time::Duration;
 
 use crate::credentials::{Credential, CredentialStore};
+use crate::engine::Engine;
 use crate::error::{Error, Result};
-use crate::protocol::{limits, DocChanges, LoginRequest, SyncRequest};
-use crate::Engine;
+use crate::protocol::{limits, LoginRequest};
 
+pub use crate::error::SyncError;
 pub use apply::ConflictFound;
 pub use auto::AutoSync;
 pub use backoff::Backoff;
-pub use error::SyncError;
+pub use config::SyncConfig;
 pub use listener::{NoListener, SyncFailure, SyncListener, SyncProgress, Trigger};
 pub use report::{Session, SyncReport, SyncStatus};
+use round_trip::{Exchange, Fetched, ReadingAhead};
 use runtime::OwnedRuntime;
 pub(crate) use runtime::{new_transport, run_blocking};
 pub use server_url::ServerUrl;
 pub use sign_in::{current_account, Account};
 pub use state::RejectedEdit;
 pub use transport::Transport;
-
-/// How this device syncs. The defaults suit a phone; tests shorten the delays.
-#[derive(Clone)]
-pub struct SyncConfig {
-    /// Allow plain `http://` to servers other than this device (a company's lab network).
-    pub allow_insecure_http: bool,
-    /// Local writes within this delay go up together.
-    pub debounce: Duration,
-    /// A sync at least this often while online, even without triggers.
-    pub periodic: Duration,
-    /// Retry delays after a failure.
-    pub backoff: Backoff,
-    /// Login and sync requests give up after this long.
-    pub request_timeout: Duration,
-    /// Ask the server for answers no larger than this (bytes, uncompressed).
-    pub max_answer_bytes: Option<u64>,
-    /// Most outbox changes sent in one request.
-    pub max_changes_per_request: usize,
-    /// A label for the admin's device list ("Pixel 8").
-    pub device_name: Option<String>,
-    /// Carries the messages; `None` means HTTPS ([`http::HttpTransport`]).
-    pub transport: Option<Arc<dyn Transport>>,
-}
-
-impl Default for SyncConfig {
-    fn default() -> Self {
-        SyncConfig {
-            allow_insecure_http: false,
-            debounce: Duration::from_secs(2),
-            periodic: Duration::from_secs(15 * 60),
-            backoff: Backoff {
-                initial: Duration::from_secs(1),
-                max: Duration::from_secs(5 * 60),
-            },
-            request_timeout: Duration::from_secs(60),
-            max_answer_bytes: None,
-            max_changes_per_request: limits::MAX_CHANGES_PER_REQUEST,
-            device_name: None,
-            transport: None,
-        }
-    }
-}
-
-impl std::fmt::Debug for SyncConfig {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SyncConfig")
-            .field("allow_insecure_http", &self.allow_insecure_http)
-            .field("debounce", &self.debounce)
-            .field("periodic", &self.periodic)
-            .field("backoff", &self.backoff)
-            .field("request_timeout", &self.request_timeout)
-            .field("max_answer_bytes", &self.max_answer_bytes)
-            .field("max_changes_per_request", &self.max_changes_per_request)
-            .field("custom_transport", &self.transport.is_some())
-            .finish_non_exhaustive()
-    }
-}
 
 /// What a user types to sign in.
 #[derive(Clone, PartialEq, Eq)]
@@ -173,11 +123,12 @@ impl SyncShared {
 #[derive(Clone)]
 pub struct SyncClient {
     engine: Arc<Engine>,
+    shared: Arc<SyncShared>,
 }
 
 impl SyncClient {
-    pub(crate) fn new(engine: Arc<Engine>) -> Self {
-        SyncClient { engine }
+    pub(crate) fn new(engine: Arc<Engine>, shared: Arc<SyncShared>) -> Self {
+        SyncClient { engine, shared }
     }
 
     /// Signs in and registers this device with the user; the token is kept apart from the
@@ -211,11 +162,10 @@ impl SyncClient {
             token: answer.token.clone(),
             expires_at: answer.expires_at.clone(),
         };
-        self.on_db(move |e| session::start(e, &credential)).await?;
-        self.engine
-            .sync
-            .logins
-            .send_modify(|n| *n = n.wrapping_add(1));
+        let shared = self.shared.clone();
+        self.on_db(move |e| session::start(e, &shared, &credential))
+            .await?;
+        self.shared.logins.send_modify(|n| *n = n.wrapping_add(1));
         tracing::info!("signed in to the sync server");
         Ok(Session {
             server_url: server.as_str().to_string(),
@@ -234,14 +184,15 @@ impl SyncClient {
 
     /// [`Self::logout`] for async callers.
     pub async fn logout_async(&self) -> Result<()> {
-        if let Some(session) = self.on_db(session::current).await? {
+        if let Some(session) = self.current_session().await? {
             if let Ok(server) = ServerUrl::parse(&session.server_url, true) {
                 if let Err(e) = self.transport()?.logout(&server, &session.token).await {
                     tracing::info!(error = %e, "server logout failed; forgetting the token anyway");
                 }
             }
         }
-        self.on_db(session::end).await
+        let shared = self.shared.clone();
+        self.on_db(move |_| session::end(&shared)).await
     }
 
     /// Syncs now: sends the outbox, applies what the server sends back, repeats while there is
@@ -257,7 +208,7 @@ impl SyncClient {
 
     /// Where sync stands.
     pub fn status(&self) -> Result<SyncStatus> {
-        let session = session::current(&self.engine)?;
+        let session = session::current(&self.engine, &self.shared)?;
         self.engine.read(|conn| {
             let s = state::load(conn)?;
             let pending: i64 = conn.query_row("SELECT count(*) FROM outbox", [], |r| r.get(0))?;
@@ -303,7 +254,7 @@ impl SyncClient {
         &self,
         progress: &mut (dyn FnMut(SyncProgress) + Send),
     ) -> Result<SyncReport> {
-        let _one_at_a_time = self.engine.sync.running.lock().await;
+        let _one_at_a_time = self.shared.running.lock().await;
         let outcome = self.rounds(progress).await;
         if let Err(error) = &outcome {
             // Kept for the status line; the message names no record and no credential.
@@ -320,92 +271,37 @@ impl SyncClient {
 
     /// The round trips of one sync (the caller holds the one-sync-at-a-time lock).
     async fn rounds(&self, progress: &mut (dyn FnMut(SyncProgress) + Send)) -> Result<SyncReport> {
-        let config = self.engine.config.sync.clone();
-        let Some(Credential {
-            server_url, token, ..
-        }) = self.on_db(session::current).await?
-        else {
-            return Err(SyncError::NotSignedIn.into());
-        };
+        let exchange = self.exchange().await?;
         let stored = self.on_db(|e| e.store.read(state::load)).await?;
-        let server = ServerUrl::parse(&server_url, config.allow_insecure_http)?;
-        let transport = self.transport()?;
         let mut report = SyncReport {
             cursor: stored.cursor,
             ..SyncReport::default()
         };
         let mut resume = stored.resume;
-        // One round trip from where the device stands, with `docs` from its outbox.
-        let round_trip = |cursor: u64, docs: Vec<DocChanges>, resume: Option<String>| {
-            let request = SyncRequest {
-                device_id: self.engine.device_id.to_string(),
-                cursor,
-                docs,
-                resume,
-                max_answer_bytes: config.max_answer_bytes,
-            };
-            fetch(
-                transport.clone(),
-                server.clone(),
-                token.clone(),
-                request,
-                self.engine.actor.clone(),
-            )
-        };
         // The next page of a pull, already asked for and read while this one is written.
         let mut ahead: Option<ReadingAhead> = None;
         loop {
             let (fetched, sent_nothing, truncated) = match ahead.take() {
                 Some(next) => (next.wait().await?, true, false),
                 None => {
-                    let max_changes = config.max_changes_per_request.max(1);
-                    let (docs, truncated) = self
-                        .on_db(move |e| {
-                            e.store.read(|conn| {
-                                state::outbox_batch(
-                                    conn,
-                                    max_changes,
-                                    limits::MAX_DOCS_PER_REQUEST,
-                                    limits::MAX_REQUEST_BYTES / 2,
-                                )
-                            })
-                        })
-                        .await?;
-                    let sent_nothing = docs.is_empty();
-                    let fetched = round_trip(report.cursor, docs, resume.clone()).await?;
-                    (fetched, sent_nothing, truncated)
+                    self.send_outbox(&exchange, report.cursor, resume.clone())
+                        .await?
                 }
             };
-            let Fetched { answer, read } = fetched;
-            let now = self.engine.now();
-            let more = answer.more;
-            let next_resume = answer.resume.clone().filter(|_| more);
-            let cursor = answer.cursor;
+            let more = fetched.answer.more;
+            let next_resume = fetched.answer.resume.clone().filter(|_| more);
+            let cursor = fetched.answer.cursor;
             // A pull that is cut (a first sync's pages) asks for the next page now, with the
             // cursor and resume this answer gives, and reads its records while this one is
             // written: the network, the server and the reading overlap the database work. The
             // next request does not depend on what applying this answer does, because this one
             // carried no local changes; changes written meanwhile go up in the next round.
             if more && sent_nothing {
-                let next = round_trip(cursor, Vec::new(), next_resume.clone());
-                ahead = Some(ReadingAhead(tokio::spawn(next)));
+                ahead = Some(exchange.read_ahead(cursor, next_resume.clone()));
             }
-            let applied = self
-                .on_db(move |e| {
-                    e.store.transaction(|tx| {
-                        apply::apply(tx, &e.actor, &e.identity.user_id, &answer, read, now)
-                    })
-                })
-                .await?;
-            report.round_trips += 1;
-            report.sent += applied.acked;
-            report.received += applied.received;
-            report.purged += applied.purged;
-            report.skipped += applied.skipped;
-            report.cursor = cursor;
+            let applied = self.apply_answer(fetched).await?;
             let progressed = applied.acked > 0 || !applied.rejected.is_empty();
-            report.rejected.extend(applied.rejected);
-            report.conflicts.extend(applied.conflicts);
+            count_round(&mut report, applied, cursor);
             resume = next_resume;
             progress(SyncProgress {
                 round_trips: report.round_trips,
@@ -414,13 +310,9 @@ impl SyncClient {
                 more,
             });
             // The guard only stops a misbehaving server from keeping the device busy forever.
-            if report.round_trips >= 100_000 {
+            if report.round_trips >= 100_000 || !(more || (truncated && progressed)) {
                 break;
             }
-            if more || (truncated && progressed) {
-                continue;
-            }
-            break;
         }
         report.pending = self.engine.read(|conn| {
             Ok(conn.query_row("SELECT count(*) FROM outbox", [], |r| r.get::<_, i64>(0))?)
@@ -435,19 +327,72 @@ impl SyncClient {
         Ok(report)
     }
 
+    /// Who talks to which server with which token, for every round trip of one sync.
+    async fn exchange(&self) -> Result<Exchange> {
+        let Some(Credential {
+            server_url, token, ..
+        }) = self.current_session().await?
+        else {
+            return Err(SyncError::NotSignedIn.into());
+        };
+        let config = &self.engine.config.sync;
+        Ok(Exchange {
+            transport: self.transport()?,
+            server: ServerUrl::parse(&server_url, config.allow_insecure_http)?,
+            token,
+            engine: self.engine.clone(),
+        })
+    }
+
+    /// One round trip carrying the next batch of the outbox: the answer, whether the batch was
+    /// empty, and whether the outbox held more than one request may carry.
+    async fn send_outbox(
+        &self,
+        exchange: &Exchange,
+        cursor: u64,
+        resume: Option<String>,
+    ) -> Result<(Fetched, bool, bool)> {
+        let max_changes = self.engine.config.sync.max_changes_per_request.max(1);
+        let (docs, truncated) = self
+            .on_db(move |e| {
+                e.store.read(|conn| {
+                    state::outbox_batch(
+                        conn,
+                        max_changes,
+                        limits::MAX_DOCS_PER_REQUEST,
+                        limits::MAX_REQUEST_BYTES / 2,
+                    )
+                })
+            })
+            .await?;
+        let sent_nothing = docs.is_empty();
+        let fetched = exchange.round_trip(cursor, docs, resume).await?;
+        Ok((fetched, sent_nothing, truncated))
+    }
+
+    /// Applies one answer in one transaction, off the async threads.
+    async fn apply_answer(&self, fetched: Fetched) -> Result<apply::Applied> {
+        let Fetched { answer, read } = fetched;
+        let now = self.engine.now();
+        self.on_db(move |e| {
+            e.store
+                .transaction(|tx| apply::apply(tx, e, &answer, read, now))
+        })
+        .await
+    }
+
     /// The store's runtime, created on first use.
     pub(crate) fn runtime(&self) -> Result<&tokio::runtime::Runtime> {
-        if self.engine.sync.runtime.get().is_none() {
+        if self.shared.runtime.get().is_none() {
             let runtime = tokio::runtime::Builder::new_multi_thread()
                 .worker_threads(2)
                 .thread_name("fieldsales-sync")
                 .enable_all()
                 .build()?;
-            let _ = self.engine.sync.runtime.set(OwnedRuntime(Some(runtime)));
+            let _ = self.shared.runtime.set(OwnedRuntime(Some(runtime)));
         }
         Ok(self
-            .engine
-            .sync
+            .shared
             .runtime
             .get()
             .and_then(|r| r.0.as_ref())
@@ -455,15 +400,25 @@ impl SyncClient {
     }
 
     pub(crate) fn transport(&self) -> Result<Arc<dyn Transport>> {
-        if let Some(t) = self.engine.sync.transport.get() {
+        if let Some(t) = self.shared.transport.get() {
             return Ok(t.clone());
         }
         let transport = new_transport(&self.engine.config.sync)?;
-        Ok(self.engine.sync.transport.get_or_init(|| transport).clone())
+        Ok(self.shared.transport.get_or_init(|| transport).clone())
     }
 
     pub(crate) fn engine(&self) -> &Arc<Engine> {
         &self.engine
+    }
+
+    pub(crate) fn shared(&self) -> &SyncShared {
+        &self.shared
+    }
+
+    /// The session this store syncs with, read off the async threads.
+    async fn current_session(&self) -> Result<Option<Credential>> {
+        let shared = self.shared.clone();
+        self.on_db(move |e| session::current(e, &shared)).await
     }
 
     /// Runs blocking database work off the async threads.
@@ -486,6 +441,18 @@ impl SyncClient {
     }
 }
 
+/// Adds one applied answer to the sync's report.
+fn count_round(report: &mut SyncReport, applied: apply::Applied, cursor: u64) {
+    report.round_trips += 1;
+    report.sent += applied.acked;
+    report.received += applied.received;
+    report.purged += applied.purged;
+    report.skipped += applied.skipped;
+    report.cursor = cursor;
+    report.rejected.extend(applied.rejected);
+    report.conflicts.extend(applied.conflicts);
+}
+
 impl From<SyncError> for Error {
     fn from(e: SyncError) -> Self {
         Error::Sync(e)
@@ -497,44 +464,6 @@ impl From<SyncError> for Error {
 mod tests;
 
 /// A sync task that panicked or was cancelled, as the error its caller sees.
-fn task_stopped(_: tokio::task::JoinError) -> Error {
+pub(crate) fn task_stopped(_: tokio::task::JoinError) -> Error {
     Error::Io(std::io::Error::other("a sync task stopped unexpectedly"))
-}
-
-/// An answer with its records read ahead (see `apply::prepare`).
-struct Fetched {
-    answer: crate::protocol::SyncResponse,
-    read: Vec<Option<apply::ReadAhead>>,
-}
-
-/// One round trip, then the reading of its records on the blocking pool.
-async fn fetch(
-    transport: Arc<dyn Transport>,
-    server: ServerUrl,
-    token: String,
-    request: SyncRequest,
-    actor: automerge::ActorId,
-) -> Result<Fetched> {
-    let answer = transport.sync(&server, &token, &request).await?;
-    tokio::task::spawn_blocking(move || {
-        let read = apply::prepare(&answer, &actor);
-        Fetched { answer, read }
-    })
-    .await
-    .map_err(task_stopped)
-}
-
-/// The next page being fetched; dropped unused (the sync failed), it is cancelled.
-struct ReadingAhead(tokio::task::JoinHandle<Result<Fetched>>);
-
-impl ReadingAhead {
-    async fn wait(mut self) -> Result<Fetched> {
-        (&mut self.0).await.map_err(task_stopped)?
-    }
-}
-
-impl Drop for ReadingAhead {
-    fn drop(&mut self) {
-        self.0.abort();
-    }
 }

@@ -9,14 +9,14 @@
 //! Everything here touches the disk: async callers go through `SyncClient::on_db`.
 
 use crate::credentials::Credential;
+use crate::engine::Engine;
 use crate::error::Result;
-use crate::Engine;
 
-use super::state;
+use super::{state, SyncShared};
 
 /// The session this store syncs with.
-pub(crate) fn current(engine: &Engine) -> Result<Option<Credential>> {
-    let Some(credential) = engine.sync.credentials.load()? else {
+pub(crate) fn current(engine: &Engine, shared: &SyncShared) -> Result<Option<Credential>> {
+    let Some(credential) = shared.credentials.load()? else {
         return Ok(None);
     };
     let server = engine.store.read(state::load)?.server_url;
@@ -24,15 +24,15 @@ pub(crate) fn current(engine: &Engine) -> Result<Option<Credential>> {
 }
 
 /// Keeps a new session: the token in the credential store, the server in the database.
-pub(crate) fn start(engine: &Engine, credential: &Credential) -> Result<()> {
-    engine.sync.credentials.save(credential)?;
+pub(crate) fn start(engine: &Engine, shared: &SyncShared, credential: &Credential) -> Result<()> {
+    shared.credentials.save(credential)?;
     let url = credential.server_url.as_str();
     engine.store.transaction(|tx| state::save_server(tx, url))
 }
 
 /// Forgets the session's token; which server the store syncs with stays, as does the cursor.
-pub(crate) fn end(engine: &Engine) -> Result<()> {
-    engine.sync.credentials.delete()
+pub(crate) fn end(shared: &SyncShared) -> Result<()> {
+    shared.credentials.delete()
 }
 
 #[cfg(test)]

@@ -14,14 +14,12 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use super::{session, Login, ServerUrl, Session, SyncClient};
 use crate::config::{Config, Identity};
 use crate::credentials::Credential;
 use crate::error::{Error, Result};
+use crate::permissions;
 use crate::protocol::LoginRequest;
-use crate::store::permissions;
-use crate::FieldSales;
-
-use super::{session, Login, ServerUrl, Session};
 
 /// The data directory's accounts index.
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -64,61 +62,45 @@ pub fn current_account(data_dir: &Path) -> Option<Account> {
     read_index(data_dir).current
 }
 
-impl FieldSales {
-    /// Signs in and opens the signed-in user's store under `data_dir`, creating it on first
-    /// login. Use this when the app does not know the server's user id yet; afterwards
-    /// [`FieldSales::open`] with [`Identity`] `session.user_id` opens the same store.
-    ///
-    /// ```no_run
-    /// # use fieldsales_core::{FieldSales, Config, sync::Login};
-    /// let (fs, session) = FieldSales::sign_in(
-    ///     std::path::Path::new("/data/fieldsales"),
-    ///     Config::default(),
-    ///     &Login {
-    ///         server_url: "https://sync.example.com".into(),
-    ///         tenant: "acme".into(),
-    ///         username: "li.wei".into(),
-    ///         password: "…".into(),
-    ///     },
-    /// )?;
-    /// # Ok::<(), fieldsales_core::Error>(())
-    /// ```
-    pub fn sign_in(
-        data_dir: &Path,
-        config: Config,
-        login: &Login,
-    ) -> Result<(FieldSales, Session)> {
-        permissions::private_dir(data_dir)?;
-        let server = ServerUrl::parse(&login.server_url, config.sync.allow_insecure_http)?;
-        let key = format!("{}|{}|{}", server.as_str(), login.tenant, login.username);
-        let mut accounts = read_index(data_dir);
-        let (fs, session) = match accounts.known.get(&key).cloned() {
-            Some(account) => {
-                let identity = Identity::new(account.user_id, account.team_id)?;
-                let fs = FieldSales::open(data_dir, identity, config)?;
-                let session = fs.sync().login(login)?;
-                (fs, session)
-            }
-            None => first_login(data_dir, config, &server, login)?,
-        };
-        let account = Account {
-            user_id: session.user_id.clone(),
-            team_id: session.team_id.clone(),
-        };
-        accounts.known.insert(key, account.clone());
-        accounts.current = Some(account);
-        write_index(data_dir, &accounts)?;
-        Ok((fs, session))
-    }
+/// Signs in and opens the signed-in user's store (`FieldSales::sign_in`). `open` opens the
+/// store of an identity, giving a new store the device id a login already registered, and
+/// returns it with its sync client.
+pub(crate) fn sign_in<S>(
+    data_dir: &Path,
+    config: Config,
+    login: &Login,
+    open: impl Fn(Identity, Config, Option<Uuid>) -> Result<(S, SyncClient)>,
+) -> Result<(S, Session)> {
+    permissions::private_dir(data_dir)?;
+    let server = ServerUrl::parse(&login.server_url, config.sync.allow_insecure_http)?;
+    let key = format!("{}|{}|{}", server.as_str(), login.tenant, login.username);
+    let mut accounts = read_index(data_dir);
+    let (fs, session) = match accounts.known.get(&key).cloned() {
+        Some(account) => {
+            let identity = Identity::new(account.user_id, account.team_id)?;
+            let (store, client) = open(identity, config, None)?;
+            let session = client.login(login)?;
+            (store, session)
+        }
+        None => first_login(config, &server, login, open)?,
+    };
+    let account = Account {
+        user_id: session.user_id.clone(),
+        team_id: session.team_id.clone(),
+    };
+    accounts.known.insert(key, account.clone());
+    accounts.current = Some(account);
+    write_index(data_dir, &accounts)?;
+    Ok((fs, session))
 }
 
 /// Logs in with a fresh device id, then opens (or creates) the user's store with it.
-fn first_login(
-    data_dir: &Path,
+fn first_login<S>(
     config: Config,
     server: &ServerUrl,
     login: &Login,
-) -> Result<(FieldSales, Session)> {
+    open: impl Fn(Identity, Config, Option<Uuid>) -> Result<(S, SyncClient)>,
+) -> Result<(S, Session)> {
     let device = Uuid::now_v7();
     let transport = super::new_transport(&config.sync)?;
     let request = LoginRequest {
@@ -131,10 +113,9 @@ fn first_login(
     let answer = super::run_blocking(None, async { Ok(transport.login(server, &request).await?) })?;
 
     let identity = Identity::new(answer.user_id.clone(), answer.team_id.clone())?;
-    let fs = FieldSales::open_as_device(data_dir, identity, config, Some(device))?;
-    if fs.device_id() != device {
+    let (store, client) = open(identity, config, Some(device))?;
+    if client.engine().device_id != device {
         // The user's store exists from before the index did: log in again as its device.
-        let client = fs.sync();
         let _ = client.block_on(async {
             transport
                 .logout(server, &answer.token)
@@ -142,11 +123,12 @@ fn first_login(
                 .map_err(Error::from)
         });
         let session = client.login(login)?;
-        return Ok((fs, session));
+        return Ok((store, session));
     }
     let url = server.as_str().to_string();
     session::start(
-        &fs.engine,
+        client.engine(),
+        client.shared(),
         &Credential {
             server_url: url.clone(),
             token: answer.token,
@@ -154,7 +136,7 @@ fn first_login(
         },
     )?;
     Ok((
-        fs,
+        store,
         Session {
             server_url: url,
             user_id: answer.user_id,

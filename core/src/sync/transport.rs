@@ -10,7 +10,8 @@ use std::pin::Pin;
 
 use crate::protocol::{LoginRequest, LoginResponse, SeqEvent, SyncRequest, SyncResponse};
 
-use super::{ServerUrl, SyncError};
+use super::server_url::ServerUrl;
+use crate::error::SyncError;
 
 /// A boxed, sendable future (the trait is object-safe, so the app or a test can plug in its own).
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;

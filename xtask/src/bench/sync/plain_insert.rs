@@ -15,7 +15,6 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use fieldsales_core::search::terms::customer_terms;
 use fieldsales_core::{Durability, FieldSales};
 use rusqlite::types::Value;
 use rusqlite::{params_from_iter, Connection, OpenFlags};
@@ -71,7 +70,7 @@ impl Rows {
         let mut terms = Vec::new();
         for row in live {
             let (num, id) = row?;
-            let t = customer_terms(&device.customers().get(&id)?);
+            let t = device.customers().get(&id)?.search_terms();
             terms.push((num, t.hanzi, t.latin));
         }
         Ok(Rows {

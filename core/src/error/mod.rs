@@ -5,10 +5,16 @@
 //! in again, retry later, or report. The auto-sync engine, the bindings and the command line all
 //! decide through it, so a failure cannot be "retry" in one and "report" in another. The
 //! libraries underneath (the database, the document engine) stay out of the public type: their
-//! errors travel as an opaque [`Cause`] with its message and source chain.
+//! errors travel as an opaque [`Cause`] with its message and source chain. The sync client's
+//! own error, [`SyncError`], lives here too (in `sync`), so this bottom layer of the engine
+//! names nothing above it.
 //! Messages never carry personal data (names, phone numbers): they name the field and the rule.
 
+mod sync;
+
 use thiserror::Error;
+
+pub use sync::SyncError;
 
 /// What went wrong, in terms the app can act on.
 #[derive(Debug, Error)]
@@ -52,16 +58,16 @@ pub enum Error {
     #[error("database schema version {found} is newer than this app supports ({supported})")]
     SchemaTooNew { found: i64, supported: i64 },
 
-    /// Talking to the sync server failed (see [`crate::sync::SyncError`] for what to do).
+    /// Talking to the sync server failed (see [`SyncError`] for what to do).
     #[error("sync: {0}")]
-    Sync(crate::sync::SyncError),
+    Sync(SyncError),
 
     /// An Automerge operation failed on a document we built ourselves: a bug, not bad input.
     #[error("document operation failed: {0}")]
     Document(#[source] Cause),
 }
 
-/// What a caller should do about an [`Error`].
+/// What a caller should do about an [`Error`](enum@Error).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Remedy {
     /// A value was refused: show the field and the reason; the user corrects it. Nothing was

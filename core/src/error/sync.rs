@@ -4,7 +4,7 @@
 //! and retry, or report a bug. Messages carry status codes and the server's error code, never a
 //! token, a password or a record's content.
 
-use crate::error::Remedy;
+use super::Remedy;
 use crate::protocol::ErrorCode;
 
 /// A failed login, logout or sync.
@@ -47,7 +47,7 @@ pub enum SyncError {
 }
 
 impl SyncError {
-    /// What to do about it (the sync half of [`crate::Error::remedy`]). A server's 5xx, 408 or
+    /// What to do about it (the sync half of [`super::Error::remedy`]). A server's 5xx, 408 or
     /// 429 passes; any other 4xx refuses the request as it is (malformed, too large, another
     /// protocol version), so sending it again cannot help and it is reported instead.
     pub fn remedy(&self) -> Remedy {

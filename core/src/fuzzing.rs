@@ -10,7 +10,9 @@ use rand::rngs::StdRng;
 use rand::Rng;
 
 use crate::customer::{ContactInput, CustomerPatch, NewCustomer};
-use crate::{FieldSales, Kind, Result};
+use crate::error::Result;
+use crate::record::schema::Kind;
+use crate::FieldSales;
 
 /// A document's kind and its changes in order, as its writer's outbox holds them.
 pub type History = (Kind, Vec<Vec<u8>>);
