@@ -25,7 +25,7 @@ pub mod tenant;
 pub mod wire;
 
 pub use loopback::LoopbackServer;
-pub use tenant::{acme, seed, Accounts, Person, Tenant};
+pub use tenant::{acme, seed, seed_data_dir, Accounts, Person, Tenant};
 
 /// Why a harness could not set its world up.
 #[derive(Debug, thiserror::Error)]

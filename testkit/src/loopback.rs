@@ -2,6 +2,8 @@
 //! CLI tests, the demo, the benches. Async tests start [`Server`] themselves (or use
 //! [`crate::wire::Fixture`]) on the test's runtime.
 
+use std::net::SocketAddr;
+
 use fieldsales_server::{RunningServer, Server, ServerConfig};
 use tokio::runtime::Runtime;
 
@@ -38,6 +40,10 @@ impl LoopbackServer {
 
     pub fn url(&self) -> String {
         self.server.url()
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.server.addr()
     }
 
     /// Stops accepting, finishes what is in flight, and stops.

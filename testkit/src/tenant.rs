@@ -1,16 +1,19 @@
 //! The one tenant seeder. A [`Tenant`] says who works where — teams, people, roles, passwords —
 //! as plain data; [`seed`] creates it through [`Admin`], the same API the server binary's admin
 //! subcommands use, so it works on a running server (`server.admin()`) or on a storage opened
-//! directly (`Admin::new(storage)`).
+//! directly ([`seed_data_dir`], before a server process starts on it).
 //!
 //! Each caller describes the cast its story needs (the demo's four people, a bench's two
 //! hundred reps); [`acme`] is the cast the server and CLI tests share. Users are created one
 //! after the other, in the order given, so their ids are created in that order too.
 
 use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Arc;
 
 use fieldsales_core::protocol::Role;
 use fieldsales_core::sync::Login;
+use fieldsales_server::storage::sqlite::SqliteStorage;
 use fieldsales_server::storage::User;
 use fieldsales_server::{Admin, UserSpec};
 
@@ -112,6 +115,18 @@ pub async fn seed(admin: &Admin, tenant: &Tenant) -> fieldsales_server::Result<A
         accounts.insert(person.username.clone(), user);
     }
     Ok(accounts)
+}
+
+/// Seeds `tenants` into the server data directory `data_dir` (created if needed) with no
+/// server running: for a harness that then starts the server binary on it.
+pub fn seed_data_dir(data_dir: &Path, tenants: &[Tenant]) -> crate::Result<()> {
+    let storage = SqliteStorage::open(data_dir)?;
+    let admin = Admin::new(Arc::new(storage));
+    let runtime = crate::loopback::runtime()?;
+    for tenant in tenants {
+        runtime.block_on(seed(&admin, tenant))?;
+    }
+    Ok(())
 }
 
 /// The cast of the server and CLI tests: tenant `acme`, team `north` (reps `ann` and `bob`,

@@ -1,7 +1,8 @@
 //! Partial replication through the real server: a device receives only what its user may see,
 //! cannot push into what it may not write, and a customer a rep plants in another team is
-//! refused on the rep's phone and crosses no team. (A record that becomes visible arriving
-//! whole is the server's test `visibility::a_customer_shared_with_the_team_later_arrives_whole_with_its_visits`.)
+//! refused on the rep's phone and crosses no team. That a record arrives whole when it becomes
+//! visible is tested once, at the wire where "whole" shows: the server's
+//! `visibility::a_customer_shared_with_the_team_later_arrives_whole_with_its_visits`.
 
 use chrono::Utc;
 use fieldsales_core::customer::{CustomerPatch, NewCustomer, Visibility};

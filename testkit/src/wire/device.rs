@@ -6,9 +6,7 @@ use std::path::PathBuf;
 
 use automerge::ActorId;
 use fieldsales_core::outbox::IncomingChanges;
-use fieldsales_core::protocol::{
-    self, DocChanges, LocalChange, Role, SyncRequest, SyncResponse,
-};
+use fieldsales_core::protocol::{self, DocChanges, LocalChange, Role, SyncRequest, SyncResponse};
 use fieldsales_core::{FieldSales, Kind};
 
 /// A device signed in through `/v1/login`, with its own local store.
