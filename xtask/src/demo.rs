@@ -157,63 +157,8 @@ fn morning(p: &Phones) -> Result<String> {
 /// lead.
 fn offline_day(p: &Phones, xiaomi: &str) -> Result<Day> {
     section("Out in the field, no signal: both reps work on the same customer");
-    p.li.customers().edit(
-        xiaomi,
-        CustomerPatch {
-            legal_name: Some("小米科技有限责任公司".into()),
-            add_tags: vec!["重点客户".into()],
-            ..Default::default()
-        },
-    )?;
-    p.li.customers().edit(
-        xiaomi,
-        CustomerPatch {
-            address: Some(Address {
-                text: Some("北京市海淀区安宁庄路11号".into()),
-                lat: Some(40.0433),
-                lon: Some(116.3170),
-            }),
-            ..Default::default()
-        },
-    )?;
-    let visit = p.li.visits().check_in(
-        xiaomi,
-        None,
-        Some(Fix {
-            lat: 40.0434,
-            lon: 116.3171,
-            accuracy_m: Some(8.0),
-        }),
-    )?;
-    p.li.visits()
-        .edit_notes(&visit.id, "见了采购经理，关心交付周期。")?;
-    println!("  Li: legal name, tag 重点客户, new address; checked in (verified) and wrote notes");
-    p.zhang.customers().edit(
-        xiaomi,
-        CustomerPatch {
-            add_phones: vec!["010-6060 6666".into()],
-            add_tags: vec!["年底采购".into()],
-            address: Some(Address {
-                text: Some("北京市海淀区西二旗中路33号".into()),
-                lat: Some(40.0530),
-                lon: Some(116.3010),
-            }),
-            ..Default::default()
-        },
-    )?;
-    let call = p.zhang.quick_log().log(NewQuickLog {
-        channel: Channel::Call,
-        phone: Some("138 1234 5678".into()),
-        duration_s: Some(245),
-        pain_points: vec!["价格高".into()],
-        next_action: Some("周五前发报价单".into()),
-        ..Default::default()
-    })?;
-    println!(
-        "  Zhang: landline, tag 年底采购, a different new address; a 4-minute call whose next \
-         action became a task ({})",
-        call.entry.task_id.as_deref().map(short).unwrap_or("-")
-    );
+    let visit = li_visits(&p.li, xiaomi)?;
+    let call = zhang_calls(&p.zhang, xiaomi)?;
     let private = p.li.customers().create(NewCustomer {
         name: "杭州未来科技".into(),
         visibility: Visibility::Private,
@@ -228,6 +173,73 @@ fn offline_day(p: &Phones, xiaomi: &str) -> Result<Day> {
         call,
         private,
     })
+}
+
+/// Li corrects the customer, moves its address, checks in at the door and writes notes.
+fn li_visits(li: &FieldSales, xiaomi: &str) -> Result<Visit> {
+    li.customers().edit(
+        xiaomi,
+        CustomerPatch {
+            legal_name: Some("小米科技有限责任公司".into()),
+            add_tags: vec!["重点客户".into()],
+            ..Default::default()
+        },
+    )?;
+    li.customers().edit(
+        xiaomi,
+        CustomerPatch {
+            address: Some(Address {
+                text: Some("北京市海淀区安宁庄路11号".into()),
+                lat: Some(40.0433),
+                lon: Some(116.3170),
+            }),
+            ..Default::default()
+        },
+    )?;
+    let visit = li.visits().check_in(
+        xiaomi,
+        None,
+        Some(Fix {
+            lat: 40.0434,
+            lon: 116.3171,
+            accuracy_m: Some(8.0),
+        }),
+    )?;
+    li.visits()
+        .edit_notes(&visit.id, "见了采购经理，关心交付周期。")?;
+    println!("  Li: legal name, tag 重点客户, new address; checked in (verified) and wrote notes");
+    Ok(visit)
+}
+
+/// Zhang adds a landline and moves the address elsewhere, then logs a call with a next action.
+fn zhang_calls(zhang: &FieldSales, xiaomi: &str) -> Result<Logged> {
+    zhang.customers().edit(
+        xiaomi,
+        CustomerPatch {
+            add_phones: vec!["010-6060 6666".into()],
+            add_tags: vec!["年底采购".into()],
+            address: Some(Address {
+                text: Some("北京市海淀区西二旗中路33号".into()),
+                lat: Some(40.0530),
+                lon: Some(116.3010),
+            }),
+            ..Default::default()
+        },
+    )?;
+    let call = zhang.quick_log().log(NewQuickLog {
+        channel: Channel::Call,
+        phone: Some("138 1234 5678".into()),
+        duration_s: Some(245),
+        pain_points: vec!["价格高".into()],
+        next_action: Some("周五前发报价单".into()),
+        ..Default::default()
+    })?;
+    println!(
+        "  Zhang: landline, tag 年底采购, a different new address; a 4-minute call whose next \
+         action became a task ({})",
+        call.entry.task_id.as_deref().map(short).unwrap_or("-")
+    );
+    Ok(call)
 }
 
 /// Every phone syncs (Li twice, so she also gets Zhang's edits).
