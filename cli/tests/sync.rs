@@ -3,32 +3,16 @@
 use std::path::Path;
 
 use assert_cmd::Command;
-use fieldsales_core::protocol::Role;
-use fieldsales_server::{RunningServer, Server, ServerConfig, UserSpec};
+use fieldsales_server::ServerConfig;
+use fieldsales_testkit::tenant::ACME_PASSWORD;
+use fieldsales_testkit::{acme, LoopbackServer};
 use serde_json::Value;
 
-fn server(dir: &Path) -> (tokio::runtime::Runtime, RunningServer) {
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    let server = runtime.block_on(async {
-        let server = Server::start(ServerConfig::for_tests(dir)).await.unwrap();
-        let admin = server.admin();
-        admin.create_tenant("acme").await.unwrap();
-        admin.create_team("acme", "north").await.unwrap();
-        for name in ["ann", "bob"] {
-            admin
-                .create_user(UserSpec {
-                    tenant: "acme",
-                    username: name,
-                    password: "pw-123456",
-                    role: Role::Rep,
-                    team: Some("north"),
-                })
-                .await
-                .unwrap();
-        }
-        server
-    });
-    (runtime, server)
+/// A server on loopback over `dir`, seeded with the tests' `acme` tenant.
+fn server(dir: &Path) -> LoopbackServer {
+    let server = LoopbackServer::start(ServerConfig::for_tests(dir)).expect("the server starts");
+    server.seed(&acme()).expect("acme is seeded");
+    server
 }
 
 fn fieldsales(data: &Path) -> Command {
@@ -48,8 +32,8 @@ fn json(out: &[u8]) -> Value {
 #[test]
 fn a_rep_logs_in_syncs_and_a_colleague_sees_the_customer() {
     let server_dir = tempfile::tempdir().unwrap();
-    let (_rt, server) = server(server_dir.path());
-    let url = server.url().to_string();
+    let server = server(server_dir.path());
+    let url = server.url();
     let ann = tempfile::tempdir().unwrap();
     let bob = tempfile::tempdir().unwrap();
 
@@ -63,7 +47,7 @@ fn a_rep_logs_in_syncs_and_a_colleague_sees_the_customer() {
             "--username",
             "ann",
         ])
-        .env("FIELDSALES_PASSWORD", "pw-123456")
+        .env("FIELDSALES_PASSWORD", ACME_PASSWORD)
         .assert()
         .success();
     let session = json(&login.get_output().stdout);
@@ -104,7 +88,7 @@ fn a_rep_logs_in_syncs_and_a_colleague_sees_the_customer() {
             "--username",
             "bob",
         ])
-        .write_stdin("pw-123456\n")
+        .write_stdin(format!("{ACME_PASSWORD}\n"))
         .assert()
         .success();
     let pulled = json(
@@ -136,13 +120,13 @@ fn a_rep_logs_in_syncs_and_a_colleague_sees_the_customer() {
 #[test]
 fn a_wrong_password_and_plain_http_elsewhere_are_refused() {
     let server_dir = tempfile::tempdir().unwrap();
-    let (_rt, server) = server(server_dir.path());
+    let server = server(server_dir.path());
     let data = tempfile::tempdir().unwrap();
     let refused = fieldsales(data.path())
         .args([
             "login",
             "--server",
-            &server.url().to_string(),
+            &server.url(),
             "--tenant",
             "acme",
             "--username",
@@ -164,7 +148,7 @@ fn a_wrong_password_and_plain_http_elsewhere_are_refused() {
             "--username",
             "ann",
         ])
-        .env("FIELDSALES_PASSWORD", "pw-123456")
+        .env("FIELDSALES_PASSWORD", ACME_PASSWORD)
         .assert()
         .failure();
     let err = json(&insecure.get_output().stderr);

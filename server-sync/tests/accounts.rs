@@ -1,25 +1,14 @@
 //! Login, sessions and devices over HTTP: tokens work until logout or expiry, a device belongs
 //! to one user, and failures say nothing about which accounts exist.
 
-mod fixture;
-
-use fieldsales_core::protocol::{ErrorCode, Role, SyncRequest};
-
-fn pull(device_id: &str) -> SyncRequest {
-    SyncRequest {
-        device_id: device_id.into(),
-        cursor: 0,
-        docs: vec![],
-        resume: None,
-        max_answer_bytes: None,
-    }
-}
+use fieldsales_core::protocol::{ErrorCode, Role};
+use fieldsales_testkit::wire::{self, pull};
 
 #[tokio::test]
 async fn login_issues_a_token_that_syncs_until_logout() {
-    let fx = fixture::start().await;
+    let fx = wire::start().await;
     let device = uuid::Uuid::now_v7().to_string();
-    let login = fx.login("max", fixture::PASSWORD, &device).await.unwrap();
+    let login = fx.login("max", wire::PASSWORD, &device).await.unwrap();
     assert_eq!(login.role, Role::Manager);
     assert_eq!(login.user_id, fx.users["max"].id);
     assert_eq!(login.team_id, fx.users["max"].team_id);
@@ -27,29 +16,13 @@ async fn login_issues_a_token_that_syncs_until_logout() {
     assert!(chrono::DateTime::parse_from_rfc3339(&login.expires_at).is_ok());
 
     let sync = |token: String| {
-        let http = fx.http.clone();
-        let url = fx.url("/v1/sync");
-        let body = fieldsales_core::protocol::encode(&pull(&device));
-        async move {
-            http.post(url)
-                .bearer_auth(token)
-                .body(body)
-                .send()
-                .await
-                .unwrap()
-                .status()
-        }
+        let fx = &fx;
+        let pull = pull(&device);
+        async move { fx.post_sync(&token, &pull).await.status() }
     };
     assert_eq!(sync(login.token.clone()).await, 200);
 
-    let logout = fx
-        .http
-        .post(fx.url("/v1/logout"))
-        .bearer_auth(&login.token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(logout.status(), 204);
+    assert_eq!(fx.logout(&login.token).await, 204);
     assert_eq!(
         sync(login.token.clone()).await,
         401,
@@ -60,7 +33,7 @@ async fn login_issues_a_token_that_syncs_until_logout() {
 
 #[tokio::test]
 async fn wrong_passwords_and_unknown_users_get_the_same_refusal() {
-    let fx = fixture::start().await;
+    let fx = wire::start().await;
     let device = uuid::Uuid::now_v7().to_string();
     let (status, wrong) = fx
         .login("ann", "not the password", &device)
@@ -79,17 +52,10 @@ async fn wrong_passwords_and_unknown_users_get_the_same_refusal() {
 
 #[tokio::test]
 async fn an_expired_token_is_refused() {
-    let fx = fixture::start_with(|c| c.session_ttl_secs = 0).await;
+    let fx = wire::start_with(|c| c.session_ttl_secs = 0).await;
     let device = uuid::Uuid::now_v7().to_string();
-    let login = fx.login("ann", fixture::PASSWORD, &device).await.unwrap();
-    let response = fx
-        .http
-        .post(fx.url("/v1/sync"))
-        .bearer_auth(&login.token)
-        .body(fieldsales_core::protocol::encode(&pull(&device)))
-        .send()
-        .await
-        .unwrap();
+    let login = fx.login("ann", wire::PASSWORD, &device).await.unwrap();
+    let response = fx.post_sync(&login.token, &pull(&device)).await;
     assert_eq!(response.status(), 401);
     let body: fieldsales_core::protocol::ErrorBody = response.json().await.unwrap();
     assert_eq!(body.error.code, ErrorCode::Unauthorized);
@@ -98,25 +64,17 @@ async fn an_expired_token_is_refused() {
 
 #[tokio::test]
 async fn a_device_registered_to_one_user_cannot_log_in_as_another() {
-    let fx = fixture::start().await;
+    let fx = wire::start().await;
     let device = uuid::Uuid::now_v7().to_string();
-    fx.login("ann", fixture::PASSWORD, &device).await.unwrap();
-    fx.login("ann", fixture::PASSWORD, &device)
+    fx.login("ann", wire::PASSWORD, &device).await.unwrap();
+    fx.login("ann", wire::PASSWORD, &device)
         .await
         .expect("the same user logs in again on the same device");
-    let (status, body) = fx
-        .login("bob", fixture::PASSWORD, &device)
-        .await
-        .unwrap_err();
+    let (status, body) = fx.login("bob", wire::PASSWORD, &device).await.unwrap_err();
     assert_eq!(status, 403);
     assert_eq!(body.error.code, ErrorCode::Forbidden);
 
-    let devices = fx
-        .server
-        .admin()
-        .list_devices(fixture::TENANT)
-        .await
-        .unwrap();
+    let devices = fx.server.admin().list_devices(wire::TENANT).await.unwrap();
     assert_eq!(devices.len(), 1);
     assert_eq!(devices[0].id, device);
     assert_eq!(devices[0].user_id, fx.users["ann"].id);
@@ -126,63 +84,49 @@ async fn a_device_registered_to_one_user_cannot_log_in_as_another() {
 
 #[tokio::test]
 async fn a_session_cannot_sync_as_another_device() {
-    let fx = fixture::start().await;
+    let fx = wire::start().await;
     let device = uuid::Uuid::now_v7().to_string();
-    let login = fx.login("ann", fixture::PASSWORD, &device).await.unwrap();
+    let login = fx.login("ann", wire::PASSWORD, &device).await.unwrap();
     let other = uuid::Uuid::now_v7().to_string();
-    let response = fx
-        .http
-        .post(fx.url("/v1/sync"))
-        .bearer_auth(&login.token)
-        .body(fieldsales_core::protocol::encode(&pull(&other)))
-        .send()
-        .await
-        .unwrap();
+    let response = fx.post_sync(&login.token, &pull(&other)).await;
     assert_eq!(response.status(), 403);
     fx.server.shutdown().await.unwrap();
 }
 
 #[tokio::test]
 async fn a_password_reset_ends_sessions_and_the_new_password_works() {
-    let fx = fixture::start().await;
+    let fx = wire::start().await;
     let device = uuid::Uuid::now_v7().to_string();
-    let old = fx.login("bob", fixture::PASSWORD, &device).await.unwrap();
+    let old = fx.login("bob", wire::PASSWORD, &device).await.unwrap();
     fx.server
         .admin()
-        .reset_password(fixture::TENANT, "bob", "a brand new secret")
+        .reset_password(wire::TENANT, "bob", "a brand new secret")
         .await
         .unwrap();
-    let response = fx
-        .http
-        .post(fx.url("/v1/sync"))
-        .bearer_auth(&old.token)
-        .body(fieldsales_core::protocol::encode(&pull(&device)))
-        .send()
-        .await
-        .unwrap();
+    let response = fx.post_sync(&old.token, &pull(&device)).await;
     assert_eq!(response.status(), 401);
-    assert!(fx.login("bob", fixture::PASSWORD, &device).await.is_err());
+    assert!(fx.login("bob", wire::PASSWORD, &device).await.is_err());
     assert!(fx.login("bob", "a brand new secret", &device).await.is_ok());
     fx.server.shutdown().await.unwrap();
 }
 
 #[tokio::test]
 async fn duplicate_names_and_unknown_teams_are_refused_by_the_admin_api() {
-    let fx = fixture::start().await;
+    let fx = wire::start().await;
     let admin = fx.server.admin();
     assert!(matches!(
-        admin.create_tenant(fixture::TENANT).await,
+        admin.create_tenant(wire::TENANT).await,
         Err(fieldsales_server::Error::AlreadyExists { what: "tenant" })
     ));
     assert!(matches!(
-        admin.create_team(fixture::TENANT, "north").await,
+        admin.create_team(wire::TENANT, "north").await,
         Err(fieldsales_server::Error::AlreadyExists { what: "team" })
     ));
     let result = admin
         .create_user(fieldsales_server::UserSpec {
-            tenant: fixture::TENANT,
+            tenant: wire::TENANT,
             username: "zed",
-            password: fixture::PASSWORD,
+            password: wire::PASSWORD,
             role: Role::Rep,
             team: Some("west"),
         })

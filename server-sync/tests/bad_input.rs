@@ -1,13 +1,12 @@
 //! Every kind of bad input gets a 4xx JSON error with a reason, and the server keeps serving.
 
-mod fixture;
-
 use std::io::Write;
 
 use fieldsales_core::protocol::{
     self, DocChanges, ErrorBody, ErrorCode, LocalChange, SyncRequest, MAGIC, VERSION,
 };
 use fieldsales_server::Limits;
+use fieldsales_testkit::wire;
 
 async fn refused(response: reqwest::Response) -> (u16, ErrorCode, String) {
     let status = response.status().as_u16();
@@ -15,7 +14,7 @@ async fn refused(response: reqwest::Response) -> (u16, ErrorCode, String) {
     (status, body.error.code, body.error.message)
 }
 
-fn request(device: &fixture::Device, kind: &str, doc_id: &str, changes: usize) -> SyncRequest {
+fn request(device: &wire::Device, kind: &str, doc_id: &str, changes: usize) -> SyncRequest {
     SyncRequest {
         device_id: device.device_id.clone(),
         cursor: 0,
@@ -36,7 +35,7 @@ fn request(device: &fixture::Device, kind: &str, doc_id: &str, changes: usize) -
 
 #[tokio::test]
 async fn malformed_bodies_are_refused_with_the_right_code_and_the_server_keeps_serving() {
-    let fx = fixture::start_with(|c| {
+    let fx = wire::start_with(|c| {
         c.limits = Limits {
             max_request_bytes: 64 << 10,
             max_decompressed_bytes: 256 << 10,
@@ -115,15 +114,7 @@ async fn malformed_bodies_are_refused_with_the_right_code_and_the_server_keeps_s
         "a good request still works after all that"
     );
 
-    let metrics = fx
-        .http
-        .get(fx.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = fx.metrics().await;
     assert!(metrics.contains("fieldsales_http_errors_total{status=\"400\"}"));
     assert!(metrics.contains("fieldsales_http_errors_total{status=\"413\"}"));
     assert!(metrics.contains("fieldsales_syncs_total 1"));
@@ -132,7 +123,7 @@ async fn malformed_bodies_are_refused_with_the_right_code_and_the_server_keeps_s
 
 #[tokio::test]
 async fn bad_tokens_are_refused_with_401_in_json() {
-    let fx = fixture::start().await;
+    let fx = wire::start().await;
     let ann = fx.device("ann").await;
     let body = protocol::encode(&request(
         &ann,
@@ -161,7 +152,7 @@ async fn bad_tokens_are_refused_with_401_in_json() {
 
 #[tokio::test]
 async fn bad_login_bodies_and_unknown_routes_get_json_errors() {
-    let fx = fixture::start().await;
+    let fx = wire::start().await;
     let garbage = fx
         .http
         .post(fx.url("/v1/login"))
@@ -185,7 +176,7 @@ async fn bad_login_bodies_and_unknown_routes_get_json_errors() {
     assert_eq!((status, code), (413, ErrorCode::PayloadTooLarge));
 
     let bad_device = fx
-        .login("ann", fixture::PASSWORD, "not-a-uuid")
+        .login("ann", wire::PASSWORD, "not-a-uuid")
         .await
         .unwrap_err();
     assert_eq!(bad_device.0, 400);

@@ -6,13 +6,12 @@
 //! and asserts on what a client sees: a closed socket, a status line, a certificate. Waits are
 //! generous bounds, never the measured quantity.
 
-mod fixture;
-
 use std::sync::Arc;
 use std::time::Duration;
 
 use fieldsales_server::config::TlsSettings;
 use fieldsales_server::ServerConfig;
+use fieldsales_testkit::wire;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
@@ -67,7 +66,7 @@ async fn healthz_status(addr: std::net::SocketAddr) -> Option<String> {
 
 #[tokio::test]
 async fn a_connection_that_never_finishes_its_headers_is_closed() {
-    let fx = fixture::start_with(one_second_timeouts).await;
+    let fx = wire::start_with(one_second_timeouts).await;
     let mut slow = TcpStream::connect(fx.server.addr()).await.unwrap();
     slow.write_all(b"GET /healthz HTTP/1.1\r\nHost: t\r\n")
         .await
@@ -84,7 +83,7 @@ async fn a_connection_that_never_finishes_its_headers_is_closed() {
 
 #[tokio::test]
 async fn a_body_trickled_below_the_minimum_rate_is_cut_with_408() {
-    let fx = fixture::start_with(one_second_timeouts).await;
+    let fx = wire::start_with(one_second_timeouts).await;
     let stream = TcpStream::connect(fx.server.addr()).await.unwrap();
     let (mut read, mut write) = stream.into_split();
     write
@@ -113,7 +112,7 @@ async fn a_body_trickled_below_the_minimum_rate_is_cut_with_408() {
 
 #[tokio::test]
 async fn an_idle_kept_alive_connection_is_closed() {
-    let fx = fixture::start_with(|config| {
+    let fx = wire::start_with(|config| {
         one_second_timeouts(config);
         // The head timer must not be what closes it.
         config.http.header_timeout_secs = 60;
@@ -138,7 +137,7 @@ async fn an_idle_kept_alive_connection_is_closed() {
 
 #[tokio::test]
 async fn a_huge_declared_body_is_refused_with_413_before_it_is_read() {
-    let fx = fixture::start().await;
+    let fx = wire::start().await;
     let mut stream = TcpStream::connect(fx.server.addr()).await.unwrap();
     stream
         .write_all(
@@ -160,7 +159,7 @@ async fn a_huge_declared_body_is_refused_with_413_before_it_is_read() {
 
 #[tokio::test]
 async fn beyond_the_connection_cap_new_connections_are_not_served_until_others_close() {
-    let fx = fixture::start_with(|config| {
+    let fx = wire::start_with(|config| {
         config.http.max_connections = 4;
         config.http.header_timeout_secs = 60;
     })
@@ -188,27 +187,18 @@ async fn beyond_the_connection_cap_new_connections_are_not_served_until_others_c
     fx.server.shutdown().await.unwrap();
 }
 
-async fn open_stream(fx: &fixture::Fixture, token: &str) -> reqwest::Response {
-    fx.http
-        .get(fx.url("/v1/events"))
-        .bearer_auth(token)
-        .send()
-        .await
-        .expect("server answers")
-}
-
 #[tokio::test]
 async fn a_fifth_event_stream_of_one_user_is_429_while_another_user_streams() {
-    let fx = fixture::start().await;
+    let fx = wire::start().await;
     let ann = fx.device("ann").await;
     let bob = fx.device("bob").await;
     let mut streams = Vec::new();
     for _ in 0..4 {
-        let stream = open_stream(&fx, &ann.token).await;
+        let stream = fx.events(&ann.token).await;
         assert_eq!(stream.status(), 200);
         streams.push(stream);
     }
-    let refused = open_stream(&fx, &ann.token).await;
+    let refused = fx.events(&ann.token).await;
     assert_eq!(refused.status(), 429);
     assert!(refused.headers().contains_key("retry-after"));
     let body: fieldsales_core::protocol::ErrorBody = refused.json().await.unwrap();
@@ -216,13 +206,13 @@ async fn a_fifth_event_stream_of_one_user_is_429_while_another_user_streams() {
         body.error.code,
         fieldsales_core::protocol::ErrorCode::RateLimited
     );
-    assert_eq!(open_stream(&fx, &bob.token).await.status(), 200);
+    assert_eq!(fx.events(&bob.token).await.status(), 200);
 
     // A stream that ends gives its slot back.
     drop(streams.pop());
     let mut status = 0;
     for _ in 0..100 {
-        status = open_stream(&fx, &ann.token).await.status().as_u16();
+        status = fx.events(&ann.token).await.status().as_u16();
         if status == 200 {
             break;
         }
@@ -280,7 +270,7 @@ async fn tls_serves_the_configured_certificate_and_a_reload_swaps_it_for_new_con
         cert_path: certs.path().join("cert.pem"),
         key_path: certs.path().join("key.pem"),
     };
-    let fx = fixture::start_with(|config| config.tls = Some(tls)).await;
+    let fx = wire::start_with(|config| config.tls = Some(tls)).await;
     let addr = fx.server.addr();
     assert!(fx.server.url().starts_with("https://"));
     let (status, presented) = healthz_over_tls(addr, &first).await.unwrap();
@@ -314,7 +304,7 @@ async fn tls_serves_the_configured_certificate_and_a_reload_swaps_it_for_new_con
 
 #[tokio::test]
 async fn without_a_tls_section_the_server_speaks_plain_http() {
-    let fx = fixture::start().await;
+    let fx = wire::start().await;
     assert!(fx.server.url().starts_with("http://"));
     assert_eq!(
         healthz_status(fx.server.addr()).await.as_deref(),

@@ -7,8 +7,6 @@
 //! real changes with a seeded generator; `FIELDSALES_FUZZ_CASES` sets how many (default 2,000,
 //! a few seconds).
 
-mod fixture;
-
 use std::collections::HashSet;
 
 use automerge::{Automerge, Change, TextEncoding};
@@ -17,6 +15,7 @@ use fieldsales_core::fuzzing;
 use fieldsales_core::protocol::{DocChanges, LocalChange, RejectReason, SyncRequest, SyncResponse};
 use fieldsales_core::record::isolate::isolate;
 use fieldsales_core::{FieldSales, Kind};
+use fieldsales_testkit::wire;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
@@ -58,13 +57,6 @@ fn panics_automerge(changes: &[Vec<u8>]) -> bool {
     .is_err()
 }
 
-fn device_actor(device: &fixture::Device) -> Vec<u8> {
-    uuid::Uuid::parse_str(&device.device_id)
-        .expect("a device id is a UUID")
-        .as_bytes()
-        .to_vec()
-}
-
 fn customer(fs: &FieldSales, name: &str) -> String {
     fs.customers()
         .create(NewCustomer {
@@ -76,13 +68,13 @@ fn customer(fs: &FieldSales, name: &str) -> String {
 
 #[tokio::test]
 async fn a_change_that_panics_automerge_is_rejected_and_the_rest_of_the_request_is_stored() {
-    let fx = fixture::start().await;
+    let fx = wire::start().await;
     let mut ann = fx.device("ann").await;
     let good: Vec<String> = ["甲公司", "乙公司", "丙公司"]
         .iter()
         .map(|name| customer(&ann.fs, name))
         .collect();
-    let crafted = written_by(&panicking_change(), &device_actor(&ann));
+    let crafted = written_by(&panicking_change(), ann.actor().to_bytes());
     assert!(
         panics_automerge(std::slice::from_ref(&crafted)),
         "the fixture must still make Automerge panic, or this test proves nothing"
@@ -131,7 +123,7 @@ const FUZZ_SEED: u64 = 1010;
 
 #[tokio::test]
 async fn mutated_real_changes_are_each_accepted_or_rejected_with_a_reason_never_a_500() {
-    let fx = fixture::start().await;
+    let fx = wire::start().await;
     let ann = fx.device("ann").await;
     let histories = fuzzing::real_histories(&ann.fs).expect("seed records");
     let mut rng = StdRng::seed_from_u64(FUZZ_SEED);

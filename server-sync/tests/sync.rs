@@ -2,11 +2,10 @@
 //! idempotent, answers page, old cursors get snapshots, the log survives a restart, and the
 //! event stream announces new data.
 
-mod fixture;
-
 use fieldsales_core::customer::{CustomerPatch, NewCustomer, Visibility};
 use fieldsales_core::protocol::{self, SyncRequest};
 use fieldsales_server::{Server, ServerConfig};
+use fieldsales_testkit::wire;
 
 fn team_customer(name: &str) -> NewCustomer {
     NewCustomer {
@@ -18,7 +17,7 @@ fn team_customer(name: &str) -> NewCustomer {
 
 /// Puts something in the log and brings `bob` to its head, so that his next pull is
 /// incremental (a cursor of 0 asks for snapshots).
-async fn warm_up(ann: &mut fixture::Device, bob: &mut fixture::Device) {
+async fn warm_up(ann: &mut wire::Device, bob: &mut wire::Device) {
     ann.fs.customers().create(team_customer("Warm-up")).unwrap();
     ann.sync().await;
     bob.sync().await;
@@ -27,7 +26,7 @@ async fn warm_up(ann: &mut fixture::Device, bob: &mut fixture::Device) {
 
 #[tokio::test]
 async fn a_customer_created_on_one_device_reaches_a_teammate_and_edits_come_back() {
-    let fx = fixture::start().await;
+    let fx = wire::start().await;
     let mut ann = fx.device("ann").await;
     let mut bob = fx.device("bob").await;
 
@@ -75,15 +74,7 @@ async fn a_customer_created_on_one_device_reaches_a_teammate_and_edits_come_back
         Some("小米科技有限责任公司")
     );
 
-    let metrics = fx
-        .http
-        .get(fx.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = fx.metrics().await;
     let value = |name: &str| -> f64 {
         metrics
             .lines()
@@ -99,7 +90,7 @@ async fn a_customer_created_on_one_device_reaches_a_teammate_and_edits_come_back
 
 #[tokio::test]
 async fn a_retried_request_after_a_lost_answer_creates_no_duplicates() {
-    let fx = fixture::start().await;
+    let fx = wire::start().await;
     let mut ann = fx.device("ann").await;
     let mut bob = fx.device("bob").await;
     warm_up(&mut ann, &mut bob).await;
@@ -141,7 +132,7 @@ async fn a_retried_request_after_a_lost_answer_creates_no_duplicates() {
 
 #[tokio::test]
 async fn a_client_speaking_body_version_1_is_answered_in_version_1() {
-    let fx = fixture::start().await;
+    let fx = wire::start().await;
     let mut ann = fx.device("ann").await;
     let id = ann
         .fs
@@ -165,7 +156,7 @@ async fn a_client_speaking_body_version_1_is_answered_in_version_1() {
 
 #[tokio::test]
 async fn a_new_device_receives_whole_documents_paged_with_resume() {
-    let fx = fixture::start().await;
+    let fx = wire::start().await;
     let mut ann = fx.device("ann").await;
     let mut ids = Vec::new();
     for i in 0..30 {
@@ -216,7 +207,7 @@ async fn a_new_device_receives_whole_documents_paged_with_resume() {
 
 #[tokio::test]
 async fn an_incremental_answer_is_cut_with_more_and_the_rest_follows() {
-    let fx = fixture::start().await;
+    let fx = wire::start().await;
     let mut ann = fx.device("ann").await;
     let mut bob = fx.device("bob").await;
     warm_up(&mut ann, &mut bob).await;
@@ -246,7 +237,7 @@ async fn an_incremental_answer_is_cut_with_more_and_the_rest_follows() {
 
 #[tokio::test]
 async fn a_cursor_behind_the_compaction_horizon_gets_snapshots() {
-    let fx = fixture::start().await;
+    let fx = wire::start().await;
     let mut ann = fx.device("ann").await;
     let mut bob = fx.device("bob").await;
     let id = ann
@@ -296,7 +287,7 @@ async fn a_cursor_behind_the_compaction_horizon_gets_snapshots() {
 async fn the_log_survives_a_restart_on_the_same_data_directory() {
     let data = tempfile::tempdir().unwrap();
     let dir = data.path().join("server");
-    let fx = fixture::start_with(|c| c.data_dir = dir.clone()).await;
+    let fx = wire::start_with(|c| c.data_dir = dir.clone()).await;
     let mut ann = fx.device("ann").await;
     let id = ann
         .fs
@@ -305,7 +296,7 @@ async fn the_log_survives_a_restart_on_the_same_data_directory() {
         .unwrap();
     ann.sync().await;
     let head = ann.cursor;
-    let fixture::Fixture {
+    let wire::Fixture {
         server,
         data: devices,
         http,
@@ -314,7 +305,7 @@ async fn the_log_survives_a_restart_on_the_same_data_directory() {
     server.shutdown().await.unwrap();
 
     let server = Server::start(ServerConfig::for_tests(&dir)).await.unwrap();
-    let fx = fixture::Fixture {
+    let fx = wire::Fixture {
         server,
         data: devices,
         http,
@@ -345,16 +336,10 @@ async fn the_log_survives_a_restart_on_the_same_data_directory() {
 
 #[tokio::test]
 async fn the_event_stream_announces_the_new_sequence() {
-    let fx = fixture::start().await;
+    let fx = wire::start().await;
     let mut ann = fx.device("ann").await;
     let bob = fx.device("bob").await;
-    let mut events = fx
-        .http
-        .get(fx.url("/v1/events"))
-        .bearer_auth(&bob.token)
-        .send()
-        .await
-        .unwrap();
+    let mut events = fx.events(&bob.token).await;
     assert_eq!(events.status(), 200);
     let first = next_seq(&mut events).await;
     assert_eq!(first, 0, "the stream opens with the current head");
@@ -404,7 +389,7 @@ async fn next_seq(response: &mut reqwest::Response) -> u64 {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_syncs_from_many_devices_all_land_each_change_once() {
-    let fx = fixture::start().await;
+    let fx = wire::start().await;
     let mut devices = Vec::new();
     for i in 0..8 {
         let user = ["ann", "bob", "max"][i % 3];
@@ -450,7 +435,7 @@ async fn concurrent_syncs_from_many_devices_all_land_each_change_once() {
 async fn the_configured_compaction_trims_the_log_by_itself() {
     let data = tempfile::tempdir().unwrap();
     let dir = data.path().join("server");
-    let fx = fixture::start_with(|c| c.data_dir = dir.clone()).await;
+    let fx = wire::start_with(|c| c.data_dir = dir.clone()).await;
     let mut ann = fx.device("ann").await;
     let mut bob = fx.device("bob").await;
     let id = ann.fs.customers().create(team_customer("Trimmed")).unwrap();
@@ -469,7 +454,7 @@ async fn the_configured_compaction_trims_the_log_by_itself() {
             .unwrap();
         ann.sync().await;
     }
-    let fixture::Fixture {
+    let wire::Fixture {
         server,
         data: devices,
         http,

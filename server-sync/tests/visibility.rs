@@ -2,10 +2,10 @@
 //! customers, the visits that follow them, a manager's view of the team, a customer shared
 //! later arriving whole, and tenants kept apart.
 
-mod fixture;
-
 use fieldsales_core::customer::{CustomerPatch, NewCustomer, Visibility};
-use fieldsales_core::protocol::SyncRequest;
+use fieldsales_core::protocol::{self, Role, SyncResponse};
+use fieldsales_testkit::wire::{self, Device};
+use fieldsales_testkit::Tenant;
 
 fn customer(name: &str, visibility: Visibility) -> NewCustomer {
     NewCustomer {
@@ -15,17 +15,9 @@ fn customer(name: &str, visibility: Visibility) -> NewCustomer {
     }
 }
 
-fn ids(answers: &[fieldsales_core::protocol::SyncResponse]) -> Vec<String> {
-    answers
-        .iter()
-        .flat_map(|a| &a.docs)
-        .map(|d| d.doc_id.clone())
-        .collect()
-}
-
 #[tokio::test]
 async fn a_private_customer_reaches_nobody_but_its_owner() {
-    let fx = fixture::start().await;
+    let fx = wire::start().await;
     let mut ann = fx.device("ann").await;
     let mut ann_tablet = fx.device("ann").await;
     let mut bob = fx.device("bob").await;
@@ -49,18 +41,18 @@ async fn a_private_customer_reaches_nobody_but_its_owner() {
         .unwrap();
     ann.sync().await;
 
-    let got = ids(&ann_tablet.sync().await);
+    let got = Device::received(&ann_tablet.sync().await);
     assert!(got.contains(&private) && got.contains(&shared) && got.contains(&open));
-    let got = ids(&bob.sync().await);
+    let got = Device::received(&bob.sync().await);
     assert!(
         !got.contains(&private),
         "a teammate does not get a private customer"
     );
     assert!(got.contains(&shared) && got.contains(&open));
-    let got = ids(&max.sync().await);
+    let got = Device::received(&max.sync().await);
     assert!(!got.contains(&private));
     assert!(got.contains(&shared));
-    let got = ids(&cat.sync().await);
+    let got = Device::received(&cat.sync().await);
     assert!(
         !got.contains(&private) && !got.contains(&shared),
         "another team sees neither"
@@ -69,7 +61,7 @@ async fn a_private_customer_reaches_nobody_but_its_owner() {
         got.contains(&open),
         "an organisation customer reaches everyone"
     );
-    let got = ids(&root.sync().await);
+    let got = Device::received(&root.sync().await);
     assert!(got.contains(&private), "the admin sees the whole tenant");
 
     // Later edits follow the same rule on incremental pulls.
@@ -84,14 +76,14 @@ async fn a_private_customer_reaches_nobody_but_its_owner() {
         )
         .unwrap();
     ann.sync().await;
-    assert!(!ids(&bob.sync().await).contains(&private));
-    assert!(ids(&ann_tablet.sync().await).contains(&private));
+    assert!(!Device::received(&bob.sync().await).contains(&private));
+    assert!(Device::received(&ann_tablet.sync().await).contains(&private));
     fx.server.shutdown().await.unwrap();
 }
 
 #[tokio::test]
 async fn teammates_write_team_customers_and_a_manager_gets_the_whole_teams_visits() {
-    let fx = fixture::start().await;
+    let fx = wire::start().await;
     let mut ann = fx.device("ann").await;
     let mut bob = fx.device("bob").await;
     let mut max = fx.device("max").await;
@@ -132,21 +124,24 @@ async fn teammates_write_team_customers_and_a_manager_gets_the_whole_teams_visit
     );
     assert!(bob.fs.visits().get(&visit_private).is_err());
 
-    let got = ids(&max.sync().await);
+    let got = Device::received(&max.sync().await);
     assert!(got.contains(&visit_shared) && got.contains(&visit_private));
     assert!(
         !got.contains(&private),
         "the private customer itself stays with its owner"
     );
 
-    let got = ids(&cat.sync().await);
+    let got = Device::received(&cat.sync().await);
     assert!(!got.contains(&visit_shared) && !got.contains(&visit_private));
     fx.server.shutdown().await.unwrap();
 }
 
+/// The one test of this story (it was also in the end-to-end suite): what the wire carries
+/// (whole documents) and what the teammate's store then holds (every field written before the
+/// share).
 #[tokio::test]
 async fn a_customer_shared_with_the_team_later_arrives_whole_with_its_visits() {
-    let fx = fixture::start().await;
+    let fx = wire::start().await;
     let mut ann = fx.device("ann").await;
     let mut bob = fx.device("bob").await;
     let id = ann
@@ -161,6 +156,8 @@ async fn a_customer_shared_with_the_team_later_arrives_whole_with_its_visits() {
             &id,
             CustomerPatch {
                 legal_name: Some("Soon Shared Ltd".into()),
+                add_phones: vec!["139 0000 1111".into()],
+                add_tags: vec!["key".into()],
                 ..Default::default()
             },
         )
@@ -188,27 +185,27 @@ async fn a_customer_shared_with_the_team_later_arrives_whole_with_its_visits() {
         "the earlier history comes too: the document is whole"
     );
     assert!(docs.iter().any(|d| d.doc_id == visit && d.snapshot));
-    let got = bob.fs.customers().get(&id).unwrap();
+    let got = bob
+        .fs
+        .customers()
+        .get(&id)
+        .expect("shared customers arrive");
+    assert_eq!(
+        got.name, "Soon Shared",
+        "including the history from before the share"
+    );
     assert_eq!(got.legal_name.as_deref(), Some("Soon Shared Ltd"));
+    assert_eq!(got.phones.len(), 1);
+    assert_eq!(got.tags, vec!["key".to_string()]);
     assert!(bob.fs.visits().get(&visit).is_ok());
     fx.server.shutdown().await.unwrap();
 }
 
 #[tokio::test]
 async fn another_tenant_sees_nothing_of_this_one() {
-    let fx = fixture::start().await;
-    let admin = fx.server.admin();
-    admin.create_tenant("globex").await.unwrap();
-    admin
-        .create_user(fieldsales_server::UserSpec {
-            tenant: "globex",
-            username: "ann",
-            password: fixture::PASSWORD,
-            role: fieldsales_core::protocol::Role::Admin,
-            team: None,
-        })
-        .await
-        .unwrap();
+    let fx = wire::start().await;
+    fx.seed(&Tenant::new("globex", wire::PASSWORD).member("ann", Role::Admin, None))
+        .await;
     let mut acme = fx.device("ann").await;
     acme.fs
         .customers()
@@ -217,40 +214,17 @@ async fn another_tenant_sees_nothing_of_this_one() {
     acme.sync().await;
 
     let device = uuid::Uuid::now_v7().to_string();
-    let response = fx
-        .http
-        .post(fx.url("/v1/login"))
-        .json(&fieldsales_core::protocol::LoginRequest {
-            tenant: "globex".into(),
-            username: "ann".into(),
-            password: fixture::PASSWORD.into(),
-            device_id: device.clone(),
-            device_name: None,
-        })
-        .send()
+    let login = fx
+        .login_answer("globex", "ann", wire::PASSWORD, &device)
         .await
-        .unwrap();
-    let login: fieldsales_core::protocol::LoginResponse = response.json().await.unwrap();
-    let body = fieldsales_core::protocol::encode(&SyncRequest {
-        device_id: device,
-        cursor: 0,
-        docs: vec![],
-        resume: None,
-        max_answer_bytes: None,
-    });
+        .login();
     let answer = fx
-        .http
-        .post(fx.url("/v1/sync"))
-        .bearer_auth(&login.token)
-        .body(body)
-        .send()
+        .post_sync(&login.token, &wire::pull(&device))
         .await
-        .unwrap()
         .bytes()
         .await
         .unwrap();
-    let answer: fieldsales_core::protocol::SyncResponse =
-        fieldsales_core::protocol::decode(&answer, 1 << 20).unwrap();
+    let answer: SyncResponse = protocol::decode(&answer, 1 << 20).unwrap();
     assert!(
         answer.docs.is_empty(),
         "even a tenant admin sees only their own tenant"

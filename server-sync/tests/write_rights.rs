@@ -2,12 +2,11 @@
 //! server's version when the user may see it, audience changes reserved to owners and
 //! managers, and changes refused for their actor, their bytes, their kind or missing history.
 
-mod fixture;
-
 use automerge::{transaction::Transactable, ActorId, AutoCommit, ROOT};
 use fieldsales_core::customer::{CustomerPatch, NewCustomer, Visibility};
-use fieldsales_core::protocol::{DocChanges, LocalChange, RejectReason, SyncRequest, SyncResponse};
+use fieldsales_core::protocol::{LocalChange, RejectReason, SyncResponse};
 use fieldsales_core::Kind;
+use fieldsales_testkit::wire;
 
 fn customer(name: &str, visibility: Visibility) -> NewCustomer {
     NewCustomer {
@@ -19,7 +18,7 @@ fn customer(name: &str, visibility: Visibility) -> NewCustomer {
 
 #[tokio::test]
 async fn a_rep_cannot_push_into_another_reps_private_customer_and_the_server_is_untouched() {
-    let fx = fixture::start().await;
+    let fx = wire::start().await;
     let mut ann = fx.device("ann").await;
     let private = ann
         .fs
@@ -78,7 +77,7 @@ async fn a_rep_cannot_push_into_another_reps_private_customer_and_the_server_is_
 
 #[tokio::test]
 async fn a_rejected_edit_to_a_visible_document_carries_the_servers_version() {
-    let fx = fixture::start().await;
+    let fx = wire::start().await;
     let mut ann = fx.device("ann").await;
     let mut cat = fx.device("cat").await;
     let open = ann
@@ -115,9 +114,9 @@ async fn a_rejected_edit_to_a_visible_document_carries_the_servers_version() {
 }
 
 /// A raw Automerge change to a new customer document, written by `actor`.
-fn forged_customer_change(actor: &[u8], owner: &str) -> Vec<u8> {
+fn forged_customer_change(actor: ActorId, owner: &str) -> Vec<u8> {
     let mut doc = AutoCommit::new();
-    doc.set_actor(ActorId::from(actor));
+    doc.set_actor(actor);
     doc.put(ROOT, "kind", "customer").unwrap();
     doc.put(ROOT, "owner", owner).unwrap();
     doc.put(ROOT, "visibility", "team").unwrap();
@@ -126,36 +125,20 @@ fn forged_customer_change(actor: &[u8], owner: &str) -> Vec<u8> {
     doc.get_last_local_change().unwrap().raw_bytes().to_vec()
 }
 
-fn one_doc(device: &fixture::Device, doc_id: &str, kind: &str, bytes: Vec<u8>) -> SyncRequest {
-    SyncRequest {
-        device_id: device.device_id.clone(),
-        cursor: device.cursor,
-        docs: vec![DocChanges {
-            doc_id: doc_id.into(),
-            kind: kind.into(),
-            changes: vec![LocalChange { seq: 1, bytes }],
-        }],
-        resume: None,
-        max_answer_bytes: None,
-    }
-}
-
 #[tokio::test]
 async fn a_change_written_by_another_devices_actor_is_refused() {
-    let fx = fixture::start().await;
+    let fx = wire::start().await;
     let ann = fx.device("ann").await;
     let bob = fx.device("bob").await;
-    let bob_actor = uuid::Uuid::parse_str(&bob.device_id).unwrap();
     let doc_id = uuid::Uuid::now_v7().to_string();
-    let change = forged_customer_change(bob_actor.as_bytes(), &ann.user_id);
-    let answer = ann.send(&one_doc(&ann, &doc_id, "customer", change)).await;
+    let change = forged_customer_change(bob.actor(), &ann.user_id);
+    let answer = ann.send(&ann.one_doc(&doc_id, "customer", change)).await;
     assert!(answer.acked.is_empty());
     assert_eq!(answer.rejected[0].reason, RejectReason::WrongActor);
     assert_eq!(answer.cursor, 0, "nothing was stored");
 
-    let own = uuid::Uuid::parse_str(&ann.device_id).unwrap();
-    let change = forged_customer_change(own.as_bytes(), &ann.user_id);
-    let answer = ann.send(&one_doc(&ann, &doc_id, "customer", change)).await;
+    let change = forged_customer_change(ann.actor(), &ann.user_id);
+    let answer = ann.send(&ann.one_doc(&doc_id, "customer", change)).await;
     assert_eq!(
         answer.acked,
         vec![1],
@@ -166,31 +149,25 @@ async fn a_change_written_by_another_devices_actor_is_refused() {
 
 #[tokio::test]
 async fn bytes_that_are_not_a_change_and_kinds_that_do_not_match_are_rejected_per_document() {
-    let fx = fixture::start().await;
+    let fx = wire::start().await;
     let ann = fx.device("ann").await;
-    let actor = uuid::Uuid::parse_str(&ann.device_id).unwrap();
     let doc_id = uuid::Uuid::now_v7().to_string();
     let answer = ann
-        .send(&one_doc(
-            &ann,
-            &doc_id,
-            "customer",
-            b"not automerge".to_vec(),
-        ))
+        .send(&ann.one_doc(&doc_id, "customer", b"not automerge".to_vec()))
         .await;
     assert_eq!(answer.rejected[0].reason, RejectReason::InvalidChange);
 
-    let change = forged_customer_change(actor.as_bytes(), &ann.user_id);
-    let answer = ann.send(&one_doc(&ann, &doc_id, "visit", change)).await;
+    let change = forged_customer_change(ann.actor(), &ann.user_id);
+    let answer = ann.send(&ann.one_doc(&doc_id, "visit", change)).await;
     assert_eq!(
         answer.rejected[0].reason,
         RejectReason::KindMismatch,
         "a customer document sent as a visit is refused"
     );
 
-    let change = forged_customer_change(actor.as_bytes(), &fx.users["cat"].id);
+    let change = forged_customer_change(ann.actor(), &fx.users["cat"].id);
     let third = uuid::Uuid::now_v7().to_string();
-    let answer = ann.send(&one_doc(&ann, &third, "customer", change)).await;
+    let answer = ann.send(&ann.one_doc(&third, "customer", change)).await;
     assert_eq!(
         answer.rejected[0].reason,
         RejectReason::Forbidden,
@@ -201,11 +178,10 @@ async fn bytes_that_are_not_a_change_and_kinds_that_do_not_match_are_rejected_pe
 
 #[tokio::test]
 async fn a_change_whose_history_the_server_lacks_is_refused_until_the_history_comes() {
-    let fx = fixture::start().await;
+    let fx = wire::start().await;
     let ann = fx.device("ann").await;
-    let actor = uuid::Uuid::parse_str(&ann.device_id).unwrap();
     let mut doc = AutoCommit::new();
-    doc.set_actor(ActorId::from(actor.as_bytes().as_slice()));
+    doc.set_actor(ann.actor());
     doc.put(ROOT, "kind", "customer").unwrap();
     doc.put(ROOT, "owner", ann.user_id.as_str()).unwrap();
     doc.put(ROOT, "visibility", "team").unwrap();
@@ -216,7 +192,7 @@ async fn a_change_whose_history_the_server_lacks_is_refused_until_the_history_co
     let second = doc.get_last_local_change().unwrap().raw_bytes().to_vec();
     let doc_id = uuid::Uuid::now_v7().to_string();
 
-    let mut request = one_doc(&ann, &doc_id, "customer", second.clone());
+    let mut request = ann.one_doc(&doc_id, "customer", second.clone());
     request.docs[0].changes[0].seq = 2;
     let answer = ann.send(&request).await;
     assert_eq!(answer.rejected[0].reason, RejectReason::InvalidChange);
@@ -240,7 +216,7 @@ async fn a_change_whose_history_the_server_lacks_is_refused_until_the_history_co
 
 #[tokio::test]
 async fn only_an_owner_or_a_manager_changes_who_sees_a_customer() {
-    let fx = fixture::start().await;
+    let fx = wire::start().await;
     let mut ann = fx.device("ann").await;
     let mut bob = fx.device("bob").await;
     let mut max = fx.device("max").await;
@@ -290,7 +266,7 @@ async fn only_an_owner_or_a_manager_changes_who_sees_a_customer() {
 
 #[tokio::test]
 async fn a_record_cannot_attach_itself_to_a_customer_the_rep_may_not_see() {
-    let fx = fixture::start().await;
+    let fx = wire::start().await;
     let mut ann = fx.device("ann").await;
     let bob = fx.device("bob").await;
     let private = ann
@@ -311,23 +287,17 @@ async fn a_record_cannot_attach_itself_to_a_customer_the_rep_may_not_see() {
             ],
         );
         let id = uuid::Uuid::now_v7().to_string();
-        let answer = bob.send(&one_doc(&bob, &id, kind, change)).await;
+        let answer = bob.send(&bob.one_doc(&id, kind, change)).await;
         assert_refused(&answer, &id, "customer");
         assert_eq!(answer.cursor, head, "nothing was appended to the log");
     }
     fx.server.shutdown().await.unwrap();
 }
 
-/// `device`'s Automerge actor: the raw changes below are written as that device.
-fn actor_of(device: &fixture::Device) -> ActorId {
-    let id = uuid::Uuid::parse_str(&device.device_id).unwrap();
-    ActorId::from(id.as_bytes().as_slice())
-}
-
 /// A raw change creating a document with these root fields, as a crafted client would send.
-fn forged_create(device: &fixture::Device, fields: &[(&str, &str)]) -> Vec<u8> {
+fn forged_create(device: &wire::Device, fields: &[(&str, &str)]) -> Vec<u8> {
     let mut doc = AutoCommit::new();
-    doc.set_actor(actor_of(device));
+    doc.set_actor(device.actor());
     for (key, value) in fields {
         doc.put(ROOT, *key, *value).unwrap();
     }
@@ -336,10 +306,10 @@ fn forged_create(device: &fixture::Device, fields: &[(&str, &str)]) -> Vec<u8> {
 }
 
 /// A raw change setting `key` to `value` on `device`'s copy of a record.
-fn forged_edit(device: &fixture::Device, kind: Kind, id: &str, key: &str, value: &str) -> Vec<u8> {
+fn forged_edit(device: &wire::Device, kind: Kind, id: &str, key: &str, value: &str) -> Vec<u8> {
     let bytes = device.fs.export_document(kind, id).unwrap();
     let mut doc = AutoCommit::load(&bytes).unwrap();
-    doc.set_actor(actor_of(device));
+    doc.set_actor(device.actor());
     let heads = doc.get_heads();
     doc.put(ROOT, key, value).unwrap();
     doc.commit();
@@ -373,23 +343,18 @@ fn assert_refused(answer: &SyncResponse, doc_id: &str, field: &str) {
 }
 
 /// Every document a new device of `username` receives.
-async fn received_by(fx: &fixture::Fixture, username: &str) -> Vec<String> {
+async fn received_by(fx: &wire::Fixture, username: &str) -> Vec<String> {
     let mut device = fx.device(username).await;
-    let answers = device.sync().await;
-    answers
-        .iter()
-        .flat_map(|a| &a.docs)
-        .map(|d| d.doc_id.clone())
-        .collect()
+    wire::Device::received(&device.sync().await)
 }
 
-fn team_of(fx: &fixture::Fixture, username: &str) -> Option<String> {
+fn team_of(fx: &wire::Fixture, username: &str) -> Option<String> {
     fx.users[username].team_id.clone()
 }
 
 #[tokio::test]
 async fn a_rep_creates_customers_only_in_their_own_team_and_another_team_never_receives_one() {
-    let fx = fixture::start().await;
+    let fx = wire::start().await;
     let cat = fx.device("cat").await;
     let planted = cat
         .fs
@@ -424,7 +389,7 @@ async fn a_rep_creates_customers_only_in_their_own_team_and_another_team_never_r
 
 #[tokio::test]
 async fn a_rep_cannot_create_a_customer_in_a_teammates_name() {
-    let fx = fixture::start().await;
+    let fx = wire::start().await;
     let ann = fx.device("ann").await;
     let forged = ann
         .fs
@@ -443,7 +408,7 @@ async fn a_rep_cannot_create_a_customer_in_a_teammates_name() {
 
 #[tokio::test]
 async fn a_rep_cannot_move_their_own_customer_to_another_team() {
-    let fx = fixture::start().await;
+    let fx = wire::start().await;
     let mut cat = fx.device("cat").await;
     let id = cat
         .fs
@@ -482,7 +447,7 @@ async fn a_rep_cannot_move_their_own_customer_to_another_team() {
 
 #[tokio::test]
 async fn a_rep_cannot_give_their_own_customer_to_a_teammate() {
-    let fx = fixture::start().await;
+    let fx = wire::start().await;
     let mut ann = fx.device("ann").await;
     let id = ann
         .fs
@@ -510,7 +475,7 @@ async fn a_rep_cannot_give_their_own_customer_to_a_teammate() {
 
 #[tokio::test]
 async fn a_rep_cannot_log_visits_calls_or_tasks_in_a_teammates_name() {
-    let fx = fixture::start().await;
+    let fx = wire::start().await;
     let mut ann = fx.device("ann").await;
     let shop = ann
         .fs
@@ -526,13 +491,13 @@ async fn a_rep_cannot_log_visits_calls_or_tasks_in_a_teammates_name() {
     for (kind, field) in [("visit", "rep"), ("quick_log", "rep"), ("task", "assignee")] {
         let change = forged_create(&ann, &[("kind", kind), (field, bob), ("customer", &shop)]);
         let id = uuid::Uuid::now_v7().to_string();
-        let answer = ann.send(&one_doc(&ann, &id, kind, change)).await;
+        let answer = ann.send(&ann.one_doc(&id, kind, change)).await;
         assert_refused(&answer, &id, field);
         assert_eq!(answer.cursor, head, "nothing was appended to the log");
         forged.push(id);
     }
     let change = forged_edit(&ann, Kind::Visit, &visit, "rep", bob);
-    let answer = ann.send(&one_doc(&ann, &visit, "visit", change)).await;
+    let answer = ann.send(&ann.one_doc(&visit, "visit", change)).await;
     assert_refused(&answer, &visit, "rep");
     assert_eq!(answer.cursor, head, "the visit stays ann's");
 
@@ -545,7 +510,7 @@ async fn a_rep_cannot_log_visits_calls_or_tasks_in_a_teammates_name() {
         ],
     );
     let own_task = uuid::Uuid::now_v7().to_string();
-    let answer = ann.send(&one_doc(&ann, &own_task, "task", change)).await;
+    let answer = ann.send(&ann.one_doc(&own_task, "task", change)).await;
     assert_eq!(answer.acked, vec![1], "a rep assigns a task to themselves");
     let seen = received_by(&fx, "bob").await;
     assert!(forged.iter().all(|id| !seen.contains(id)));
@@ -554,7 +519,7 @@ async fn a_rep_cannot_log_visits_calls_or_tasks_in_a_teammates_name() {
 
 #[tokio::test]
 async fn a_manager_moves_customers_within_the_team_and_only_an_admin_across_teams() {
-    let fx = fixture::start().await;
+    let fx = wire::start().await;
     let mut ann = fx.device("ann").await;
     let mut max = fx.device("max").await;
     let id = ann
@@ -624,7 +589,7 @@ async fn a_manager_moves_customers_within_the_team_and_only_an_admin_across_team
 
 #[tokio::test]
 async fn a_rep_cannot_forge_who_created_or_last_edited_a_record() {
-    let fx = fixture::start().await;
+    let fx = wire::start().await;
     let mut ann = fx.device("ann").await;
     let mut bob = fx.device("bob").await;
     let change = forged_create(
@@ -637,7 +602,7 @@ async fn a_rep_cannot_forge_who_created_or_last_edited_a_record() {
         ],
     );
     let id = uuid::Uuid::now_v7().to_string();
-    let answer = ann.send(&one_doc(&ann, &id, "customer", change)).await;
+    let answer = ann.send(&ann.one_doc(&id, "customer", change)).await;
     assert_refused(&answer, &id, "created_by");
     assert_eq!(answer.cursor, 0, "nothing was appended to the log");
 
@@ -652,7 +617,7 @@ async fn a_rep_cannot_forge_who_created_or_last_edited_a_record() {
     let max = fx.users["max"].id.clone();
     for (field, value) in [("created_by", bob.user_id.clone()), ("updated_by", max)] {
         let change = forged_edit(&bob, Kind::Customer, &shop, field, &value);
-        let answer = bob.send(&one_doc(&bob, &shop, "customer", change)).await;
+        let answer = bob.send(&bob.one_doc(&shop, "customer", change)).await;
         assert_refused(&answer, &shop, field);
         assert_eq!(answer.cursor, head, "nothing was appended to the log");
     }

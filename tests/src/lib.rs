@@ -1,6 +1,7 @@
 //! Harness for the end-to-end tests: a real `fieldsales-server` on loopback behind a faulty
-//! proxy, seeded with a tenant, and devices (`FieldSales` stores in temporary directories) that
-//! sign in and sync through the same public API an app uses.
+//! proxy, seeded with the [`cast`] by `fieldsales-testkit`'s one seeder, and devices
+//! (`FieldSales` stores in temporary directories) that sign in and sync through the same
+//! public API an app uses.
 //!
 //! The server and the proxy run on a runtime owned by [`World`]; devices use their own store
 //! runtimes through the blocking API, as a command line or a test thread would.
@@ -13,15 +14,29 @@ use std::time::{Duration, Instant};
 
 use fieldsales_core::customer::{NewCustomer, Visibility};
 use fieldsales_core::protocol::Role;
-use fieldsales_core::sync::{Login, SyncConfig};
+use fieldsales_core::sync::SyncConfig;
 use fieldsales_core::{Config, Durability, FieldSales};
-use fieldsales_server::{RunningServer, Server, ServerConfig, UserSpec};
+use fieldsales_server::{RunningServer, Server, ServerConfig};
+use fieldsales_testkit::device::sign_in;
+use fieldsales_testkit::{seed, Tenant};
 
 pub use proxy::{Fault, FaultyProxy};
 
 /// The password every seeded user gets.
 pub const PASSWORD: &str = "correct-horse-1";
 pub const TENANT: &str = "acme";
+
+/// The people of these stories: tenant `acme`, team `north` (manager `mia`, reps `ann` and
+/// `bob`) and team `south` (rep `sam`).
+pub fn cast() -> Tenant {
+    Tenant::new(TENANT, PASSWORD)
+        .team("north")
+        .team("south")
+        .member("mia", Role::Manager, Some("north"))
+        .member("ann", Role::Rep, Some("north"))
+        .member("bob", Role::Rep, Some("north"))
+        .member("sam", Role::Rep, Some("south"))
+}
 
 /// A server, its data directory, the proxy in front of it, and their runtimes. The server has a
 /// runtime of its own so that [`World::kill`] can stop it abruptly, mid-request, as a crash
@@ -36,16 +51,11 @@ pub struct World {
 }
 
 fn new_runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("a runtime")
+    fieldsales_testkit::loopback::runtime().expect("a runtime")
 }
 
 impl World {
-    /// A server with tenant `acme`: team `north` (manager `mia`, reps `ann` and `bob`) and team
-    /// `south` (rep `sam`).
+    /// A server seeded with the [`cast`].
     pub fn start() -> World {
         World::start_with(|_| {})
     }
@@ -61,27 +71,9 @@ impl World {
             let server = Server::start(config.clone())
                 .await
                 .expect("the server starts");
-            let admin = server.admin();
-            admin.create_tenant(TENANT).await.expect("tenant");
-            admin.create_team(TENANT, "north").await.expect("team");
-            admin.create_team(TENANT, "south").await.expect("team");
-            for (name, role, team) in [
-                ("mia", Role::Manager, "north"),
-                ("ann", Role::Rep, "north"),
-                ("bob", Role::Rep, "north"),
-                ("sam", Role::Rep, "south"),
-            ] {
-                admin
-                    .create_user(UserSpec {
-                        tenant: TENANT,
-                        username: name,
-                        password: PASSWORD,
-                        role,
-                        team: Some(team),
-                    })
-                    .await
-                    .expect("user");
-            }
+            seed(server.admin(), &cast())
+                .await
+                .expect("the tenant is seeded");
             server
         });
         let proxy = runtime.block_on(FaultyProxy::start(&server.url()));
@@ -174,17 +166,7 @@ impl Device {
             sync,
             ..Config::default()
         };
-        let (fs, _session) = FieldSales::sign_in(
-            dir.path(),
-            config,
-            &Login {
-                server_url: server_url.into(),
-                tenant: TENANT.into(),
-                username: username.into(),
-                password: PASSWORD.into(),
-            },
-        )
-        .expect("sign-in");
+        let fs = sign_in(dir.path(), &cast().login(server_url, username), config).expect("sign-in");
         Device {
             fs,
             user: username.into(),

@@ -21,6 +21,9 @@ use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdout, Command, Stdio};
 
+use fieldsales_core::protocol::Role;
+use fieldsales_testkit::{seed_data_dir, Tenant};
+
 use crate::{cargo, run, workspace_root, Result};
 
 /// Python packages the checks need, pinned so a fresh machine gets what passed here.
@@ -52,8 +55,8 @@ pub(crate) fn test() -> Result {
     Ok(())
 }
 
-/// A `fieldsales-server` for the suites' sync tests, seeded through its admin subcommands:
-/// per suite a tenant (named after the suite, so the suites never see each other's data) with
+/// A `fieldsales-server` for the suites' sync tests, seeded by the test kit on its data
+/// directory before it starts: per suite a tenant (named after the suite, so the suites never see each other's data) with
 /// team `north` and two reps, `ann` and `bob`, whose passwords are [`TEST_PASSWORDS`]. The
 /// suites read the URL and their tenant from `FIELDSALES_TEST_SERVER` and
 /// `FIELDSALES_TEST_TENANT`. Dropping it kills the server and removes its data.
@@ -67,6 +70,19 @@ pub(crate) struct TestServer {
 
 /// The reps' passwords on the test server (test data, not secrets).
 const TEST_PASSWORDS: &[(&str, &str)] = &[("ann", "ann-secret-1"), ("bob", "bob-secret-1")];
+
+/// `suite`'s tenant: team `north` with the reps of [`TEST_PASSWORDS`], each with their own
+/// password (so the tenant's default password is never used).
+fn suite_tenant(suite: &str) -> Tenant {
+    TEST_PASSWORDS.iter().fold(
+        Tenant::new(suite, "").team("north"),
+        |tenant, (user, password)| {
+            tenant
+                .member(user, Role::Rep, Some("north"))
+                .with_password(user, password)
+        },
+    )
+}
 
 impl TestServer {
     fn start() -> Result<TestServer> {
@@ -83,34 +99,12 @@ impl TestServer {
         let data = target().join(format!("bindings-test-server-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&data);
         std::fs::create_dir_all(&data)?;
-        let admin = |args: &[&str]| {
-            let mut cmd = Command::new(&bin);
-            cmd.arg("--data")
-                .arg(&data)
-                .args(args)
-                .env("RUST_LOG", "warn");
-            cmd
-        };
-        for suite in ["kotlin", "python"] {
-            run(&mut admin(&["tenant", "create", suite]))?;
-            run(&mut admin(&["team", "create", "--tenant", suite, "north"]))?;
-            for (user, password) in TEST_PASSWORDS {
-                run(&mut admin(&[
-                    "user",
-                    "create",
-                    "--tenant",
-                    suite,
-                    "--role",
-                    "rep",
-                    "--team",
-                    "north",
-                    "--password",
-                    password,
-                    user,
-                ]))?;
-            }
-        }
-        let mut child = admin(&["serve", "--addr", "127.0.0.1:0"])
+        seed_data_dir(&data, &[suite_tenant("kotlin"), suite_tenant("python")])?;
+        let mut child = Command::new(&bin)
+            .arg("--data")
+            .arg(&data)
+            .args(["serve", "--addr", "127.0.0.1:0"])
+            .env("RUST_LOG", "warn")
             .stdout(Stdio::piped())
             .current_dir(workspace_root())
             .spawn()?;

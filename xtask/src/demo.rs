@@ -11,17 +11,17 @@
 //! `cargo xtask demo --serve` keeps the server running afterwards (Ctrl-C stops it), so the
 //! CLI can log in to it and look around.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use fieldsales_core::conflict::FieldValue;
 use fieldsales_core::customer::{Address, CustomerPatch, NewCustomer, Visibility};
 use fieldsales_core::protocol::Role;
-use fieldsales_core::quicklog::{Channel, NewQuickLog};
-use fieldsales_core::sync::Login;
-use fieldsales_core::visit::Fix;
+use fieldsales_core::quicklog::{Channel, Logged, NewQuickLog};
+use fieldsales_core::visit::{Fix, Visit};
 use fieldsales_core::{Config, FieldSales};
-use fieldsales_server::{Server, ServerConfig, UserSpec};
+use fieldsales_server::ServerConfig;
+use fieldsales_testkit::{device, LoopbackServer, Tenant};
 
 use crate::{cargo, run, workspace_root, Result};
 
@@ -36,70 +36,93 @@ const PEOPLE: &[(&str, &str, Role, &str)] = &[
     ("chen", "陈静 (rep, south)", Role::Rep, "south"),
 ];
 
+/// Each person's phone, signed in.
+struct Phones {
+    wang: FieldSales,
+    li: FieldSales,
+    zhang: FieldSales,
+    chen: FieldSales,
+}
+
+/// What the reps did offline, for the later sections to look for.
+struct Day {
+    visit: Visit,
+    call: Logged,
+    private: String,
+}
+
 pub(crate) fn run_demo(args: &[String]) -> Result {
     let serve = args.iter().any(|a| a == "--serve");
     run(cargo().args(["build", "--quiet", "--package", "fieldsales-cli"]))?;
-    let root = workspace_root();
-    let demo = root.join("target").join("demo");
+    let demo = workspace_root().join("target").join("demo");
     let _ = std::fs::remove_dir_all(&demo);
     std::fs::create_dir_all(&demo)?;
 
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()?;
+    let server = start_server(&demo, serve)?;
+    let phones = sign_in_phones(&demo, &server.url())?;
+    let xiaomi = morning(&phones)?;
+    let day = offline_day(&phones, &xiaomi)?;
+    back_in_signal(&phones)?;
+    what_merged(&phones, &xiaomi)?;
+    what_the_manager_sees(&phones, &xiaomi, &day)?;
+    let li_dir = demo.join("phones").join("li");
+    look_with_the_cli(&li_dir, &xiaomi)?;
+    next(server, serve, &li_dir, &xiaomi)
+}
+
+/// The tenant of [`PEOPLE`], as the test kit's seeder takes it.
+fn tenant() -> Tenant {
+    PEOPLE.iter().fold(
+        Tenant::new(TENANT, PASSWORD).team("north").team("south"),
+        |tenant, (username, _, role, team)| tenant.member(username, *role, Some(team)),
+    )
+}
+
+/// Starts the server over `demo/server` (on 127.0.0.1:8787 with `--serve`) and seeds the
+/// tenant.
+fn start_server(demo: &Path, serve: bool) -> Result<LoopbackServer> {
     let mut config = ServerConfig::for_tests(demo.join("server"));
     if serve {
         config.addr = ([127, 0, 0, 1], 8787).into();
     }
-    let server = rt.block_on(Server::start(config))?;
-    let url = server.url();
-    rt.block_on(async {
-        let admin = server.admin();
-        admin.create_tenant(TENANT).await?;
-        for team in ["north", "south"] {
-            admin.create_team(TENANT, team).await?;
-        }
-        for (username, _, role, team) in PEOPLE {
-            admin
-                .create_user(UserSpec {
-                    tenant: TENANT,
-                    username,
-                    password: PASSWORD,
-                    role: *role,
-                    team: Some(team),
-                })
-                .await?;
-        }
-        Ok::<_, fieldsales_server::Error>(())
-    })?;
+    let server = LoopbackServer::start(config)?;
+    server.seed(&tenant())?;
     println!("# A team's offline day, merged by the fieldsales sync server\n");
     println!(
-        "Server at {url} (data in {}).",
+        "Server at {} (data in {}).",
+        server.url(),
         demo.join("server").display()
     );
     println!(
         "Tenant {TENANT}: {}.\n",
         PEOPLE.iter().map(|p| p.1).collect::<Vec<_>>().join(", ")
     );
+    Ok(server)
+}
 
+/// Everyone's phone, signed in through the product's login, in `demo/phones/<name>`.
+fn sign_in_phones(demo: &Path, url: &str) -> Result<Phones> {
+    let tenant = tenant();
     let phone = |username: &str| -> Result<FieldSales> {
-        let login = Login {
-            server_url: url.clone(),
-            tenant: TENANT.into(),
-            username: username.into(),
-            password: PASSWORD.into(),
-        };
         let dir = demo.join("phones").join(username);
-        Ok(FieldSales::sign_in(&dir, Config::default(), &login)?.0)
+        Ok(device::sign_in(
+            &dir,
+            &tenant.login(url, username),
+            Config::default(),
+        )?)
     };
-    let wang = phone("wang")?;
-    let li = phone("li")?;
-    let zhang = phone("zhang")?;
-    let chen = phone("chen")?;
+    Ok(Phones {
+        wang: phone("wang")?,
+        li: phone("li")?,
+        zhang: phone("zhang")?,
+        chen: phone("chen")?,
+    })
+}
 
+/// Li adds a team customer and everyone syncs; returns the customer's id.
+fn morning(p: &Phones) -> Result<String> {
     section("Morning, in the office: Li adds a customer for the team; everyone syncs");
-    let xiaomi = li.customers().create(NewCustomer {
+    let xiaomi = p.li.customers().create(NewCustomer {
         name: "北京小米科技".into(),
         phones: vec!["+86 138 1234 5678".into()],
         address: Some(Address {
@@ -111,10 +134,10 @@ pub(crate) fn run_demo(args: &[String]) -> Result {
         ..Default::default()
     })?;
     for (name, fs) in [
-        ("li", &li),
-        ("zhang", &zhang),
-        ("wang", &wang),
-        ("chen", &chen),
+        ("li", &p.li),
+        ("zhang", &p.zhang),
+        ("wang", &p.wang),
+        ("chen", &p.chen),
     ] {
         let report = fs.sync().sync_now()?;
         println!(
@@ -124,13 +147,38 @@ pub(crate) fn run_demo(args: &[String]) -> Result {
     }
     println!(
         "  Zhang's phone has the customer: {}; Chen (team south) does not: {}",
-        zhang.customers().get(&xiaomi).is_ok(),
-        chen.customers().get(&xiaomi).is_err()
+        p.zhang.customers().get(&xiaomi).is_ok(),
+        p.chen.customers().get(&xiaomi).is_err()
     );
+    Ok(xiaomi)
+}
 
+/// Both reps edit the customer offline; Li visits it, Zhang logs a call, Li adds a private
+/// lead.
+fn offline_day(p: &Phones, xiaomi: &str) -> Result<Day> {
     section("Out in the field, no signal: both reps work on the same customer");
+    let visit = li_visits(&p.li, xiaomi)?;
+    let call = zhang_calls(&p.zhang, xiaomi)?;
+    let private = p.li.customers().create(NewCustomer {
+        name: "杭州未来科技".into(),
+        visibility: Visibility::Private,
+        ..Default::default()
+    })?;
+    println!("  Li also adds a private lead that only she may see");
+    for (name, fs) in [("li", &p.li), ("zhang", &p.zhang)] {
+        println!("  {name:<6} has {} changes waiting", fs.pending_changes()?);
+    }
+    Ok(Day {
+        visit,
+        call,
+        private,
+    })
+}
+
+/// Li corrects the customer, moves its address, checks in at the door and writes notes.
+fn li_visits(li: &FieldSales, xiaomi: &str) -> Result<Visit> {
     li.customers().edit(
-        &xiaomi,
+        xiaomi,
         CustomerPatch {
             legal_name: Some("小米科技有限责任公司".into()),
             add_tags: vec!["重点客户".into()],
@@ -138,7 +186,7 @@ pub(crate) fn run_demo(args: &[String]) -> Result {
         },
     )?;
     li.customers().edit(
-        &xiaomi,
+        xiaomi,
         CustomerPatch {
             address: Some(Address {
                 text: Some("北京市海淀区安宁庄路11号".into()),
@@ -149,7 +197,7 @@ pub(crate) fn run_demo(args: &[String]) -> Result {
         },
     )?;
     let visit = li.visits().check_in(
-        &xiaomi,
+        xiaomi,
         None,
         Some(Fix {
             lat: 40.0434,
@@ -160,8 +208,13 @@ pub(crate) fn run_demo(args: &[String]) -> Result {
     li.visits()
         .edit_notes(&visit.id, "见了采购经理，关心交付周期。")?;
     println!("  Li: legal name, tag 重点客户, new address; checked in (verified) and wrote notes");
+    Ok(visit)
+}
+
+/// Zhang adds a landline and moves the address elsewhere, then logs a call with a next action.
+fn zhang_calls(zhang: &FieldSales, xiaomi: &str) -> Result<Logged> {
     zhang.customers().edit(
-        &xiaomi,
+        xiaomi,
         CustomerPatch {
             add_phones: vec!["010-6060 6666".into()],
             add_tags: vec!["年底采购".into()],
@@ -186,23 +239,18 @@ pub(crate) fn run_demo(args: &[String]) -> Result {
          action became a task ({})",
         call.entry.task_id.as_deref().map(short).unwrap_or("-")
     );
-    let private = li.customers().create(NewCustomer {
-        name: "杭州未来科技".into(),
-        visibility: Visibility::Private,
-        ..Default::default()
-    })?;
-    println!("  Li also adds a private lead that only she may see");
-    for (name, fs) in [("li", &li), ("zhang", &zhang)] {
-        println!("  {name:<6} has {} changes waiting", fs.pending_changes()?);
-    }
+    Ok(call)
+}
 
+/// Every phone syncs (Li twice, so she also gets Zhang's edits).
+fn back_in_signal(p: &Phones) -> Result {
     section("Back in signal: the phones sync (the app does this by itself)");
     for (name, fs) in [
-        ("li", &li),
-        ("zhang", &zhang),
-        ("li", &li),
-        ("wang", &wang),
-        ("chen", &chen),
+        ("li", &p.li),
+        ("zhang", &p.zhang),
+        ("li", &p.li),
+        ("wang", &p.wang),
+        ("chen", &p.chen),
     ] {
         let report = fs.sync().sync_now()?;
         println!(
@@ -212,8 +260,13 @@ pub(crate) fn run_demo(args: &[String]) -> Result {
             report.conflicts.len()
         );
     }
+    Ok(())
+}
 
-    let names: Vec<(String, &str)> = [("li", &li), ("zhang", &zhang), ("wang", &wang)]
+/// The merged customer on both reps' phones, and the conflict each phone shows, with who
+/// wrote each value.
+fn what_merged(p: &Phones, xiaomi: &str) -> Result {
+    let names: Vec<(String, &str)> = [("li", &p.li), ("zhang", &p.zhang), ("wang", &p.wang)]
         .iter()
         .map(|(n, fs)| (fs.identity().user_id.clone(), *n))
         .collect();
@@ -225,8 +278,8 @@ pub(crate) fn run_demo(args: &[String]) -> Result {
             .unwrap_or("?")
     };
     section("What merged");
-    let on_li = li.customers().get(&xiaomi)?;
-    let on_zhang = zhang.customers().get(&xiaomi)?;
+    let on_li = p.li.customers().get(xiaomi)?;
+    let on_zhang = p.zhang.customers().get(xiaomi)?;
     println!(
         "  legal name (Li):      {}",
         on_li.legal_name.as_deref().unwrap_or("-")
@@ -238,8 +291,8 @@ pub(crate) fn run_demo(args: &[String]) -> Result {
         "  the same on both phones: {}",
         serde_json::to_value(&on_li)? == serde_json::to_value(&on_zhang)?
     );
-    for (name, fs) in [("li", &li), ("zhang", &zhang)] {
-        let record = fs.conflicts().for_record(&xiaomi)?;
+    for (name, fs) in [("li", &p.li), ("zhang", &p.zhang)] {
+        let record = fs.conflicts().for_record(xiaomi)?;
         for field in &record.fields {
             let values: Vec<String> = field
                 .values
@@ -259,38 +312,66 @@ pub(crate) fn run_demo(args: &[String]) -> Result {
             );
         }
     }
+    Ok(())
+}
 
+/// The manager sees the team's visit and call; the rep of the other team sees nothing of it.
+fn what_the_manager_sees(p: &Phones, xiaomi: &str, day: &Day) -> Result {
     section("What the manager sees, and what the other team does not");
-    let visits = wang.visits().by_rep(
-        &li.identity().user_id,
-        visit.check_in.as_ref().map(|c| c.at).unwrap_or_default() - chrono::Duration::hours(1),
+    let visited_at = day
+        .visit
+        .check_in
+        .as_ref()
+        .map(|c| c.at)
+        .unwrap_or_default();
+    let visits = p.wang.visits().by_rep(
+        &p.li.identity().user_id,
+        visited_at - chrono::Duration::hours(1),
         chrono::Utc::now() + chrono::Duration::hours(1),
     )?;
     println!(
         "  Wang sees Li's visit: {} (notes: {})",
-        visits.iter().any(|v| v.id == visit.id),
+        visits.iter().any(|v| v.id == day.visit.id),
         visits.first().map(|v| v.notes.as_str()).unwrap_or("-")
     );
     println!(
         "  Wang sees Zhang's call on the customer's timeline: {}",
-        wang.customers()
-            .timeline(&xiaomi)?
+        p.wang
+            .customers()
+            .timeline(xiaomi)?
             .iter()
-            .any(|i| i.id == call.entry.id)
+            .any(|i| i.id == day.call.entry.id)
     );
     println!(
         "  Zhang sees Li's private lead: {}; Chen sees the north team's customer: {}",
-        zhang.customers().get(&private).is_ok(),
-        chen.customers().get(&xiaomi).is_ok()
+        p.zhang.customers().get(&day.private).is_ok(),
+        p.chen.customers().get(xiaomi).is_ok()
     );
+    Ok(())
+}
 
+/// The CLI binary the demo built.
+fn cli_bin() -> PathBuf {
+    workspace_root()
+        .join("target")
+        .join("debug")
+        .join("fieldsales")
+}
+
+/// The CLI reading Li's phone.
+fn look_with_the_cli(li_dir: &Path, xiaomi: &str) -> Result {
     section("Look at it yourself: the CLI reads each phone's store");
-    let bin = root.join("target").join("debug").join("fieldsales");
-    let li_dir = demo.join("phones").join("li");
-    cli(&bin, &li_dir, &["status"])?;
-    cli(&bin, &li_dir, &["conflicts", "list"])?;
-    cli(&bin, &li_dir, &["customer", "timeline", &xiaomi])?;
+    let bin = cli_bin();
+    cli(&bin, li_dir, &["status"])?;
+    cli(&bin, li_dir, &["conflicts", "list"])?;
+    cli(&bin, li_dir, &["customer", "timeline", xiaomi])?;
+    Ok(())
+}
 
+/// What to try next; with `--serve` the server keeps running until Ctrl-C, else it stops.
+fn next(server: LoopbackServer, serve: bool, li_dir: &Path, xiaomi: &str) -> Result {
+    let bin = cli_bin();
+    let url = server.url();
     println!("\n## Next");
     println!(
         "  FIELDSALES_DATA_DIR={} {} customer show {xiaomi}",
@@ -304,13 +385,14 @@ pub(crate) fn run_demo(args: &[String]) -> Result {
             bin.display()
         );
         println!("  Ctrl-C stops it.");
-        rt.block_on(server.run_until_signal())?;
+        let LoopbackServer { runtime, server } = server;
+        runtime.block_on(server.run_until_signal())?;
     } else {
         println!(
             "  `cargo xtask demo --serve` keeps the server running on 127.0.0.1:8787 afterwards,"
         );
         println!("  so the CLI can `login`, `sync` and look around against it.");
-        rt.block_on(server.shutdown())?;
+        server.shutdown()?;
     }
     Ok(())
 }

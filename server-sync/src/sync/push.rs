@@ -64,6 +64,52 @@ impl From<WriteRefusal> for Refusal {
     }
 }
 
+/// Why one document was not applied: the document is refused (the rest of the request goes
+/// on), or storage failed (the whole sync fails and its transaction is dropped).
+enum Stop {
+    Refused(Refusal),
+    Failed(Error),
+}
+
+impl From<Refusal> for Stop {
+    fn from(refusal: Refusal) -> Stop {
+        Stop::Refused(refusal)
+    }
+}
+
+impl From<WriteRefusal> for Stop {
+    fn from(refusal: WriteRefusal) -> Stop {
+        Stop::Refused(refusal.into())
+    }
+}
+
+impl From<Error> for Stop {
+    fn from(error: Error) -> Stop {
+        Stop::Failed(error)
+    }
+}
+
+/// What an applied document added: changes new to the server, and changes it already held.
+#[derive(Debug, Default)]
+struct Applied {
+    accepted: u64,
+    already_known: u64,
+}
+
+/// One document of a request, with everything its checks read.
+struct DocPush<'a> {
+    viewer: &'a Viewer,
+    teams: &'a Teams,
+    request: &'a CheckedRequest,
+    limits: &'a Limits,
+    doc: &'a CheckedDoc,
+    /// The server's copy before this request, if it has one.
+    existing: Option<&'a StoredDoc>,
+}
+
+/// A change as parsed, beside the bytes the device sent for it.
+type Incoming<'a> = (Change, &'a [u8]);
+
 pub(super) fn apply(
     store: &mut dyn SyncStore,
     viewer: &Viewer,
@@ -78,34 +124,33 @@ pub(super) fn apply(
             continue;
         }
         let existing = store.load_doc(&doc.doc_id)?;
-        let verdict = isolate(|| {
-            apply_doc(
-                store,
-                viewer,
-                teams,
-                request,
-                limits,
-                doc,
-                existing.as_ref(),
-                stats,
-            )
-        })
-        .unwrap_or_else(|_: Malformed| {
+        let push = DocPush {
+            viewer,
+            teams,
+            request,
+            limits,
+            doc,
+            existing: existing.as_ref(),
+        };
+        let verdict = isolate(|| apply_doc(store, &push)).unwrap_or_else(|_: Malformed| {
             // Only the id: the panic's own message may quote the document.
             tracing::warn!(doc = %doc.doc_id, "malformed change: Automerge failed on it");
-            Ok(Err(refuse(
+            Err(Stop::Refused(refuse(
                 RejectReason::InvalidChange,
                 "malformed change: the server could not apply it",
             )))
         });
-        match verdict? {
-            Ok(()) => {
+        match verdict {
+            Ok(applied) => {
+                stats.changes_accepted += applied.accepted;
+                stats.changes_already_known += applied.already_known;
                 pushed.acked.extend(doc.changes.iter().map(|c| c.seq));
                 if existing.is_none() {
                     pushed.created.insert(doc.doc_id.clone());
                 }
             }
-            Err(refusal) => {
+            Err(Stop::Failed(error)) => return Err(error),
+            Err(Stop::Refused(refusal)) => {
                 let server_doc = existing
                     .filter(|d| {
                         let customer = customer_of(store, &d.meta).ok().flatten();
@@ -137,157 +182,229 @@ fn customer_of(
     }
 }
 
-/// Checks and applies one document's changes. The outer `Result` is a storage failure (the
-/// whole sync fails); the inner one is this document's verdict.
+/// Checks and applies one document's changes, in the order the module doc gives.
 ///
 /// Every Automerge step (parsing, applying, reading the meta, the stored form) comes before
-/// the first write (`put_doc`): a panic in one of them, caught by the caller, leaves nothing
-/// of the document behind. Keep new Automerge work above that line.
-#[allow(clippy::too_many_arguments)]
-fn apply_doc(
-    store: &mut dyn SyncStore,
-    viewer: &Viewer,
-    teams: &Teams,
-    request: &CheckedRequest,
-    limits: &Limits,
-    doc: &CheckedDoc,
-    existing: Option<&StoredDoc>,
-    stats: &mut SyncStats,
-) -> Result<Result<(), Refusal>> {
-    let mut changes = Vec::with_capacity(doc.changes.len());
-    for local in &doc.changes {
-        if local.bytes.len() > limits.max_change_bytes {
-            return Ok(Err(refuse(
-                RejectReason::TooLarge,
-                "a change exceeds the per-change size limit",
-            )));
-        }
-        let Ok(change) = Change::from_bytes(local.bytes.clone()) else {
-            return Ok(Err(refuse(
-                RejectReason::InvalidChange,
-                "a change is not a valid Automerge change",
-            )));
-        };
-        if change.actor_id().to_bytes() != request.actor.as_slice() {
-            return Ok(Err(refuse(
-                RejectReason::WrongActor,
-                "a change was written by another device's actor",
-            )));
-        }
-        changes.push((change, local.bytes.as_slice()));
+/// the first write ([`DocPush::store`]): a panic in one of them, caught by the caller, leaves
+/// nothing of the document behind. Keep new Automerge work above that line.
+fn apply_doc(store: &mut dyn SyncStore, push: &DocPush) -> std::result::Result<Applied, Stop> {
+    let changes = push.parse_changes()?;
+    push.check_existing()?;
+    let mut automerge = push.load()?;
+    let before_attribution = push
+        .existing
+        .is_some()
+        .then(|| Attribution::extract(&automerge));
+    let fresh = push.merge(&mut automerge, changes)?;
+    let already_known = (push.doc.changes.len() - fresh.len()) as u64;
+    if fresh.is_empty() {
+        return Ok(Applied {
+            accepted: 0,
+            already_known,
+        });
     }
-    if let Some(existing) = existing {
-        if existing.meta.kind != doc.kind {
-            return Ok(Err(refuse(
+    let meta = push.check_rules(&automerge, before_attribution.as_ref())?;
+    push.check_customer_visible(store, &meta)?;
+    push.store(store, meta, &automerge, &fresh)?;
+    Ok(Applied {
+        accepted: fresh.len() as u64,
+        already_known,
+    })
+}
+
+impl DocPush<'_> {
+    /// Every change is within the size limit, parses, and was written by the sending device.
+    fn parse_changes(&self) -> std::result::Result<Vec<Incoming<'_>>, Refusal> {
+        let mut changes = Vec::with_capacity(self.doc.changes.len());
+        for local in &self.doc.changes {
+            if local.bytes.len() > self.limits.max_change_bytes {
+                return Err(refuse(
+                    RejectReason::TooLarge,
+                    "a change exceeds the per-change size limit",
+                ));
+            }
+            let Ok(change) = Change::from_bytes(local.bytes.clone()) else {
+                return Err(refuse(
+                    RejectReason::InvalidChange,
+                    "a change is not a valid Automerge change",
+                ));
+            };
+            if change.actor_id().to_bytes() != self.request.actor.as_slice() {
+                return Err(refuse(
+                    RejectReason::WrongActor,
+                    "a change was written by another device's actor",
+                ));
+            }
+            changes.push((change, local.bytes.as_slice()));
+        }
+        Ok(changes)
+    }
+
+    /// The server's copy, if any, has the kind sent, and the user may write it as it stands.
+    fn check_existing(&self) -> std::result::Result<(), Refusal> {
+        let Some(existing) = self.existing else {
+            return Ok(());
+        };
+        if existing.meta.kind != self.doc.kind {
+            return Err(refuse(
                 RejectReason::KindMismatch,
                 "the document exists on the server with another kind",
-            )));
+            ));
         }
-        if !can_write(viewer, &existing.meta, teams) {
-            return Ok(Err(refuse(
+        if !can_write(self.viewer, &existing.meta, self.teams) {
+            return Err(refuse(
                 RejectReason::Forbidden,
                 "the user may not write this document",
-            )));
+            ));
+        }
+        Ok(())
+    }
+
+    /// The server's copy loaded, or a new empty document.
+    fn load(&self) -> Result<Automerge> {
+        let options = LoadOptions::new().text_encoding(TextEncoding::Utf16CodeUnit);
+        match self.existing {
+            Some(d) => Automerge::load_with_options(&d.bytes, options).map_err(|_| {
+                Error::CorruptDocument {
+                    doc_id: d.id.clone(),
+                }
+            }),
+            None => Ok(Automerge::new_with_encoding(TextEncoding::Utf16CodeUnit)),
         }
     }
-    let options = LoadOptions::new().text_encoding(TextEncoding::Utf16CodeUnit);
-    let mut automerge = match existing {
-        Some(d) => {
-            Automerge::load_with_options(&d.bytes, options).map_err(|_| Error::CorruptDocument {
-                doc_id: d.id.clone(),
-            })?
+
+    /// Applies the changes the document does not hold yet and returns them; refuses the
+    /// document when one cannot be applied or its history is missing.
+    fn merge<'c>(
+        &self,
+        automerge: &mut Automerge,
+        changes: Vec<Incoming<'c>>,
+    ) -> std::result::Result<Vec<Incoming<'c>>, Refusal> {
+        // The device's own bytes go into the log (they may be compressed; the parsed change's
+        // are not). `get_missing_deps` on a freshly loaded document (nothing queued) names
+        // exactly the given hashes it does not hold — far cheaper than rebuilding each change
+        // by hash.
+        let hashes: Vec<_> = changes.iter().map(|(c, _)| c.hash()).collect();
+        let unknown: HashSet<_> = automerge.get_missing_deps(&hashes).into_iter().collect();
+        let fresh: Vec<Incoming> = changes
+            .into_iter()
+            .filter(|(c, _)| unknown.contains(&c.hash()))
+            .collect();
+        if fresh.is_empty() {
+            return Ok(fresh);
         }
-        None => Automerge::new_with_encoding(TextEncoding::Utf16CodeUnit),
-    };
-    // The device's own bytes go into the log (they may be compressed; the parsed change's are
-    // not). `get_missing_deps` on a freshly loaded document (nothing queued) names exactly the
-    // given hashes it does not hold — far cheaper than rebuilding each change by hash.
-    let before_attribution = existing.is_some().then(|| Attribution::extract(&automerge));
-    let hashes: Vec<_> = changes.iter().map(|(c, _)| c.hash()).collect();
-    let unknown: HashSet<_> = automerge.get_missing_deps(&hashes).into_iter().collect();
-    let fresh: Vec<(Change, &[u8])> = changes
-        .into_iter()
-        .filter(|(c, _)| unknown.contains(&c.hash()))
-        .collect();
-    let already_known = doc.changes.len() - fresh.len();
-    if fresh.is_empty() {
-        stats.changes_already_known += already_known as u64;
-        return Ok(Ok(()));
+        if automerge
+            .apply_changes(fresh.iter().map(|(c, _)| c.clone()).collect::<Vec<_>>())
+            .is_err()
+        {
+            return Err(refuse(
+                RejectReason::InvalidChange,
+                "a change cannot be applied to the server's document",
+            ));
+        }
+        // A change whose dependencies are missing is queued, not applied: refuse the document
+        // rather than store a gap.
+        let fresh_hashes: Vec<_> = fresh.iter().map(|(c, _)| c.hash()).collect();
+        if !automerge.get_missing_deps(&fresh_hashes).is_empty() {
+            return Err(refuse(
+                RejectReason::InvalidChange,
+                "a change depends on history the server does not have",
+            ));
+        }
+        Ok(fresh)
     }
-    if automerge
-        .apply_changes(fresh.iter().map(|(c, _)| c.clone()).collect::<Vec<_>>())
-        .is_err()
-    {
-        return Ok(Err(refuse(
-            RejectReason::InvalidChange,
-            "a change cannot be applied to the server's document",
-        )));
-    }
-    // A change whose dependencies are missing is queued, not applied: refuse the document
-    // rather than store a gap.
-    let fresh_hashes: Vec<_> = fresh.iter().map(|(c, _)| c.hash()).collect();
-    if !automerge.get_missing_deps(&fresh_hashes).is_empty() {
-        return Ok(Err(refuse(
-            RejectReason::InvalidChange,
-            "a change depends on history the server does not have",
-        )));
-    }
-    if DocMeta::stored_kind(&automerge).as_deref() != Some(doc.kind.as_str()) {
-        return Ok(Err(refuse(
-            RejectReason::KindMismatch,
-            "the document does not hold the kind it was sent as",
-        )));
-    }
-    let meta = DocMeta::extract(doc.kind, &automerge);
-    let writer_actor = automerge::ActorId::from(request.actor.as_slice()).to_hex_string();
-    let verdict = check_write(viewer, existing.map(|e| &e.meta), &meta, teams).and_then(|()| {
+
+    /// The document as it now stands holds the kind it was sent as, and the write rules
+    /// (`access::check_write`, attribution) allow what the changes made of it.
+    fn check_rules(
+        &self,
+        automerge: &Automerge,
+        before_attribution: Option<&Attribution>,
+    ) -> std::result::Result<DocMeta, Stop> {
+        if DocMeta::stored_kind(automerge).as_deref() != Some(self.doc.kind.as_str()) {
+            return Err(refuse(
+                RejectReason::KindMismatch,
+                "the document does not hold the kind it was sent as",
+            )
+            .into());
+        }
+        let meta = DocMeta::extract(self.doc.kind, automerge);
+        let writer_actor = automerge::ActorId::from(self.request.actor.as_slice()).to_hex_string();
+        check_write(
+            self.viewer,
+            self.existing.map(|e| &e.meta),
+            &meta,
+            self.teams,
+        )?;
         check_attribution(
-            &viewer.user_id,
+            &self.viewer.user_id,
             &writer_actor,
-            before_attribution.as_ref(),
-            &Attribution::extract(&automerge),
-        )
-    });
-    if let Err(refusal) = verdict {
-        return Ok(Err(refusal.into()));
+            before_attribution,
+            &Attribution::extract(automerge),
+        )?;
+        Ok(meta)
     }
-    let customer_changed = !matches!(existing, Some(e) if e.meta.customer == meta.customer);
-    if let (true, Some(customer_id)) = (customer_changed, &meta.customer) {
+
+    /// A record that (newly) names a customer may name only one the user may see.
+    fn check_customer_visible(
+        &self,
+        store: &mut dyn SyncStore,
+        meta: &DocMeta,
+    ) -> std::result::Result<(), Stop> {
+        let customer_changed =
+            !matches!(self.existing, Some(e) if e.meta.customer == meta.customer);
+        let (true, Some(customer_id)) = (customer_changed, &meta.customer) else {
+            return Ok(());
+        };
         if let Some(customer) = store.load_doc(customer_id)? {
-            if !can_see(viewer, &customer.meta, None, teams) {
-                return Ok(Err(refuse(
+            if !can_see(self.viewer, &customer.meta, None, self.teams) {
+                return Err(refuse(
                     RejectReason::Forbidden,
                     "customer: the record refers to a customer the user may not see",
-                )));
+                )
+                .into());
             }
         }
+        Ok(())
     }
-    let stored = StoredDoc {
-        id: doc.doc_id.clone(),
-        meta,
-        bytes: stored_form(&automerge, existing.is_none(), &fresh),
-    };
-    store.put_doc(&stored)?;
-    for (_, bytes) in &fresh {
-        store.append(&doc.doc_id, &request.device_id, Some(*bytes))?;
-    }
-    // Whoever newly sees the document (or, for a customer, its visits, quick-logs and tasks)
-    // lacks its earlier history: a marker in the log, and the document's audience sequence,
-    // make the pull send them whole to every device whose cursor is older.
-    let audience_changed = existing.is_some_and(|e| e.meta.audience() != stored.meta.audience());
-    if audience_changed {
-        let mut marked = vec![doc.doc_id.clone()];
-        if doc.kind == fieldsales_protocol::Kind::Customer {
-            marked.extend(store.dependents(&doc.doc_id)?);
+
+    /// Stores the document, appends its new changes to the log, and marks a changed audience.
+    fn store(
+        &self,
+        store: &mut dyn SyncStore,
+        meta: DocMeta,
+        automerge: &Automerge,
+        fresh: &[Incoming],
+    ) -> Result<()> {
+        let doc = self.doc;
+        let device = &self.request.device_id;
+        let stored = StoredDoc {
+            id: doc.doc_id.clone(),
+            meta,
+            bytes: stored_form(automerge, self.existing.is_none(), fresh),
+        };
+        store.put_doc(&stored)?;
+        for (_, bytes) in fresh {
+            store.append(&doc.doc_id, device, Some(*bytes))?;
         }
-        for id in marked {
-            let seq = store.append(&id, &request.device_id, None)?;
-            store.mark_audience_changed(&id, seq)?;
+        // Whoever newly sees the document (or, for a customer, its visits, quick-logs and
+        // tasks) lacks its earlier history: a marker in the log, and the document's audience
+        // sequence, make the pull send them whole to every device whose cursor is older.
+        let audience_changed = self
+            .existing
+            .is_some_and(|e| e.meta.audience() != stored.meta.audience());
+        if audience_changed {
+            let mut marked = vec![doc.doc_id.clone()];
+            if doc.kind == fieldsales_protocol::Kind::Customer {
+                marked.extend(store.dependents(&doc.doc_id)?);
+            }
+            for id in marked {
+                let seq = store.append(&id, device, None)?;
+                store.mark_audience_changed(&id, seq)?;
+            }
         }
+        Ok(())
     }
-    stats.changes_accepted += fresh.len() as u64;
-    stats.changes_already_known += already_known as u64;
-    Ok(Ok(()))
 }
 
 /// The bytes a document is stored (and sent whole) as; both forms load as the document.
@@ -298,7 +415,7 @@ fn apply_doc(
 /// the bare change carries no hash at all (the receiver computes it), so a snapshot of
 /// thousands of such records compresses as one stream of similar text. Longer histories are
 /// saved compacted but without DEFLATE for the same reason: the answer as a whole is compressed.
-fn stored_form(automerge: &Automerge, new: bool, fresh: &[(Change, &[u8])]) -> Vec<u8> {
+fn stored_form(automerge: &Automerge, new: bool, fresh: &[Incoming]) -> Vec<u8> {
     if let [(change, _)] = fresh {
         if new && change.deps().is_empty() && automerge.get_heads() == [change.hash()] {
             return change.raw_bytes().to_vec();

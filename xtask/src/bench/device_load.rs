@@ -12,8 +12,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use fieldsales_core::quicklog::{Channel, NewQuickLog};
-use fieldsales_core::sync::Login;
 use fieldsales_core::{Config, Durability, FieldSales};
+use fieldsales_testkit::{device, Tenant};
 
 use super::Samples;
 use crate::Result;
@@ -27,27 +27,21 @@ pub(crate) struct Phase {
     pub errors: u64,
 }
 
-/// Signs in one device per username under `dir`, each with its own store.
+/// Signs in one device of `tenant` per username under `dir`, each with its own store.
 pub(crate) fn sign_in(
     dir: &Path,
     url: &str,
-    tenant: &str,
+    tenant: &Tenant,
     usernames: impl IntoIterator<Item = String>,
-    password: &str,
 ) -> Result<Vec<Arc<FieldSales>>> {
     let mut devices = Vec::new();
     for (i, username) in usernames.into_iter().enumerate() {
-        let login = Login {
-            server_url: url.to_string(),
-            tenant: tenant.into(),
-            username,
-            password: password.into(),
-        };
         let config = Config {
             durability: Durability::AppCrash,
             ..Config::default()
         };
-        let (fs, _) = FieldSales::sign_in(&dir.join(format!("device-{i}")), config, &login)?;
+        let login = tenant.login(url, &username);
+        let fs = device::sign_in(&dir.join(format!("device-{i}")), &login, config)?;
         devices.push(Arc::new(fs));
     }
     Ok(devices)

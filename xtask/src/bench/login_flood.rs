@@ -24,7 +24,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use fieldsales_core::protocol::Role;
-use fieldsales_server::{Server, ServerConfig, UserSpec};
+use fieldsales_server::ServerConfig;
+use fieldsales_testkit::{LoopbackServer, Tenant};
 use serde_json::{json, Map};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{TcpSocket, TcpStream};
@@ -64,29 +65,13 @@ impl Tally {
 pub(crate) fn run(dir: &Path) -> Result<Outcome> {
     let dir = dir.join("login_flood");
     let _ = std::fs::remove_dir_all(&dir);
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()?;
     let mut config = ServerConfig::for_tests(dir.join("server"));
     config.login.address_max_failures = u32::MAX;
     let workers = config.login.hash_workers();
-    let server = rt.block_on(Server::start(config))?;
+    let server = LoopbackServer::start(config)?;
     let addr = server.addr();
-    rt.block_on(async {
-        let admin = server.admin();
-        admin.create_tenant(TENANT).await?;
-        admin
-            .create_user(UserSpec {
-                tenant: TENANT,
-                username: USER,
-                password: PASSWORD,
-                role: Role::Admin,
-                team: None,
-            })
-            .await?;
-        Ok::<_, fieldsales_server::Error>(())
-    })?;
+    server.seed(&Tenant::new(TENANT, PASSWORD).member(USER, Role::Admin, None))?;
+    let rt = &server.runtime;
 
     let idle_kb = rss_kb()?;
     let peak_kb = Arc::new(AtomicU64::new(idle_kb));
@@ -120,8 +105,8 @@ pub(crate) fn run(dir: &Path) -> Result<Outcome> {
     })?;
     stop.store(true, Ordering::Relaxed);
     let _ = sampler.join();
-    let checks = metric(&rt, addr, "fieldsales_password_checks_total")?;
-    rt.block_on(server.shutdown())?;
+    let checks = metric(rt, addr, "fieldsales_password_checks_total")?;
+    server.shutdown()?;
 
     let above_idle_mb = (peak_kb.load(Ordering::Relaxed) - idle_kb) as f64 / 1024.0;
     let p50 = legit.ms(50.0);

@@ -12,7 +12,8 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use fieldsales_core::protocol::Role;
-use fieldsales_server::{Server, ServerConfig, UserSpec};
+use fieldsales_server::ServerConfig;
+use fieldsales_testkit::{LoopbackServer, Tenant};
 use serde_json::{json, Map};
 
 use super::device_load::{self, Phase};
@@ -28,34 +29,12 @@ const PASSWORD: &str = "load-password-1";
 pub(crate) fn run(dir: &Path) -> Result<Outcome> {
     let dir = dir.join("server_load");
     let _ = std::fs::remove_dir_all(&dir);
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()?;
-    let server = rt.block_on(Server::start(ServerConfig::for_tests(dir.join("server"))))?;
+    let server = LoopbackServer::start(ServerConfig::for_tests(dir.join("server")))?;
     let url = server.url();
-    rt.block_on(async {
-        let admin = server.admin();
-        admin.create_tenant(TENANT).await?;
-        for team in 0..DEVICES / TEAM_SIZE {
-            admin.create_team(TENANT, &format!("team-{team}")).await?;
-        }
-        for i in 0..DEVICES {
-            admin
-                .create_user(UserSpec {
-                    tenant: TENANT,
-                    username: &format!("rep-{i}"),
-                    password: PASSWORD,
-                    role: Role::Rep,
-                    team: Some(&format!("team-{}", i / TEAM_SIZE)),
-                })
-                .await?;
-        }
-        Ok::<_, fieldsales_server::Error>(())
-    })?;
+    server.seed(&tenant())?;
     eprintln!("bench: {DEVICES} users created; signing their devices in…");
     let usernames = (0..DEVICES).map(|i| format!("rep-{i}"));
-    let devices = device_load::sign_in(&dir, &url, TENANT, usernames, PASSWORD)?;
+    let devices = device_load::sign_in(&dir, &url, &tenant(), usernames)?;
 
     eprintln!("bench: {DEVICES} devices syncing for {} s…", RUN.as_secs());
     let started = Instant::now();
@@ -64,7 +43,7 @@ pub(crate) fn run(dir: &Path) -> Result<Outcome> {
         errors,
     } = device_load::sync_loop(&devices, RUN, "server_load")?;
     let elapsed = started.elapsed().as_secs_f64();
-    rt.block_on(server.shutdown())?;
+    server.shutdown()?;
     let syncs = samples.len();
     let mut figures = Map::new();
     figures.insert("devices".into(), json!(DEVICES));
@@ -77,4 +56,15 @@ pub(crate) fn run(dir: &Path) -> Result<Outcome> {
     let mut targets = BTreeMap::new();
     targets.insert("zero errors".to_string(), errors == 0 && syncs > 0);
     Ok(Outcome { figures, targets })
+}
+
+/// Twenty teams of ten reps: `rep-<i>` in `team-<i / 10>`.
+fn tenant() -> Tenant {
+    let teams = (0..DEVICES / TEAM_SIZE).fold(Tenant::new(TENANT, PASSWORD), |tenant, team| {
+        tenant.team(&format!("team-{team}"))
+    });
+    (0..DEVICES).fold(teams, |tenant, i| {
+        let team = format!("team-{}", i / TEAM_SIZE);
+        tenant.member(&format!("rep-{i}"), Role::Rep, Some(&team))
+    })
 }

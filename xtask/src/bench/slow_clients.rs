@@ -17,7 +17,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use fieldsales_core::protocol::Role;
-use fieldsales_server::{Server, ServerConfig, UserSpec};
+use fieldsales_server::ServerConfig;
+use fieldsales_testkit::{LoopbackServer, Tenant};
 use serde_json::{json, Map};
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
@@ -45,15 +46,12 @@ pub(crate) fn run(dir: &Path) -> Result<Outcome> {
     let started = Instant::now();
     let dir = dir.join("slow_clients");
     let _ = std::fs::remove_dir_all(&dir);
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()?;
-    let server = rt.block_on(Server::start(ServerConfig::for_tests(dir.join("server"))))?;
+    let server = LoopbackServer::start(ServerConfig::for_tests(dir.join("server")))?;
     let addr = server.addr();
-    rt.block_on(seed(&server))?;
+    let tenant = tenant();
+    server.seed(&tenant)?;
     let usernames = (0..DEVICES).map(|i| format!("rep-{i}"));
-    let devices = device_load::sign_in(&dir, &server.url(), TENANT, usernames, PASSWORD)?;
+    let devices = device_load::sign_in(&dir, &server.url(), &tenant, usernames)?;
 
     eprintln!(
         "bench: {DEVICES} devices syncing alone for {} s…",
@@ -71,7 +69,7 @@ pub(crate) fn run(dir: &Path) -> Result<Outcome> {
     let cut = attack.cut.load(Ordering::Relaxed);
     attack.stop();
     drop(devices);
-    rt.block_on(server.shutdown())?;
+    server.shutdown()?;
 
     let p99_alone = alone.samples.ms(99.0);
     let p99_beside = beside.samples.ms(99.0);
@@ -106,22 +104,11 @@ pub(crate) fn run(dir: &Path) -> Result<Outcome> {
     Ok(Outcome { figures, targets })
 }
 
-async fn seed(server: &fieldsales_server::RunningServer) -> Result {
-    let admin = server.admin();
-    admin.create_tenant(TENANT).await?;
-    admin.create_team(TENANT, "north").await?;
-    for i in 0..DEVICES {
-        admin
-            .create_user(UserSpec {
-                tenant: TENANT,
-                username: &format!("rep-{i}"),
-                password: PASSWORD,
-                role: Role::Rep,
-                team: Some("north"),
-            })
-            .await?;
-    }
-    Ok(())
+/// One team of [`DEVICES`] reps, `rep-<i>`.
+fn tenant() -> Tenant {
+    (0..DEVICES).fold(Tenant::new(TENANT, PASSWORD).team("north"), |tenant, i| {
+        tenant.member(&format!("rep-{i}"), Role::Rep, Some("north"))
+    })
 }
 
 /// The slow connections, on a runtime of their own (one thread, as an attacker's laptop).

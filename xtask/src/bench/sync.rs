@@ -45,7 +45,7 @@ pub(crate) fn run(dir: &Path, selected: &[&str]) -> Result<Vec<(&'static str, Ou
         .rposition(|w| selected.contains(w))
         .ok_or("no sync workload selected")?;
     let world = World::start(dir)?;
-    let proxy = CountingProxy::start(&world.rt, world.server.addr())?;
+    let proxy = CountingProxy::start(&world.server.runtime, world.server.addr())?;
     let device = world.fresh_device("boss", BOSS, &proxy.url())?;
     let mut out = Vec::new();
     let initial = initial(&world, &proxy, &device)?;

@@ -18,9 +18,9 @@ use std::time::Instant;
 
 use fieldsales_core::protocol::Role;
 use fieldsales_core::quicklog::{Channel, NewQuickLog};
-use fieldsales_core::sync::Login;
 use fieldsales_core::{Config, FieldSales};
-use fieldsales_server::{RunningServer, Server, ServerConfig, UserSpec};
+use fieldsales_server::ServerConfig;
+use fieldsales_testkit::{device, LoopbackServer, Tenant};
 use rand::{Rng, SeedableRng};
 use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -54,8 +54,7 @@ pub(crate) struct BookFigures {
 
 /// A running server over the cached book.
 pub(crate) struct World {
-    pub rt: tokio::runtime::Runtime,
-    pub server: RunningServer,
+    pub server: LoopbackServer,
     pub dir: PathBuf,
     pub book: BookFigures,
 }
@@ -64,41 +63,27 @@ impl World {
     /// Starts the server on a copy of the cached book, building the book first if needed.
     pub(crate) fn start(bench_dir: &Path) -> Result<World> {
         let kept = bench_dir.join(format!("sync-{VERSION}"));
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()?;
         let book = match std::fs::read(kept.join(MARKER)) {
             Ok(bytes) => serde_json::from_slice(&bytes)?,
-            Err(_) => build_kept(&rt, &kept)?,
+            Err(_) => build_kept(&kept)?,
         };
         let dir = bench_dir.join("sync-run");
         let _ = std::fs::remove_dir_all(&dir);
         for part in ["server", "seed"] {
             copy_tree(&kept.join(part), &dir.join(part))?;
         }
-        let server = rt.block_on(Server::start(ServerConfig::for_tests(dir.join("server"))))?;
-        Ok(World {
-            rt,
-            server,
-            dir,
-            book,
-        })
-    }
-
-    pub(crate) fn login(&self, url: &str, username: &str) -> Login {
-        Login {
-            server_url: url.to_string(),
-            tenant: TENANT.into(),
-            username: username.into(),
-            password: PASSWORD.into(),
-        }
+        let server = LoopbackServer::start(ServerConfig::for_tests(dir.join("server")))?;
+        Ok(World { server, dir, book })
     }
 
     /// The rep's device that wrote the book.
     pub(crate) fn seed_device(&self) -> Result<FieldSales> {
-        let login = self.login(&self.server.url(), SEED);
-        Ok(FieldSales::sign_in(&self.dir.join("seed"), Config::default(), &login)?.0)
+        let login = tenant().login(&self.server.url(), SEED);
+        Ok(device::sign_in(
+            &self.dir.join("seed"),
+            &login,
+            Config::default(),
+        )?)
     }
 
     /// A brand-new device of `username` in a fresh directory under the world, talking to
@@ -106,24 +91,35 @@ impl World {
     pub(crate) fn fresh_device(&self, name: &str, username: &str, url: &str) -> Result<FieldSales> {
         let dir = self.dir.join("devices").join(name);
         let _ = std::fs::remove_dir_all(&dir);
-        let login = self.login(url, username);
-        Ok(FieldSales::sign_in(&dir, Config::default(), &login)?.0)
+        let login = tenant().login(url, username);
+        Ok(device::sign_in(&dir, &login, Config::default())?)
     }
 
     pub(crate) fn stop(self) -> Result {
-        self.rt.block_on(self.server.shutdown())?;
+        self.server.shutdown()?;
         Ok(())
     }
 }
 
+/// The team: the rep who writes the book, the manager whose fresh phone pulls it, and a
+/// second rep.
+fn tenant() -> Tenant {
+    Tenant::new(TENANT, PASSWORD)
+        .team(TEAM)
+        .member(SEED, Role::Rep, Some(TEAM))
+        .member(BOSS, Role::Manager, Some(TEAM))
+        .member("peer", Role::Rep, Some(TEAM))
+}
+
 /// Builds the kept book in `kept` from nothing, on a server of its own that is stopped after.
-fn build_kept(rt: &tokio::runtime::Runtime, kept: &Path) -> Result<BookFigures> {
+fn build_kept(kept: &Path) -> Result<BookFigures> {
     let _ = std::fs::remove_dir_all(kept);
     std::fs::create_dir_all(kept)?;
     let started = Instant::now();
-    let server = rt.block_on(Server::start(ServerConfig::for_tests(kept.join("server"))))?;
-    let book = build(rt, &server, kept)?;
-    rt.block_on(server.shutdown())?;
+    let server = LoopbackServer::start(ServerConfig::for_tests(kept.join("server")))?;
+    server.seed(&tenant())?;
+    let book = build(&server.url(), kept)?;
+    server.shutdown()?;
     std::fs::write(kept.join(MARKER), serde_json::to_vec_pretty(&book)?)?;
     eprintln!(
         "bench: sync book built and uploaded in {:.1} s",
@@ -148,35 +144,9 @@ fn copy_tree(from: &Path, to: &Path) -> Result {
 }
 
 /// Writes the book on the seed rep's device, uploads it, and measures its JSON form.
-fn build(rt: &tokio::runtime::Runtime, server: &RunningServer, dir: &Path) -> Result<BookFigures> {
-    let admin = server.admin();
-    rt.block_on(async {
-        admin.create_tenant(TENANT).await?;
-        admin.create_team(TENANT, TEAM).await?;
-        for (username, role) in [
-            (SEED, Role::Rep),
-            (BOSS, Role::Manager),
-            ("peer", Role::Rep),
-        ] {
-            admin
-                .create_user(UserSpec {
-                    tenant: TENANT,
-                    username,
-                    password: PASSWORD,
-                    role,
-                    team: Some(TEAM),
-                })
-                .await?;
-        }
-        Ok::<_, fieldsales_server::Error>(())
-    })?;
-    let login = Login {
-        server_url: server.url(),
-        tenant: TENANT.into(),
-        username: SEED.into(),
-        password: PASSWORD.into(),
-    };
-    let (fs, _) = FieldSales::sign_in(&dir.join("seed"), Config::default(), &login)?;
+fn build(url: &str, dir: &Path) -> Result<BookFigures> {
+    let login = tenant().login(url, SEED);
+    let fs = device::sign_in(&dir.join("seed"), &login, Config::default())?;
     let mut gen = Generator::new(77);
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(77);
     let mut json = Vec::new();
