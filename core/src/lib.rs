@@ -7,7 +7,8 @@
 //! [`FieldSales`] is the root: open it once per signed-in user, then work through its areas —
 //! [`FieldSales::customers`], [`FieldSales::visits`], [`FieldSales::quick_log`],
 //! [`FieldSales::tasks`], [`FieldSales::search`], [`FieldSales::conflicts`],
-//! [`FieldSales::health`], [`FieldSales::dedup`], [`FieldSales::sync`].
+//! [`FieldSales::health`], [`FieldSales::dedup`], [`FieldSales::sync`], and hear what changed
+//! through [`FieldSales::changes`].
 //!
 //! ```
 //! use fieldsales_core::{FieldSales, Identity, Config, customer::NewCustomer};
@@ -30,6 +31,7 @@ pub mod credentials;
 pub mod customer;
 pub mod dedup;
 pub mod error;
+pub mod feed;
 pub mod health;
 pub mod outbox;
 pub mod pipeline;
@@ -173,6 +175,12 @@ impl FieldSales {
         dedup::Dedup::new(self.engine.clone())
     }
 
+    /// Which records every committed transaction changed — local writes, sync answers, merges
+    /// settling, rebuilds — for screens that must refresh (see [`feed`]).
+    pub fn changes(&self) -> feed::ChangeFeed {
+        feed::ChangeFeed::new(self.engine.clone())
+    }
+
     /// Signing in, syncing with the server, sync status, rejected edits, auto-sync.
     pub fn sync(&self) -> sync::SyncClient {
         sync::SyncClient::new(self.engine.clone())
@@ -211,6 +219,7 @@ impl FieldSales {
         let engine = &self.engine;
         engine.store.transaction(|tx| {
             let count = projection::rebuild(tx, &engine.actor)?;
+            feed::everything_changed(tx)?;
             let writer = Writer::new(tx, &engine.actor, &engine.identity.user_id, engine.now());
             dedup::settle_pending(&writer)?;
             Ok(count)

@@ -7,6 +7,10 @@
 //! third, on its own thread, runs the WAL checkpoints at pauses in the writes (when the writes
 //! do not pause, the writer runs one before its next write: see `checkpoint`).
 //!
+//! Every committed write transaction announces the records it changed on the change feed
+//! (`crate::feed`), after `COMMIT` and only then; the write connection carries the feed's
+//! temporary triggers that collect them.
+//!
 //! Durability: WAL with `synchronous = FULL` by default, so a write that returned survives not
 //! only the app being killed but the battery dying at the customer's door — the most common way
 //! a field rep's phone goes down. It costs one fsync per write (a quick-log is one write, a few
@@ -30,6 +34,7 @@ use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
 use crate::credentials::CredentialStore;
 use crate::error::Result;
+use crate::feed;
 
 pub(crate) use writer::Writer;
 
@@ -51,6 +56,8 @@ pub(crate) struct Store {
     writer: Mutex<Connection>,
     reader: Mutex<Connection>,
     checkpointer: checkpoint::Checkpointer,
+    /// Where each committed transaction announces the records it changed.
+    feed: feed::Publisher,
 }
 
 impl Store {
@@ -65,6 +72,7 @@ impl Store {
         let mut writer = Connection::open(path)?;
         configure(&writer, durability)?;
         migrations::migrate(&mut writer, credentials)?;
+        feed::install(&writer)?;
         let checkpointer = checkpoint::Checkpointer::start(path, durability, &mut writer)?;
         let reader = Connection::open_with_flags(
             path,
@@ -75,7 +83,13 @@ impl Store {
             writer: Mutex::new(writer),
             reader: Mutex::new(reader),
             checkpointer,
+            feed: feed::Publisher::new(),
         })
+    }
+
+    /// The change feed's sending side (subscribers are made from it).
+    pub(crate) fn feed(&self) -> &feed::Publisher {
+        &self.feed
     }
 
     /// Runs `f` on the read connection. Reads see the last committed state and never block on
@@ -86,7 +100,8 @@ impl Store {
     }
 
     /// Runs `f` inside one immediate transaction on the write connection and commits it; any
-    /// error rolls the whole transaction back.
+    /// error rolls the whole transaction back. Once committed, the records it changed go out on
+    /// the change feed (see [`crate::feed`]); a rolled-back transaction announces nothing.
     pub(crate) fn transaction<T>(
         &self,
         f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T>,
@@ -95,7 +110,11 @@ impl Store {
         self.checkpointer.catch_up(&conn);
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let out = f(&tx)?;
+        let changed = feed::take(&tx)?;
         tx.commit()?;
+        // Still under the writer lock, so changes go out in commit order; publishing never
+        // waits for a subscriber.
+        self.feed.publish(changed);
         Ok(out)
     }
 }

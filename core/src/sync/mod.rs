@@ -18,7 +18,7 @@ pub mod auto;
 pub mod backoff;
 mod error;
 #[cfg(test)]
-mod fake;
+pub(crate) mod fake;
 #[cfg(feature = "http")]
 pub mod http;
 mod listener;
@@ -29,7 +29,7 @@ mod session;
 mod sign_in;
 mod state;
 #[cfg(test)]
-mod testing;
+pub(crate) mod testing;
 pub mod transport;
 
 use std::future::Future;
