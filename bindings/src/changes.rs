@@ -70,7 +70,6 @@ impl Changes {
     /// twice is harmless.
     pub async fn apply(&self, batch: Vec<IncomingChanges>) -> Result<()> {
         let core = self.ctx.core.clone();
-        let listeners = self.ctx.listeners.clone();
         self.ctx
             .rt
             .blocking(move || {
@@ -82,11 +81,7 @@ impl Changes {
                         changes: b.changes,
                     })
                     .collect();
-                core.apply_changes(&batch)?;
-                for b in batch {
-                    listeners.notify(b.kind.into(), vec![b.doc_id]);
-                }
-                Ok(())
+                Ok(core.apply_changes(&batch)?)
             })
             .await
     }

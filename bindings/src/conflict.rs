@@ -107,11 +107,7 @@ impl Conflicts {
     pub fn resolve(&self, id: String, field: String, value: FieldValue) -> Result<()> {
         guard(|| {
             let value = value.into_core()?;
-            let area = self.ctx.core.conflicts();
-            area.resolve(&id, &field, &value)?;
-            let kind = area.for_record(&id)?.kind;
-            self.ctx.listeners.notify(kind.into(), vec![id]);
-            Ok(())
+            Ok(self.ctx.core.conflicts().resolve(&id, &field, &value)?)
         })
     }
 }

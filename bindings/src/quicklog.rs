@@ -4,9 +4,8 @@ use std::time::SystemTime;
 
 use fieldsales_core::quicklog as core;
 
-use crate::convert::{opt_time_in, opt_time_out, time_out, RecordKind};
+use crate::convert::{opt_time_in, opt_time_out, time_out};
 use crate::error::{guard, Result};
-use crate::events::Listeners;
 use crate::root::Ctx;
 
 /// How the rep talked to the customer.
@@ -97,18 +96,13 @@ impl QuickLog {
     /// val task = store.tasks().get(logged.entry.taskId!!)
     /// ```
     pub fn log(&self, input: NewQuickLog) -> Result<Logged> {
-        guard(|| {
-            let logged: Logged = self.ctx.core.quick_log().log(input.try_into()?)?.into();
-            announce(&self.ctx.listeners, std::slice::from_ref(&logged));
-            Ok(logged)
-        })
+        guard(|| Ok(self.ctx.core.quick_log().log(input.try_into()?)?.into()))
     }
 
     /// Records many interactions in one transaction (imports from the call log): all or
     /// nothing; a refusal names the input by position, `[3].phone`.
     pub async fn log_many(&self, inputs: Vec<NewQuickLog>) -> Result<Vec<Logged>> {
         let core = self.ctx.core.clone();
-        let listeners = self.ctx.listeners.clone();
         self.ctx
             .rt
             .blocking(move || {
@@ -127,14 +121,12 @@ impl QuickLog {
                         })
                     })
                     .collect::<Result<Vec<_>>>()?;
-                let logged: Vec<Logged> = core
+                Ok(core
                     .quick_log()
                     .log_many(&inputs)?
                     .into_iter()
                     .map(Into::into)
-                    .collect();
-                announce(&listeners, &logged);
-                Ok(logged)
+                    .collect())
             })
             .await
     }
@@ -142,22 +134,6 @@ impl QuickLog {
     pub fn get(&self, id: String) -> Result<QuickLogEntry> {
         guard(|| Ok(self.ctx.core.quick_log().get(&id)?.into()))
     }
-}
-
-fn announce(listeners: &Listeners, logged: &[Logged]) {
-    let entries = logged.iter().map(|l| l.entry.id.clone()).collect();
-    let tasks = logged
-        .iter()
-        .filter_map(|l| l.entry.task_id.clone())
-        .collect();
-    let leads = logged
-        .iter()
-        .filter(|l| l.new_lead)
-        .map(|l| l.entry.customer_id.clone())
-        .collect();
-    listeners.notify(RecordKind::QuickLog, entries);
-    listeners.notify(RecordKind::Task, tasks);
-    listeners.notify(RecordKind::Customer, leads);
 }
 
 impl TryFrom<NewQuickLog> for core::NewQuickLog {

@@ -4,7 +4,7 @@ use std::time::SystemTime;
 
 use fieldsales_core::task as core;
 
-use crate::convert::{opt_time_in, opt_time_out, time_out, RecordKind};
+use crate::convert::{opt_time_in, opt_time_out, time_out};
 use crate::error::{guard, Result};
 use crate::root::Ctx;
 
@@ -51,13 +51,6 @@ impl Tasks {
     fn area(&self) -> core::Tasks {
         self.ctx.core.tasks()
     }
-
-    fn changed(&self, task: core::Task) -> FollowUpTask {
-        self.ctx
-            .listeners
-            .notify(RecordKind::Task, vec![task.id.clone()]);
-        task.into()
-    }
 }
 
 #[uniffi::export]
@@ -71,11 +64,7 @@ impl Tasks {
                 due_at: opt_time_in(input.due_at, "due_at")?,
                 assignee: input.assignee,
             };
-            let id = self.area().create(input)?;
-            self.ctx
-                .listeners
-                .notify(RecordKind::Task, vec![id.clone()]);
-            Ok(id)
+            Ok(self.area().create(input)?)
         })
     }
 
@@ -85,12 +74,12 @@ impl Tasks {
 
     /// Marks the task done.
     pub fn complete(&self, id: String) -> Result<FollowUpTask> {
-        guard(|| Ok(self.changed(self.area().complete(&id)?)))
+        guard(|| Ok(self.area().complete(&id)?.into()))
     }
 
     /// Opens a done task again.
     pub fn reopen(&self, id: String) -> Result<FollowUpTask> {
-        guard(|| Ok(self.changed(self.area().reopen(&id)?)))
+        guard(|| Ok(self.area().reopen(&id)?.into()))
     }
 
     /// The signed-in user's open tasks due from now to the end of today (rep's time zone).

@@ -4,7 +4,7 @@ use std::time::SystemTime;
 
 use fieldsales_core::visit as core;
 
-use crate::convert::{opt_time_in, opt_time_out, time_in, time_out, RecordKind};
+use crate::convert::{opt_time_in, opt_time_out, time_in, time_out};
 use crate::error::{guard, Result};
 use crate::root::Ctx;
 
@@ -96,31 +96,13 @@ impl Visits {
     fn area(&self) -> core::Visits {
         self.ctx.core.visits()
     }
-
-    fn changed(&self, visit: Visit) -> Visit {
-        self.ctx
-            .listeners
-            .notify(RecordKind::Visit, vec![visit.id.clone()]);
-        if let Some(task) = &visit.task_id {
-            self.ctx
-                .listeners
-                .notify(RecordKind::Task, vec![task.clone()]);
-        }
-        visit
-    }
 }
 
 #[uniffi::export]
 impl Visits {
     /// Plans a visit to `customer_id` at `at`; returns the visit id.
     pub fn plan(&self, customer_id: String, at: SystemTime) -> Result<String> {
-        guard(|| {
-            let id = self.area().plan(&customer_id, time_in(at, "at")?)?;
-            self.ctx
-                .listeners
-                .notify(RecordKind::Visit, vec![id.clone()]);
-            Ok(id)
-        })
+        guard(|| Ok(self.area().plan(&customer_id, time_in(at, "at")?)?))
     }
 
     /// Checks in at `customer_id` now: into the planned visit `visit_id`, or a new visit. The
@@ -140,7 +122,7 @@ impl Visits {
             let v = self
                 .area()
                 .check_in(&customer_id, visit_id.as_deref(), fix.map(Into::into))?;
-            Ok(self.changed(v.into()))
+            Ok(v.into())
         })
     }
 
@@ -157,14 +139,14 @@ impl Visits {
                 decision_maker_wechat: out.decision_maker_wechat,
                 photos: out.photos,
             };
-            Ok(self.changed(self.area().check_out(&visit_id, out)?.into()))
+            Ok(self.area().check_out(&visit_id, out)?.into())
         })
     }
 
     /// Replaces the notes with `text`, merged as a diff so a colleague's concurrent edit
     /// elsewhere in the notes survives.
     pub fn edit_notes(&self, visit_id: String, text: String) -> Result<Visit> {
-        guard(|| Ok(self.changed(self.area().edit_notes(&visit_id, &text)?.into())))
+        guard(|| Ok(self.area().edit_notes(&visit_id, &text)?.into()))
     }
 
     pub fn get(&self, visit_id: String) -> Result<Visit> {
