@@ -56,13 +56,16 @@ pub(crate) fn test() -> Result {
 /// per suite a tenant (named after the suite, so the suites never see each other's data) with
 /// team `north` and two reps, `ann` and `bob`, whose passwords are [`TEST_PASSWORDS`]. The
 /// suites read the URL and their tenant from `FIELDSALES_TEST_SERVER` and
-/// `FIELDSALES_TEST_TENANT`. Dropping it kills the server and removes its data.
+/// `FIELDSALES_TEST_TENANT`. Dropping it kills the server and removes its data. The
+/// `fieldsales` CLI is built beside it (`FIELDSALES_TEST_CLI`): a third device the suites drive
+/// for what the bindings do not offer, such as merging two customers.
 pub(crate) struct TestServer {
     child: Child,
     // Held so the server's stdout stays open while it runs.
     _stdout: BufReader<ChildStdout>,
     data: PathBuf,
     url: String,
+    cli: PathBuf,
 }
 
 /// The reps' passwords on the test server (test data, not secrets).
@@ -77,6 +80,16 @@ impl TestServer {
             "--bin",
             "fieldsales-server",
         ]))?;
+        run(cargo().args([
+            "build",
+            "--package",
+            "fieldsales-cli",
+            "--bin",
+            "fieldsales",
+        ]))?;
+        let cli = target()
+            .join("debug")
+            .join(format!("fieldsales{}", std::env::consts::EXE_SUFFIX));
         let bin = target()
             .join("debug")
             .join(format!("fieldsales-server{}", std::env::consts::EXE_SUFFIX));
@@ -120,6 +133,7 @@ impl TestServer {
             _stdout: BufReader::new(stdout),
             data,
             url: String::new(),
+            cli,
         };
         // The first line names the address it bound ("… listening on http://127.0.0.1:PORT").
         let mut line = String::new();
@@ -139,6 +153,10 @@ impl TestServer {
         vec![
             ("FIELDSALES_TEST_SERVER".into(), self.url.clone()),
             ("FIELDSALES_TEST_TENANT".into(), suite.into()),
+            (
+                "FIELDSALES_TEST_CLI".into(),
+                self.cli.to_string_lossy().into_owned(),
+            ),
         ]
     }
 }
