@@ -167,22 +167,23 @@ const EVERYTHING: &str = "*";
 
 /// Creates, on the write connection only, the temporary table of touched records and the
 /// triggers that fill it. Temporary objects live in the connection, not in the database file:
-/// no migration, and nothing written to disk.
+/// no migration, and nothing written to disk. The table has no unique key on purpose: a
+/// statement inside a trigger takes the conflict handling of the statement that fired it (the
+/// store's upserts), so a record touched twice is noted twice and [`take`] drops the repeats.
 pub(crate) fn install(conn: &Connection) -> Result<()> {
     conn.execute_batch(
         "CREATE TEMP TABLE IF NOT EXISTS feed_touched (
              kind TEXT NOT NULL,
-             id   TEXT NOT NULL,
-             PRIMARY KEY (kind, id)
-         ) WITHOUT ROWID;
+             id   TEXT NOT NULL
+         );
          CREATE TEMP TRIGGER IF NOT EXISTS feed_doc_inserted AFTER INSERT ON main.docs BEGIN
-             INSERT OR IGNORE INTO feed_touched (kind, id) VALUES (new.kind, new.id);
+             INSERT INTO feed_touched (kind, id) VALUES (new.kind, new.id);
          END;
          CREATE TEMP TRIGGER IF NOT EXISTS feed_doc_updated AFTER UPDATE ON main.docs BEGIN
-             INSERT OR IGNORE INTO feed_touched (kind, id) VALUES (new.kind, new.id);
+             INSERT INTO feed_touched (kind, id) VALUES (new.kind, new.id);
          END;
          CREATE TEMP TRIGGER IF NOT EXISTS feed_doc_deleted AFTER DELETE ON main.docs BEGIN
-             INSERT OR IGNORE INTO feed_touched (kind, id) VALUES (old.kind, old.id);
+             INSERT INTO feed_touched (kind, id) VALUES (old.kind, old.id);
          END;",
     )?;
     Ok(())
@@ -191,7 +192,7 @@ pub(crate) fn install(conn: &Connection) -> Result<()> {
 /// Notes, inside the caller's transaction, that anything may have changed (a projection
 /// rebuild rewrites rows without touching a document).
 pub(crate) fn everything_changed(conn: &Connection) -> Result<()> {
-    conn.prepare_cached("INSERT OR IGNORE INTO feed_touched (kind, id) VALUES (?1, ?1)")?
+    conn.prepare_cached("INSERT INTO feed_touched (kind, id) VALUES (?1, ?1)")?
         .execute([EVERYTHING])?;
     Ok(())
 }
@@ -203,7 +204,7 @@ pub(crate) fn take(conn: &Connection) -> Result<Option<Change>> {
     let mut everything = false;
     {
         let mut stmt =
-            conn.prepare_cached("SELECT kind, id FROM feed_touched ORDER BY kind, id")?;
+            conn.prepare_cached("SELECT DISTINCT kind, id FROM feed_touched ORDER BY kind, id")?;
         let mut rows = stmt.query([])?;
         while let Some(row) = rows.next()? {
             let kind: String = row.get(0)?;

@@ -258,3 +258,37 @@ fn the_feed_ends_when_the_store_closes() {
     assert!(matches!(sub.blocking_next(), Some(Change::Records(_))));
     assert_eq!(sub.blocking_next(), None);
 }
+
+#[test]
+fn a_record_written_several_times_in_one_transaction_is_announced_once() {
+    let (ann, _ann_dir) = store();
+    let (bob, _bob_dir) = store();
+    let id = customer(&ann, "北京小米");
+    ann.customers()
+        .edit(
+            &id,
+            CustomerPatch {
+                add_phones: vec!["138 1234 5678".into()],
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    // One entry per change, as a replay sends them: the record is stored twice in one batch.
+    let batch: Vec<IncomingChanges> = ann
+        .outbox(10)
+        .unwrap()
+        .into_iter()
+        .map(|c| IncomingChanges {
+            doc_id: c.doc_id,
+            kind: c.kind,
+            changes: vec![c.change],
+        })
+        .collect();
+    assert_eq!(batch.len(), 2);
+    let mut sub = bob.changes().subscribe();
+    bob.apply_changes(&batch).unwrap();
+    assert_eq!(
+        drain(&mut sub),
+        vec![Change::Records(vec![records(Kind::Customer, &[&id])])]
+    );
+}
