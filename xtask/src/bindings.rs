@@ -54,7 +54,9 @@ pub(crate) fn test() -> Result {
 
 /// A `fieldsales-server` for the suites' sync tests, seeded through its admin subcommands:
 /// per suite a tenant (named after the suite, so the suites never see each other's data) with
-/// team `north` and two reps, `ann` and `bob`, whose passwords are [`TEST_PASSWORDS`]. The
+/// team `north` and the reps `ann`, `bob`, `cho` and `dan`, whose passwords are
+/// [`TEST_PASSWORDS`] (several reps, because the server admits at most five devices per account
+/// and every test signs in new ones). The
 /// suites read the URL and their tenant from `FIELDSALES_TEST_SERVER` and
 /// `FIELDSALES_TEST_TENANT`. Dropping it kills the server and removes its data. The
 /// `fieldsales` CLI is built beside it (`FIELDSALES_TEST_CLI`): a third device the suites drive
@@ -69,7 +71,12 @@ pub(crate) struct TestServer {
 }
 
 /// The reps' passwords on the test server (test data, not secrets).
-const TEST_PASSWORDS: &[(&str, &str)] = &[("ann", "ann-secret-1"), ("bob", "bob-secret-1")];
+const TEST_PASSWORDS: &[(&str, &str)] = &[
+    ("ann", "ann-secret-1"),
+    ("bob", "bob-secret-1"),
+    ("cho", "cho-secret-1"),
+    ("dan", "dan-secret-1"),
+];
 
 impl TestServer {
     fn start() -> Result<TestServer> {

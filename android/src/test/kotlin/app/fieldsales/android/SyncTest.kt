@@ -1,6 +1,6 @@
 // Sync through the Kotlin bindings against a real fieldsales-server that `cargo xtask test`
 // starts on 127.0.0.1 (FIELDSALES_TEST_SERVER) with tenant FIELDSALES_TEST_TENANT, team
-// `north` and the reps `ann` and `bob`. Run outside the harness, these tests are skipped. A
+// `north` and the reps `ann`, `bob`, `cho` and `dan` (at most five devices each). Run outside the harness, these tests are skipped. A
 // third device, the `fieldsales` CLI (FIELDSALES_TEST_CLI), merges customers, which the
 // bindings do not offer.
 package app.fieldsales.android
@@ -129,12 +129,12 @@ class SyncTest {
 
     @Test
     fun `a customer that arrives by sync reaches a StoreListener`() = runBlocking<Unit> {
-        phone("ann").use { ann ->
+        phone("cho").use { cho ->
             phone("bob").use { bob ->
                 val (subscription, events) = heard(bob)
                 subscription.use {
-                    val id = ann.customers().create(NewCustomer(name = "深圳大疆", visibility = Visibility.TEAM))
-                    ann.sync().sync()
+                    val id = cho.customers().create(NewCustomer(name = "深圳大疆", visibility = Visibility.TEAM))
+                    cho.sync().sync()
                     bob.sync().sync()
                     val event = events.awaitEvent { it.kind == RecordKind.CUSTOMER && id in it.ids }
                     assertEquals(RecordKind.CUSTOMER, event.kind)
@@ -150,34 +150,34 @@ class SyncTest {
             assertTrue(cli != null, "cargo xtask test gave the sync suite no CLI")
         }
         assumeTrue(cli != null, "no fieldsales CLI (run through cargo xtask test)")
-        phone("ann").use { ann ->
+        phone("cho").use { cho ->
             phone("bob").use { bob ->
-                val survivor = ann.customers().create(
+                val survivor = cho.customers().create(
                     NewCustomer(name = "北京华信软件技术有限公司", phones = listOf("138 1234 5678"), visibility = Visibility.TEAM),
                 )
-                val merged = ann.customers().create(NewCustomer(name = "华信软件", visibility = Visibility.TEAM))
-                ann.sync().sync()
+                val merged = cho.customers().create(NewCustomer(name = "华信软件", visibility = Visibility.TEAM))
+                cho.sync().sync()
                 bob.sync().sync()
-                // Bob, offline, adds a phone to the copy that a third device of Ann's merges away.
+                // Bob, offline, adds a phone to the copy that Dan merges away on his own device.
                 bob.customers().edit(merged, CustomerPatch(addPhones = listOf("010-6234 5678")))
-                cli("ann", "login", "--server", server!!, "--tenant", tenant, "--username", "ann")
-                cli("ann", "sync")
-                cli("ann", "merge", survivor, merged)
-                cli("ann", "sync")
-                ann.sync().sync()
+                cli("dan", "login", "--server", server!!, "--tenant", tenant, "--username", "dan")
+                cli("dan", "sync")
+                cli("dan", "merge", survivor, merged)
+                cli("dan", "sync")
+                cho.sync().sync()
 
-                val (subscription, events) = heard(ann)
+                val (subscription, events) = heard(cho)
                 subscription.use {
                     // Events come in commit order: once this write is heard, the merge's are past.
-                    val marker = ann.tasks().create(NewTask(title = "marker"))
+                    val marker = cho.tasks().create(NewTask(title = "marker"))
                     events.awaitEvent { it.kind == RecordKind.TASK && marker in it.ids }
 
                     bob.sync().sync()
-                    ann.sync().sync()
-                    // Ann's answer holds only Bob's edit to the merged-away customer; settling it
+                    cho.sync().sync()
+                    // Cho's answer holds only Bob's edit to the merged-away customer; settling it
                     // carries the phone to the survivor, and that write is announced.
                     events.awaitEvent { it.kind == RecordKind.CUSTOMER && survivor in it.ids }
-                    assertEquals(2, ann.customers().get(survivor).phones.size, "the late phone was carried")
+                    assertEquals(2, cho.customers().get(survivor).phones.size, "the late phone was carried")
                 }
             }
         }
