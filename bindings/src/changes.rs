@@ -40,16 +40,9 @@ impl Changes {
     /// twice is harmless.
     pub async fn apply(&self, batch: Vec<IncomingChanges>) -> Result<()> {
         let core = self.ctx.core.clone();
-        let listeners = self.ctx.listeners.clone();
         self.ctx
             .rt
-            .blocking(move || {
-                core.apply_changes(&batch)?;
-                for b in batch {
-                    listeners.notify(b.kind, vec![b.doc_id]);
-                }
-                Ok(())
-            })
+            .blocking(move || Ok(core.apply_changes(&batch)?))
             .await
     }
 

@@ -44,12 +44,6 @@ impl Conflicts {
     /// store.conflicts().resolve(c.recordId, f.field, f.values[1].value)
     /// ```
     pub fn resolve(&self, id: String, field: String, value: FieldValue) -> Result<()> {
-        guard(|| {
-            let area = self.ctx.core.conflicts();
-            area.resolve(&id, &field, &value)?;
-            let kind = area.for_record(&id)?.kind;
-            self.ctx.listeners.notify(kind, vec![id]);
-            Ok(())
-        })
+        guard(|| Ok(self.ctx.core.conflicts().resolve(&id, &field, &value)?))
     }
 }

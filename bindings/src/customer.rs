@@ -13,7 +13,7 @@ use fieldsales_core::customer::{self as core, ContactInput, Customer, CustomerPa
 use fieldsales_core::customer::{Address, CustomerSummary, Visibility};
 use fieldsales_core::timeline::TimelineItem;
 
-use crate::convert::{count_in, count_out, RecordKind};
+use crate::convert::{count_in, count_out};
 use crate::error::{guard, Result};
 use crate::root::Ctx;
 
@@ -64,13 +64,6 @@ impl Customers {
     fn area(&self) -> core::Customers {
         self.ctx.core.customers()
     }
-
-    fn changed(&self, customer: Customer) -> Customer {
-        self.ctx
-            .listeners
-            .notify(RecordKind::Customer, vec![customer.id.clone()]);
-        customer
-    }
 }
 
 #[uniffi::export]
@@ -82,27 +75,18 @@ impl Customers {
     /// val id = store.customers().create(NewCustomer(name = "北京小米", phones = listOf("138 1234 5678")))
     /// ```
     pub fn create(&self, input: NewCustomer) -> Result<String> {
-        guard(|| {
-            let id = self.area().create(input.into())?;
-            self.ctx
-                .listeners
-                .notify(RecordKind::Customer, vec![id.clone()]);
-            Ok(id)
-        })
+        guard(|| Ok(self.area().create(input.into())?))
     }
 
     /// Creates many customers in one transaction (imports, first sign-in): all or nothing.
     /// A refusal names the input by position: field `[3].phones`.
     pub async fn create_many(&self, inputs: Vec<NewCustomer>) -> Result<Vec<String>> {
         let area = self.area();
-        let listeners = self.ctx.listeners.clone();
         self.ctx
             .rt
             .blocking(move || {
                 let inputs: Vec<core::NewCustomer> = inputs.into_iter().map(Into::into).collect();
-                let ids = area.create_many(&inputs)?;
-                listeners.notify(RecordKind::Customer, ids.clone());
-                Ok(ids)
+                Ok(area.create_many(&inputs)?)
             })
             .await
     }
@@ -114,18 +98,12 @@ impl Customers {
 
     /// Applies `patch` and returns the customer as it now is.
     pub fn edit(&self, id: String, patch: CustomerPatch) -> Result<Customer> {
-        guard(|| Ok(self.changed(self.area().edit(&id, patch)?)))
+        guard(|| Ok(self.area().edit(&id, patch)?))
     }
 
     /// Adds a contact and returns its id.
     pub fn add_contact(&self, customer_id: String, contact: ContactInput) -> Result<String> {
-        guard(|| {
-            let id = self.area().add_contact(&customer_id, contact)?;
-            self.ctx
-                .listeners
-                .notify(RecordKind::Customer, vec![customer_id.clone()]);
-            Ok(id)
-        })
+        guard(|| Ok(self.area().add_contact(&customer_id, contact)?))
     }
 
     /// Edits a contact; only the fields given change.
@@ -139,7 +117,7 @@ impl Customers {
             let c = self
                 .area()
                 .edit_contact(&customer_id, &contact_id, contact)?;
-            Ok(self.changed(c))
+            Ok(c)
         })
     }
 
@@ -147,7 +125,7 @@ impl Customers {
     pub fn remove_contact(&self, customer_id: String, contact_id: String) -> Result<Customer> {
         guard(|| {
             let c = self.area().remove_contact(&customer_id, &contact_id)?;
-            Ok(self.changed(c))
+            Ok(c)
         })
     }
 
@@ -164,17 +142,13 @@ impl Customers {
             let c = self
                 .area()
                 .set_stage(&id, &stage, anchor.as_deref(), note.as_deref())?;
-            Ok(self.changed(c))
+            Ok(c)
         })
     }
 
     /// Deletes the customer (a tombstone that syncs; history stays for audit).
     pub fn delete(&self, id: String) -> Result<()> {
-        guard(|| {
-            self.area().delete(&id)?;
-            self.ctx.listeners.notify(RecordKind::Customer, vec![id]);
-            Ok(())
-        })
+        guard(|| Ok(self.area().delete(&id)?))
     }
 
     /// Live customers by name, `limit` at a time from `offset`.

@@ -12,9 +12,8 @@ use std::time::SystemTime;
 
 use fieldsales_core::quicklog::{self as core, Channel, Logged, QuickLog as QuickLogEntry};
 
-use crate::convert::{opt_time_in, RecordKind};
+use crate::convert::opt_time_in;
 use crate::error::{guard, Result};
-use crate::events::Listeners;
 use crate::root::Ctx;
 
 /// What the app pre-fills (phone, time, call length) and the rep ticks (pain points, next
@@ -68,18 +67,13 @@ impl QuickLog {
     /// val task = store.tasks().get(logged.entry.taskId!!)
     /// ```
     pub fn log(&self, input: NewQuickLog) -> Result<Logged> {
-        guard(|| {
-            let logged = self.ctx.core.quick_log().log(input.try_into()?)?;
-            announce(&self.ctx.listeners, std::slice::from_ref(&logged));
-            Ok(logged)
-        })
+        guard(|| Ok(self.ctx.core.quick_log().log(input.try_into()?)?))
     }
 
     /// Records many interactions in one transaction (imports from the call log): all or
     /// nothing; a refusal names the input by position, `[3].phone`.
     pub async fn log_many(&self, inputs: Vec<NewQuickLog>) -> Result<Vec<Logged>> {
         let core = self.ctx.core.clone();
-        let listeners = self.ctx.listeners.clone();
         self.ctx
             .rt
             .blocking(move || {
@@ -98,9 +92,7 @@ impl QuickLog {
                         })
                     })
                     .collect::<Result<Vec<_>>>()?;
-                let logged = core.quick_log().log_many(&inputs)?;
-                announce(&listeners, &logged);
-                Ok(logged)
+                Ok(core.quick_log().log_many(&inputs)?)
             })
             .await
     }
@@ -108,22 +100,6 @@ impl QuickLog {
     pub fn get(&self, id: String) -> Result<QuickLogEntry> {
         guard(|| Ok(self.ctx.core.quick_log().get(&id)?))
     }
-}
-
-fn announce(listeners: &Listeners, logged: &[Logged]) {
-    let entries = logged.iter().map(|l| l.entry.id.clone()).collect();
-    let tasks = logged
-        .iter()
-        .filter_map(|l| l.entry.task_id.clone())
-        .collect();
-    let leads = logged
-        .iter()
-        .filter(|l| l.new_lead)
-        .map(|l| l.entry.customer_id.clone())
-        .collect();
-    listeners.notify(RecordKind::QuickLog, entries);
-    listeners.notify(RecordKind::Task, tasks);
-    listeners.notify(RecordKind::Customer, leads);
 }
 
 impl TryFrom<NewQuickLog> for core::NewQuickLog {

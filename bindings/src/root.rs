@@ -101,7 +101,8 @@ impl FieldSalesConfig {
     }
 }
 
-/// What every area object holds: the core store, the runtime, the listeners.
+/// What every area object holds: the core store, the runtime, the listeners (fed by the
+/// core's change feed: see `events`).
 #[derive(Clone)]
 pub(crate) struct Ctx {
     pub core: fieldsales_core::FieldSales,
@@ -122,6 +123,26 @@ pub struct FieldSales {
     ctx: Ctx,
 }
 
+impl FieldSales {
+    /// The root over an open core store, with its listeners fed by the core's change feed.
+    fn new(core: fieldsales_core::FieldSales, rt: Runtime) -> Result<Arc<FieldSales>> {
+        let listeners = Listeners::forwarding(&core)?;
+        Ok(Arc::new(FieldSales {
+            ctx: Ctx {
+                core,
+                rt,
+                listeners,
+            },
+        }))
+    }
+
+    /// The core store (for this crate's tests).
+    #[cfg(test)]
+    pub(crate) fn core(&self) -> &fieldsales_core::FieldSales {
+        &self.ctx.core
+    }
+}
+
 #[uniffi::export]
 impl FieldSales {
     /// Opens (creating on first use) the store of `config.user_id` under `data_dir`, running
@@ -131,13 +152,7 @@ impl FieldSales {
         guard(|| {
             let (identity, config) = config.into_core()?;
             let core = fieldsales_core::FieldSales::open(data_dir.as_ref(), identity, config)?;
-            Ok(Arc::new(FieldSales {
-                ctx: Ctx {
-                    core,
-                    rt: Runtime::new()?,
-                    listeners: Arc::new(Listeners::default()),
-                },
-            }))
+            FieldSales::new(core, Runtime::new()?)
         })
     }
 
@@ -171,13 +186,7 @@ impl FieldSales {
                 Ok(core)
             })
             .await?;
-        Ok(Arc::new(FieldSales {
-            ctx: Ctx {
-                core,
-                rt,
-                listeners: Arc::new(Listeners::default()),
-            },
-        }))
+        FieldSales::new(core, rt)
     }
 
     /// Sign-in, sync now, the status line, refused edits and the auto-sync engine.
@@ -225,7 +234,9 @@ impl FieldSales {
         Arc::new(Changes::new(self.ctx.clone()))
     }
 
-    /// Registers `listener` for change events until the returned subscription is closed.
+    /// Registers `listener` for change events until the returned subscription is closed. Every
+    /// committed change reaches it — writes, sync, merges settling — on the store's event
+    /// thread, never on the writing one (see `StoreListener`).
     pub fn subscribe(&self, listener: Arc<dyn StoreListener>) -> Arc<Subscription> {
         self.ctx.listeners.add(listener)
     }

@@ -11,7 +11,7 @@ use std::time::SystemTime;
 
 use fieldsales_core::task::{self as core, Task as FollowUpTask};
 
-use crate::convert::{opt_time_in, RecordKind};
+use crate::convert::opt_time_in;
 use crate::error::{guard, Result};
 use crate::root::Ctx;
 
@@ -43,26 +43,13 @@ impl Tasks {
     fn area(&self) -> core::Tasks {
         self.ctx.core.tasks()
     }
-
-    fn changed(&self, task: FollowUpTask) -> FollowUpTask {
-        self.ctx
-            .listeners
-            .notify(RecordKind::Task, vec![task.id.clone()]);
-        task
-    }
 }
 
 #[uniffi::export]
 impl Tasks {
     /// Creates a task and returns its id.
     pub fn create(&self, input: NewTask) -> Result<String> {
-        guard(|| {
-            let id = self.area().create(input.into_core()?)?;
-            self.ctx
-                .listeners
-                .notify(RecordKind::Task, vec![id.clone()]);
-            Ok(id)
-        })
+        guard(|| Ok(self.area().create(input.into_core()?)?))
     }
 
     pub fn get(&self, id: String) -> Result<FollowUpTask> {
@@ -71,12 +58,12 @@ impl Tasks {
 
     /// Marks the task done.
     pub fn complete(&self, id: String) -> Result<FollowUpTask> {
-        guard(|| Ok(self.changed(self.area().complete(&id)?)))
+        guard(|| Ok(self.area().complete(&id)?))
     }
 
     /// Opens a done task again.
     pub fn reopen(&self, id: String) -> Result<FollowUpTask> {
-        guard(|| Ok(self.changed(self.area().reopen(&id)?)))
+        guard(|| Ok(self.area().reopen(&id)?))
     }
 
     /// The signed-in user's open tasks due from now to the end of today (rep's time zone).

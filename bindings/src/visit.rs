@@ -11,7 +11,7 @@ use std::time::SystemTime;
 
 use fieldsales_core::visit::{self as core, Fix, Visit};
 
-use crate::convert::{opt_time_in, time_in, RecordKind};
+use crate::convert::{opt_time_in, time_in};
 use crate::error::{guard, Result};
 use crate::root::Ctx;
 
@@ -52,31 +52,13 @@ impl Visits {
     fn area(&self) -> core::Visits {
         self.ctx.core.visits()
     }
-
-    fn changed(&self, visit: Visit) -> Visit {
-        self.ctx
-            .listeners
-            .notify(RecordKind::Visit, vec![visit.id.clone()]);
-        if let Some(task) = &visit.task_id {
-            self.ctx
-                .listeners
-                .notify(RecordKind::Task, vec![task.clone()]);
-        }
-        visit
-    }
 }
 
 #[uniffi::export]
 impl Visits {
     /// Plans a visit to `customer_id` at `at`; returns the visit id.
     pub fn plan(&self, customer_id: String, at: SystemTime) -> Result<String> {
-        guard(|| {
-            let id = self.area().plan(&customer_id, time_in(at, "at")?)?;
-            self.ctx
-                .listeners
-                .notify(RecordKind::Visit, vec![id.clone()]);
-            Ok(id)
-        })
+        guard(|| Ok(self.area().plan(&customer_id, time_in(at, "at")?)?))
     }
 
     /// Checks in at `customer_id` now: into the planned visit `visit_id`, or a new visit. The
@@ -96,7 +78,7 @@ impl Visits {
             let v = self
                 .area()
                 .check_in(&customer_id, visit_id.as_deref(), fix)?;
-            Ok(self.changed(v))
+            Ok(v)
         })
     }
 
@@ -104,14 +86,14 @@ impl Visits {
     pub fn check_out(&self, visit_id: String, out: CheckOut) -> Result<Visit> {
         guard(|| {
             let out = out.into_core()?;
-            Ok(self.changed(self.area().check_out(&visit_id, out)?))
+            Ok(self.area().check_out(&visit_id, out)?)
         })
     }
 
     /// Replaces the notes with `text`, merged as a diff so a colleague's concurrent edit
     /// elsewhere in the notes survives.
     pub fn edit_notes(&self, visit_id: String, text: String) -> Result<Visit> {
-        guard(|| Ok(self.changed(self.area().edit_notes(&visit_id, &text)?)))
+        guard(|| Ok(self.area().edit_notes(&visit_id, &text)?))
     }
 
     pub fn get(&self, visit_id: String) -> Result<Visit> {

@@ -7,7 +7,8 @@
 //! [`FieldSales`] is the root: open it once per signed-in user, then work through its areas —
 //! [`FieldSales::customers`], [`FieldSales::visits`], [`FieldSales::quick_log`],
 //! [`FieldSales::tasks`], [`FieldSales::search`], [`FieldSales::conflicts`],
-//! [`FieldSales::health`], [`FieldSales::dedup`], [`FieldSales::sync`].
+//! [`FieldSales::health`], [`FieldSales::dedup`], [`FieldSales::sync`], and hear what changed
+//! through [`FieldSales::changes`].
 //!
 //! ```
 //! use fieldsales_core::{FieldSales, Identity, Config, customer::NewCustomer};
@@ -86,6 +87,7 @@ pub mod customer;
 pub mod dedup;
 mod engine;
 pub mod error;
+pub mod feed;
 #[cfg(feature = "uniffi")]
 pub mod ffi;
 pub mod health;
@@ -235,6 +237,12 @@ impl FieldSales {
         dedup::Dedup::new(self.engine.clone())
     }
 
+    /// Which records every committed transaction changed — local writes, sync answers, merges
+    /// settling, rebuilds — for screens that must refresh (see [`feed`]).
+    pub fn changes(&self) -> feed::ChangeFeed {
+        feed::ChangeFeed::new(self.engine.clone())
+    }
+
     /// Signing in, syncing with the server, sync status, rejected edits, auto-sync.
     pub fn sync(&self) -> sync::SyncClient {
         sync::SyncClient::new(self.engine.clone(), self.sync.clone())
@@ -273,6 +281,7 @@ impl FieldSales {
         let engine = &self.engine;
         engine.store.transaction(|tx| {
             let count = engine.store.projections().rebuild(tx, &engine.actor)?;
+            store::feed::everything_changed(tx)?;
             dedup::settle_pending(&engine.writer(tx, engine.now()))?;
             Ok(count)
         })

@@ -56,20 +56,30 @@ pub(crate) fn test() -> Result {
 }
 
 /// A `fieldsales-server` for the suites' sync tests, seeded by the test kit on its data
-/// directory before it starts: per suite a tenant (named after the suite, so the suites never see each other's data) with
-/// team `north` and two reps, `ann` and `bob`, whose passwords are [`TEST_PASSWORDS`]. The
+/// directory before it starts: per suite a tenant (named after the suite, so the suites never
+/// see each other's data) with team `north` and the reps `ann`, `bob`, `cho` and `dan`, whose
+/// passwords are [`TEST_PASSWORDS`] (several reps, because the server admits at most five
+/// devices per account and every test signs in new ones). The
 /// suites read the URL and their tenant from `FIELDSALES_TEST_SERVER` and
-/// `FIELDSALES_TEST_TENANT`. Dropping it kills the server and removes its data.
+/// `FIELDSALES_TEST_TENANT`. Dropping it kills the server and removes its data. The
+/// `fieldsales` CLI is built beside it (`FIELDSALES_TEST_CLI`): a third device the suites drive
+/// for what the bindings do not offer, such as merging two customers.
 pub(crate) struct TestServer {
     child: Child,
     // Held so the server's stdout stays open while it runs.
     _stdout: BufReader<ChildStdout>,
     data: PathBuf,
     url: String,
+    cli: PathBuf,
 }
 
 /// The reps' passwords on the test server (test data, not secrets).
-const TEST_PASSWORDS: &[(&str, &str)] = &[("ann", "ann-secret-1"), ("bob", "bob-secret-1")];
+const TEST_PASSWORDS: &[(&str, &str)] = &[
+    ("ann", "ann-secret-1"),
+    ("bob", "bob-secret-1"),
+    ("cho", "cho-secret-1"),
+    ("dan", "dan-secret-1"),
+];
 
 /// `suite`'s tenant: team `north` with the reps of [`TEST_PASSWORDS`], each with their own
 /// password (so the tenant's default password is never used).
@@ -92,7 +102,14 @@ impl TestServer {
             "fieldsales-server",
             "--bin",
             "fieldsales-server",
+            "--package",
+            "fieldsales-cli",
+            "--bin",
+            "fieldsales",
         ]))?;
+        let cli = target()
+            .join("debug")
+            .join(format!("fieldsales{}", std::env::consts::EXE_SUFFIX));
         let bin = target()
             .join("debug")
             .join(format!("fieldsales-server{}", std::env::consts::EXE_SUFFIX));
@@ -114,6 +131,7 @@ impl TestServer {
             _stdout: BufReader::new(stdout),
             data,
             url: String::new(),
+            cli,
         };
         // The first line names the address it bound ("… listening on http://127.0.0.1:PORT").
         let mut line = String::new();
@@ -133,6 +151,10 @@ impl TestServer {
         vec![
             ("FIELDSALES_TEST_SERVER".into(), self.url.clone()),
             ("FIELDSALES_TEST_TENANT".into(), suite.into()),
+            (
+                "FIELDSALES_TEST_CLI".into(),
+                self.cli.to_string_lossy().into_owned(),
+            ),
         ]
     }
 }

@@ -58,6 +58,7 @@ const LAYERS: &[(&str, u8, &str)] = &[
     ("health",            7, "area: incomplete, invalid or quiet records"),
     ("search",            7, "area: finding customers by name, pinyin or digits"),
     ("dedup",             7, "area: duplicate checks and scans, merging, settling merges"),
+    ("feed",              7, "area: subscribing to what each committed transaction changed"),
     ("outbox",            8, "the exchange of changes with other replicas, used by sync"),
     ("sync",              9, "the sync client: sessions, round trips, auto-sync"),
     ("ffi",              10, "feature uniffi: how core's value types cross to the apps; names types of every layer"),

@@ -2,6 +2,7 @@
 with this module, so it must behave exactly like the apps' bindings."""
 
 import asyncio
+import queue
 from collections import defaultdict
 from datetime import datetime, timezone
 
@@ -154,17 +155,24 @@ def test_concurrent_edits_on_two_devices_are_listed_and_resolved(open_store):
 def test_listeners_hear_about_writes(store):
     class Recorder(StoreListener):
         def __init__(self):
-            self.events = []
+            self.events = queue.Queue()
 
         def on_change(self, event):
-            self.events.append(event)
+            self.events.put((event.kind, event.ids))
 
+    # Listeners are called on the store's event thread, after the write returned.
     recorder = Recorder()
     subscription = store.subscribe(recorder)
     cid = store.customers().create(NewCustomer(name="北京小米"))
+    assert recorder.events.get(timeout=10) == (RecordKind.CUSTOMER, [cid])
     subscription.cancel()
-    store.customers().create(NewCustomer(name="上海华为"))
-    assert [(e.kind, e.ids) for e in recorder.events] == [(RecordKind.CUSTOMER, [cid])]
+    # A listener still subscribed hears the next write; by then the cancelled one would have.
+    witness = Recorder()
+    kept = store.subscribe(witness)
+    other = store.customers().create(NewCustomer(name="上海华为"))
+    assert witness.events.get(timeout=10) == (RecordKind.CUSTOMER, [other])
+    kept.cancel()
+    assert recorder.events.empty()
 
 
 def test_bytes_cross_the_boundary_unchanged():

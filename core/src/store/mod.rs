@@ -8,6 +8,10 @@
 //! third, on its own thread, runs the WAL checkpoints at pauses in the writes (when the writes
 //! do not pause, the writer runs one before its next write: see `checkpoint`).
 //!
+//! Every committed write transaction announces the records it changed on the change feed
+//! (`crate::feed`), after `COMMIT` and only then; the write connection carries the feed's
+//! temporary triggers that collect them.
+//!
 //! Durability: WAL with `synchronous = FULL` by default, so a write that returned survives not
 //! only the app being killed but the battery dying at the customer's door — the most common way
 //! a field rep's phone goes down. It costs one fsync per write (a quick-log is one write, a few
@@ -20,6 +24,7 @@
 //! session to.
 
 mod checkpoint;
+pub(crate) mod feed;
 mod migrations;
 mod projection;
 pub(crate) mod writer;
@@ -56,6 +61,8 @@ pub(crate) struct Store {
     checkpointer: checkpoint::Checkpointer,
     /// Each record kind's projection.
     projections: Projections,
+    /// Where each committed transaction announces the records it changed.
+    feed: feed::Publisher,
 }
 
 impl Store {
@@ -72,6 +79,7 @@ impl Store {
         let mut writer = Connection::open(path)?;
         configure(&writer, durability)?;
         migrations::migrate(&mut writer, credentials)?;
+        feed::install(&writer)?;
         let checkpointer = checkpoint::Checkpointer::start(path, durability, &mut writer)?;
         let reader = Connection::open_with_flags(
             path,
@@ -83,12 +91,18 @@ impl Store {
             reader: Mutex::new(reader),
             checkpointer,
             projections,
+            feed: feed::Publisher::new(),
         })
     }
 
     /// The projection of every record kind.
     pub(crate) fn projections(&self) -> &Projections {
         &self.projections
+    }
+
+    /// The change feed's sending side (subscribers are made from it).
+    pub(crate) fn feed(&self) -> &feed::Publisher {
+        &self.feed
     }
 
     /// Runs `f` on the read connection. Reads see the last committed state and never block on
@@ -99,7 +113,8 @@ impl Store {
     }
 
     /// Runs `f` inside one immediate transaction on the write connection and commits it; any
-    /// error rolls the whole transaction back.
+    /// error rolls the whole transaction back. Once committed, the records it changed go out on
+    /// the change feed (see [`crate::feed`]); a rolled-back transaction announces nothing.
     pub(crate) fn transaction<T>(
         &self,
         f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T>,
@@ -108,7 +123,11 @@ impl Store {
         self.checkpointer.catch_up(&conn);
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let out = f(&tx)?;
+        let changed = feed::take(&tx)?;
         tx.commit()?;
+        // Still under the writer lock, so changes go out in commit order; publishing never
+        // waits for a subscriber.
+        self.feed.publish(changed);
         Ok(out)
     }
 }

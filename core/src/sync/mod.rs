@@ -23,7 +23,7 @@ pub mod auto;
 pub mod backoff;
 pub(crate) mod config;
 #[cfg(test)]
-mod fake;
+pub(crate) mod fake;
 #[cfg(feature = "http")]
 pub mod http;
 mod listener;
@@ -35,7 +35,7 @@ mod session;
 pub(crate) mod sign_in;
 mod state;
 #[cfg(test)]
-mod testing;
+pub(crate) mod testing;
 pub mod transport;
 
 use std::future::Future;

@@ -4,8 +4,10 @@
 import Foundation
 
 public extension FieldSales {
-    /// Change events of this store. Iterating subscribes; ending the loop (or cancelling its
-    /// task) unsubscribes. An empty `kinds` means every kind.
+    /// Change events of this store: this app's writes, records applied by a sync, merges
+    /// settling. Iterating subscribes; ending the loop (or cancelling its task) unsubscribes.
+    /// An empty `kinds` means every kind; an event with empty `ids` means "re-read every record
+    /// of that kind".
     ///
     /// ```swift
     /// for await event in store.events([.customer]) {
@@ -38,7 +40,7 @@ public extension FieldSales {
     }
 }
 
-/// Forwards the core's callbacks (on the writing thread) to a closure.
+/// Forwards the core's callbacks (on the store's event thread) to a closure.
 final class EventRelay: StoreListener, @unchecked Sendable {
     private let deliver: (StoreEvent) -> Void
 

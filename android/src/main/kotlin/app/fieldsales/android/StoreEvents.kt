@@ -15,7 +15,9 @@ import kotlinx.coroutines.flow.filter
 
 /**
  * Change events of this store as a cold [Flow]: collecting subscribes, cancelling the
- * collector unsubscribes. Each event names the kind and the ids of records that changed.
+ * collector unsubscribes. Each event names the kind and the ids of records that changed —
+ * by this app, by a sync or by a merge settling; empty ids mean "re-read every record of
+ * that kind".
  *
  * ```kotlin
  * lifecycleScope.launch {
@@ -27,7 +29,7 @@ fun FieldSales.events(vararg kinds: RecordKind): Flow<StoreEvent> {
     val all = callbackFlow {
         val subscription = subscribe(object : StoreListener {
             override fun onChange(event: StoreEvent) {
-                // Called on the writing thread; never block it.
+                // Called on the store's event thread; never block it.
                 trySend(event)
             }
         })

@@ -1,10 +1,14 @@
 // Sync through the Kotlin bindings against a real fieldsales-server that `cargo xtask test`
 // starts on 127.0.0.1 (FIELDSALES_TEST_SERVER) with tenant FIELDSALES_TEST_TENANT, team
-// `north` and the reps `ann` and `bob`. Run outside the harness, these tests are skipped.
+// `north` and the reps `ann`, `bob`, `cho` and `dan` (at most five devices each). Run outside
+// the harness, these tests are skipped. A third device, the `fieldsales` CLI
+// (FIELDSALES_TEST_CLI), merges customers, which the bindings do not offer.
 package app.fieldsales.android
 
 import app.fieldsales.core.ConflictFound
+import app.fieldsales.core.CustomerPatch
 import app.fieldsales.core.Login
+import app.fieldsales.core.RecordKind
 import app.fieldsales.core.RejectedEdit
 import app.fieldsales.core.SyncFailure
 import app.fieldsales.core.SyncProgress
@@ -15,9 +19,13 @@ import app.fieldsales.ffi.FieldSales
 import app.fieldsales.ffi.FieldSalesConfig
 import app.fieldsales.ffi.FieldSalesException
 import app.fieldsales.ffi.NewCustomer
+import app.fieldsales.ffi.NewTask
+import app.fieldsales.ffi.StoreEvent
+import app.fieldsales.ffi.StoreListener
 import app.fieldsales.ffi.SyncListener
 import java.nio.file.Path
 import java.util.concurrent.CountDownLatch
+import java.util.concurrent.LinkedBlockingQueue
 import java.util.concurrent.TimeUnit
 import java.util.concurrent.atomic.AtomicReference
 import kotlinx.coroutines.flow.filterIsInstance
@@ -31,6 +39,7 @@ import org.junit.jupiter.api.io.TempDir
 import kotlin.test.assertEquals
 import kotlin.test.assertFailsWith
 import kotlin.test.assertFalse
+import kotlin.test.assertNotNull
 import kotlin.test.assertTrue
 
 class SyncTest {
@@ -39,6 +48,7 @@ class SyncTest {
 
     private val server: String? = System.getenv("FIELDSALES_TEST_SERVER")
     private val tenant: String = System.getenv("FIELDSALES_TEST_TENANT") ?: "kotlin"
+    private val cli: String? = System.getenv("FIELDSALES_TEST_CLI")
 
     /** Skipped outside the harness; under it (`FIELDSALES_TEST_HARNESS`) a missing server fails. */
     @BeforeEach
@@ -81,6 +91,96 @@ class SyncTest {
                 assertEquals(received.cursor, status.cursor)
                 assertEquals(null, status.lastError)
                 assertEquals(emptyList(), bob.sync().rejected())
+            }
+        }
+    }
+
+    /** Every event [store]'s listeners hear, queued (listeners run on the store's event thread). */
+    private fun heard(store: FieldSales): Pair<AutoCloseable, LinkedBlockingQueue<StoreEvent>> {
+        val queue = LinkedBlockingQueue<StoreEvent>()
+        val subscription = store.subscribe(object : StoreListener {
+            override fun onChange(event: StoreEvent) {
+                queue.add(event)
+            }
+        })
+        return subscription to queue
+    }
+
+    /** The first queued event that [matches], waiting at most ten seconds for it. */
+    private fun LinkedBlockingQueue<StoreEvent>.awaitEvent(matches: (StoreEvent) -> Boolean): StoreEvent {
+        val deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10)
+        while (true) {
+            val left = deadline - System.nanoTime()
+            val event = assertNotNull(poll(maxOf(left, 0), TimeUnit.NANOSECONDS), "no matching change event arrived")
+            if (matches(event)) return event
+        }
+    }
+
+    /** Runs the `fieldsales` CLI on its own data directory as [user]; returns its JSON output. */
+    private fun cli(user: String, vararg args: String): String {
+        val command = listOf(cli!!, "--data-dir", dir.resolve("cli-$user").toString(), "--json") + args
+        val process = ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .apply { environment()["FIELDSALES_PASSWORD"] = "$user-secret-1" }
+            .start()
+        val output = process.inputStream.bufferedReader().readText()
+        assertTrue(process.waitFor(60, TimeUnit.SECONDS), "the CLI finished")
+        assertEquals(0, process.exitValue(), "fieldsales ${args.joinToString(" ")}: $output")
+        return output
+    }
+
+    @Test
+    fun `a customer that arrives by sync reaches a StoreListener`() = runBlocking<Unit> {
+        phone("cho").use { cho ->
+            phone("bob").use { bob ->
+                val (subscription, events) = heard(bob)
+                subscription.use {
+                    val id = cho.customers().create(NewCustomer(name = "深圳大疆", visibility = Visibility.TEAM))
+                    cho.sync().sync()
+                    bob.sync().sync()
+                    val event = events.awaitEvent { it.kind == RecordKind.CUSTOMER && id in it.ids }
+                    assertEquals(RecordKind.CUSTOMER, event.kind)
+                    assertEquals("深圳大疆", bob.customers().get(id).name)
+                }
+            }
+        }
+    }
+
+    @Test
+    fun `a survivor touched only by merge settling reaches a StoreListener`() = runBlocking<Unit> {
+        if (System.getenv("FIELDSALES_TEST_HARNESS") != null) {
+            assertTrue(cli != null, "cargo xtask test gave the sync suite no CLI")
+        }
+        assumeTrue(cli != null, "no fieldsales CLI (run through cargo xtask test)")
+        phone("cho").use { cho ->
+            phone("bob").use { bob ->
+                val survivor = cho.customers().create(
+                    NewCustomer(name = "北京华信软件技术有限公司", phones = listOf("138 1234 5678"), visibility = Visibility.TEAM),
+                )
+                val merged = cho.customers().create(NewCustomer(name = "华信软件", visibility = Visibility.TEAM))
+                cho.sync().sync()
+                bob.sync().sync()
+                // Bob, offline, adds a phone to the copy that Dan merges away on his own device.
+                bob.customers().edit(merged, CustomerPatch(addPhones = listOf("010-6234 5678")))
+                cli("dan", "login", "--server", server!!, "--tenant", tenant, "--username", "dan")
+                cli("dan", "sync")
+                cli("dan", "merge", survivor, merged)
+                cli("dan", "sync")
+                cho.sync().sync()
+
+                val (subscription, events) = heard(cho)
+                subscription.use {
+                    // Events come in commit order: once this write is heard, the merge's are past.
+                    val marker = cho.tasks().create(NewTask(title = "marker"))
+                    events.awaitEvent { it.kind == RecordKind.TASK && marker in it.ids }
+
+                    bob.sync().sync()
+                    cho.sync().sync()
+                    // Cho's answer holds only Bob's edit to the merged-away customer; settling it
+                    // carries the phone to the survivor, and that write is announced.
+                    events.awaitEvent { it.kind == RecordKind.CUSTOMER && survivor in it.ids }
+                    assertEquals(2, cho.customers().get(survivor).phones.size, "the late phone was carried")
+                }
             }
         }
     }
