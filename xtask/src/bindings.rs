@@ -96,17 +96,7 @@ fn suite_tenant(suite: &str) -> Tenant {
 
 impl TestServer {
     fn start() -> Result<TestServer> {
-        run(cargo().args([
-            "build",
-            "--package",
-            "fieldsales-server",
-            "--bin",
-            "fieldsales-server",
-            "--package",
-            "fieldsales-cli",
-            "--bin",
-            "fieldsales",
-        ]))?;
+        build_workspace()?;
         let cli = target()
             .join("debug")
             .join(format!("fieldsales{}", std::env::consts::EXE_SUFFIX));
@@ -167,20 +157,33 @@ impl Drop for TestServer {
     }
 }
 
+/// Builds every package and target of the workspace (debug) with the features of the test run
+/// ([`crate::TEST_FEATURES`]): after `cargo test` this compiles nothing new, and it gives the
+/// library, the code generator, the server and the CLI the suites need.
+fn build_workspace() -> Result {
+    run(cargo().args([
+        "build",
+        "--workspace",
+        "--all-targets",
+        "--features",
+        crate::TEST_FEATURES,
+    ]))
+}
+
 /// Builds `fieldsales-ffi` in `profile` (`debug` or `release`) and returns the cdylib's path.
 pub(crate) fn build_library(profile: &str) -> Result<PathBuf> {
-    let mut cmd = cargo();
-    cmd.args([
-        "build",
-        "--package",
-        "fieldsales-ffi",
-        "--features",
-        "bindgen",
-    ]);
     if profile == "release" {
-        cmd.arg("--release");
+        run(cargo().args([
+            "build",
+            "--release",
+            "--package",
+            "fieldsales-ffi",
+            "--features",
+            "bindgen",
+        ]))?;
+    } else {
+        build_workspace()?;
     }
-    run(&mut cmd)?;
     let lib = target().join(profile).join(format!(
         "{}fieldsales_ffi{}",
         std::env::consts::DLL_PREFIX,

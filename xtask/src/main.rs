@@ -65,11 +65,24 @@ fn cargo() -> Command {
     Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
 }
 
+/// The features of every workspace build `cargo xtask test` makes. The tests, the doc tests and
+/// the bindings' library, server and CLI are all built with the same features, so they share
+/// one set of compiled dependencies: building one package alone unifies fewer features, and
+/// cargo then compiles tokio, automerge and the rest again (on a clean clone that was most of
+/// the bindings step).
+pub(crate) const TEST_FEATURES: &str = "fieldsales-ffi/bindgen";
+
 /// Every test: unit, integration and doc tests of all crates.
 fn test() -> Result {
     deps::check()?;
     layers::check()?;
-    run(cargo().args(["test", "--workspace", "--all-targets"]))?;
-    run(cargo().args(["test", "--workspace", "--doc"]))?;
+    run(cargo().args([
+        "test",
+        "--workspace",
+        "--all-targets",
+        "--features",
+        TEST_FEATURES,
+    ]))?;
+    run(cargo().args(["test", "--workspace", "--doc", "--features", TEST_FEATURES]))?;
     bindings::test()
 }
