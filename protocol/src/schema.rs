@@ -53,6 +53,7 @@ impl Kind {
                 (customer::CONTACTS, ObjType::Map),
                 (customer::ANCHORS, ObjType::Map),
                 (customer::ABSORBED, ObjType::Map),
+                (customer::DOCUMENTS, ObjType::Map),
             ],
             Kind::Visit => &[
                 (visit::CHECK_IN, ObjType::Map),
@@ -126,6 +127,9 @@ pub mod customer {
     /// map merged-away customer id → scalar: that document's heads (hex, comma-separated) when
     /// it was merged into this one; edits after those heads are carried over (see `dedup`).
     pub const ABSORBED: &str = "absorbed";
+    /// map image hash → thumbnail hash (both SHA-256 hex of the stored bytes): the customer's
+    /// documents (business licence, signed contract), like a visit's [`super::visit::PHOTOS`].
+    pub const DOCUMENTS: &str = "documents";
 }
 
 /// Visit fields.
@@ -154,7 +158,9 @@ pub mod visit {
     pub const DECISION_MAKER_WECHAT: &str = "decision_maker_wechat";
     /// scalar: id of the follow-up task made from the next action.
     pub const TASK: &str = "task";
-    /// set of photo references (content hashes).
+    /// map image hash → thumbnail hash (both SHA-256 hex of the stored bytes). Older records
+    /// hold `true` instead of a thumbnail hash (a set of image hashes); readers accept both.
+    /// Media travel separately (see `media`), never inside a change.
     pub const PHOTOS: &str = "photos";
 }
 
