@@ -296,9 +296,9 @@ pub fn company(name: &str) -> CompanyName {
 type Strip = for<'a> fn(&'a str, &[&'static str]) -> Option<(&'a str, &'static str)>;
 
 fn parse_company(name: &str, strip_word: Strip) -> CompanyName {
-    let folded = comparable(name);
+    let (folded, units) = read_units(&comparable(name));
     let mut out = CompanyName {
-        units: units_in(&folded),
+        units,
         ..Default::default()
     };
     // Parentheses: places become the region, the rest is dropped or kept.
@@ -452,8 +452,15 @@ fn is_numeral(c: char) -> bool {
 /// and directions of branches (东区店 → `东区`) in a folded name. A numeral counts only after
 /// 第 or before a unit word, so 统一 or 三一重工 carry no unit.
 pub fn units_in(folded: &str) -> Vec<String> {
+    read_units(folded).1
+}
+
+/// `folded` with the number of each unit in digits (第一中学 → 第1中学, so that the two
+/// spellings compare as one), and the units (see [`units_in`]).
+fn read_units(folded: &str) -> (String, Vec<String>) {
     let chars: Vec<char> = folded.chars().collect();
     let mut units = Vec::new();
+    let mut text = String::with_capacity(folded.len());
     let mut i = 0;
     while i < chars.len() {
         let c = chars[i];
@@ -463,10 +470,13 @@ pub fn units_in(folded: &str) -> Vec<String> {
                 .is_some_and(|n| DIRECTION_UNITS.contains(n))
         {
             units.push(format!("{c}{}", chars[i + 1]));
+            text.push(c);
+            text.push(chars[i + 1]);
             i += 2;
             continue;
         }
         if !is_numeral(c) {
+            text.push(c);
             i += 1;
             continue;
         }
@@ -482,20 +492,25 @@ pub fn units_in(folded: &str) -> Vec<String> {
             .filter(|w| rest.starts_with(**w))
             .max_by_key(|w| w.len());
         let Some(n) = number_value(&run) else {
+            text.push_str(&run);
             continue;
         };
         match word {
             Some(word) => {
                 units.push(format!("{n}{word}"));
+                text.push_str(&format!("{n}{word}"));
                 i += word.chars().count();
             }
-            None if ordinal => units.push(format!("第{n}")),
-            None => {}
+            None if ordinal => {
+                units.push(format!("第{n}"));
+                text.push_str(&n.to_string());
+            }
+            None => text.push_str(&run),
         }
     }
     units.sort();
     units.dedup();
-    units
+    (text, units)
 }
 
 /// Whether two industry word lists can describe the same company: one is a prefix of the
