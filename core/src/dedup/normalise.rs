@@ -264,6 +264,34 @@ fn strip_place_prefix(text: &str) -> Option<(&str, String)> {
     Some((rest, place.to_string()))
 }
 
+/// A known place inside a name, after its first two characters, that ends the name or comes
+/// just before a direction or a number (永辉超市福州东区 → 永辉超市东区, region 福州): the
+/// city a shop of a chain is in, which reps write in front of the name as often as inside.
+fn strip_place_inside(text: &str) -> Option<(String, &'static str)> {
+    let starts: Vec<usize> = text.char_indices().map(|(i, _)| i).skip(2).collect();
+    for at in starts {
+        let here = &text[at..];
+        let Some(place) = PLACES
+            .iter()
+            .filter(|p| !p.is_ascii() && here.starts_with(**p))
+            .max_by_key(|p| p.len())
+        else {
+            continue;
+        };
+        let rest = here[place.len()..].trim_start_matches('市');
+        let mut next = rest.chars();
+        let unit_follows = match (next.next(), next.next()) {
+            (None, _) => true,
+            (Some(d), Some(u)) if DIRECTIONS.contains(&d) && DIRECTION_UNITS.contains(&u) => true,
+            (Some(c), _) => c.is_ascii_digit(),
+        };
+        if unit_follows {
+            return Some((format!("{}{rest}", &text[..at]), place));
+        }
+    }
+    None
+}
+
 /// A leading district (朝阳区, 浦东新区, 余杭县) of at most four characters.
 fn strip_district_prefix(text: &str) -> &str {
     for (i, c) in text.char_indices().take(5) {
@@ -403,6 +431,12 @@ fn parse_company(name: &str, strip_word: Strip) -> CompanyName {
         }
         out.group |= GROUP_FORMS.contains(&form);
         text = rest.trim_end().to_string();
+    }
+    if let Some((rest, place)) = strip_place_inside(&text) {
+        if out.region.as_deref().is_none_or(|r| r == place) {
+            out.region = Some(place.to_string());
+            text = rest;
+        }
     }
     out.core = text
         .chars()

@@ -10,7 +10,9 @@
 //! plus industry when that is higher (a typo in a long name), then lowered when the parts kept
 //! apart disagree: different industries (小米科技 / 小米信息技术), regions, branch offices or
 //! cities, or when one is a bare group (新华联集团) and the other a company of that name in a
-//! named trade (成都新华联医药): a company of the group is another customer. Two different
+//! named trade (成都新华联医药): a company of the group is another customer, or when one is a
+//! bare two-character brand (恒通) and the other that brand in a trade (恒通电子): the name
+//! alone says little when thousands share it, so a phone or e-mail must back it. Two different
 //! credit codes are two legal entities, and two names that carry different numbered units or
 //! directions (第一中学 / 第二中学, 一分厂 / 二分厂, 3号店 / 5号店, 东区店 / 西区店) are two
 //! units of one organisation: such a pair is never flagged, even with a shared phone (a chain's
@@ -137,6 +139,18 @@ fn group_and_member(a: &CompanyName, b: &CompanyName) -> bool {
     bare_group(a, b) || bare_group(b, a)
 }
 
+/// `a` is a bare two-character brand (恒通: no trade, no place, no legal form) and `b` the same
+/// brand in a named trade (恒通电子): thousands of companies share a two-character brand, so
+/// the name alone says little; a shared phone or e-mail still flags the pair.
+fn bare_and_named(a: &CompanyName, b: &CompanyName) -> bool {
+    a.industry.is_empty()
+        && a.region.is_none()
+        && !a.group
+        && a.core.chars().count() <= 2
+        && a.core.chars().all(crate::search::terms::is_han)
+        && !b.industry.is_empty()
+}
+
 /// The best similarity between any name of `a` and any name of `b`, or 0 when none can
 /// reach `floor`.
 pub fn name_similarity(a: &Profile, b: &Profile, floor: f64) -> f64 {
@@ -168,7 +182,7 @@ pub fn company_similarity(a: &CompanyName, b: &CompanyName, floor: f64) -> f64 {
     if a.branch != b.branch {
         penalty *= DISAGREE;
     }
-    if group_and_member(a, b) {
+    if group_and_member(a, b) || bare_and_named(a, b) || bare_and_named(b, a) {
         penalty *= DISAGREE;
     }
     if penalty < floor {
@@ -383,6 +397,30 @@ mod tests {
             "北京师范大学附属第1中学"
         ));
         assert!(flagged("好邻居便利连锁3号店", "好邻居便利连锁三号店"));
+    }
+
+    #[test]
+    fn a_city_written_inside_a_chain_shop_name_is_its_region() {
+        assert!(flagged("永辉超市福州东区店", "福州市永辉超市东区店"));
+        assert!(!flagged("永辉超市福州东区店", "永辉超市厦门东区店"));
+    }
+
+    #[test]
+    fn a_bare_two_character_brand_needs_more_than_its_name() {
+        assert!(!flagged("恒通", "恒通电子"));
+        let with_phone = |name| {
+            Profile::build(&ProfileSource {
+                name,
+                phones: vec!["+8613812345678"],
+                ..Default::default()
+            })
+        };
+        let (score, _) = compare(
+            &with_phone("恒通"),
+            &with_phone("恒通电子"),
+            &DedupRules::default(),
+        );
+        assert!(score >= 0.85, "{score}");
     }
 
     #[test]

@@ -35,7 +35,7 @@ use crate::Result;
 /// The two labelled sets, by the name their figures carry, and their files under `xtask/data/`.
 const SETS: [(&str, &str); 2] = [
     ("tuning", "dedup_pairs.tsv"),
-    ("holdout", "dedup_pairs_holdout.tsv"),
+    ("held_out", "dedup_pairs_holdout.tsv"),
 ];
 
 /// Which typed customers the labels say are one customer: the pairs labelled the same, joined
@@ -210,7 +210,7 @@ pub(crate) fn run(dir: &Path) -> Result<Outcome> {
             eprintln!("dedup_quality ({set}): {line}");
         }
         score.report(set, &mut figures);
-        if *set == "holdout" {
+        if *set == "held_out" {
             targets.insert(
                 "held-out precision >= 0.97".into(),
                 score.precision() >= 0.97,
