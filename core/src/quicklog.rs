@@ -326,19 +326,53 @@ pub(crate) fn customer_by_phone(conn: &rusqlite::Connection, digits: &str) -> Re
     Ok(newest.and_then(|(_, id)| Uuid::parse_str(&id).ok()))
 }
 
+/// Namespace of the ids of leads created from an unknown number (UUID v5 of the number).
+const LEAD_BY_PHONE: Uuid = Uuid::from_u128(0x6c65_6164_2d62_792d_7068_6f6e_6500_0001);
+
+/// The id of the lead created from unknown number `e164`: the same on every device, so that two
+/// reps who call one unknown number offline create one lead, not two. The server keeps each
+/// tenant's documents apart (its documents are keyed by tenant and id), so the number alone
+/// names the lead within its tenant.
+pub(crate) fn lead_id(e164: &str) -> Uuid {
+    Uuid::new_v5(&LEAD_BY_PHONE, e164.as_bytes())
+}
+
 /// A lead known only by its number: saved incomplete (no name), shared with the rep's team like
 /// any new customer, and reported by data health until someone completes it.
+///
+/// Every device creates it identically: the id comes from the number ([`lead_id`]), and its
+/// first change (no name, the number, the default visibility) is the shared genesis of
+/// [`RecordDoc::create_shared`]. This device's creation — owner, team, creator, time — follows
+/// as its own change, so after sync the lead holds both reps' calls and tasks; the two
+/// creations are concurrent values of the same fields, of which only the owner means something
+/// to a user (it shows as a conflict for a manager to settle).
 fn new_lead(w: &Writer<'_>, phone: &Phone, team: Option<&str>) -> Result<Uuid> {
-    let mut doc = w.create(Kind::Customer)?;
-    doc.put_str(&ROOT, cf::NAME, "")?;
+    let id = lead_id(phone.e164());
+    if w.exists(id)? {
+        // Created here before (the lead was since deleted, merged away or lost its number):
+        // the call joins it rather than forking a second lead under the same id.
+        return Ok(id);
+    }
+    let visibility = crate::customer::Visibility::default();
+    let mut doc = w.create_shared(
+        Kind::Customer,
+        id,
+        &[
+            (cf::NAME, ScalarValue::Str("".into())),
+            (cf::VISIBILITY, ScalarValue::Str(visibility.as_str().into())),
+        ],
+        &[(
+            cf::PHONES,
+            phone.e164(),
+            ScalarValue::Str(crate::customer::phone_label(phone).into()),
+        )],
+    )?;
+    doc.put_time(&ROOT, common::CREATED_AT, w.now())?;
+    doc.put_str(&ROOT, common::CREATED_BY, w.user())?;
     doc.put_str(&ROOT, cf::OWNER, w.user())?;
     if let Some(team) = team {
         doc.put_str(&ROOT, cf::TEAM, team)?;
     }
-    let visibility = crate::customer::Visibility::default();
-    doc.put_str(&ROOT, cf::VISIBILITY, visibility.as_str())?;
-    let phones = doc.object(&ROOT, cf::PHONES)?;
-    doc.put_str(&phones, phone.e164(), crate::customer::phone_label(phone))?;
     w.save(&mut doc)?;
     Ok(doc.id())
 }
