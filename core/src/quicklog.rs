@@ -348,13 +348,19 @@ pub(crate) fn lead_id(e164: &str) -> Uuid {
 /// to a user (it shows as a conflict for a manager to settle).
 fn new_lead(w: &Writer<'_>, phone: &Phone, team: Option<&str>) -> Result<Uuid> {
     let id = lead_id(phone.e164());
-    if w.exists(id)? {
-        // Created here before (the lead was since deleted, merged away or lost its number):
-        // the call joins it rather than forking a second lead under the same id.
-        return Ok(id);
-    }
     let visibility = crate::customer::Visibility::default();
-    let mut doc = w.create_shared(
+    if w.exists(id)? {
+        // The shared lead is here but no longer holds the number as a live customer (it was
+        // deleted, merged away, or its number was edited): the call must not bring it back,
+        // so it gets a lead of its own, as before shared leads.
+        let mut doc = w.create(Kind::Customer)?;
+        doc.put_str(&ROOT, cf::NAME, "")?;
+        doc.put_str(&ROOT, cf::VISIBILITY, visibility.as_str())?;
+        let phones = doc.object(&ROOT, cf::PHONES)?;
+        doc.put_str(&phones, phone.e164(), crate::customer::phone_label(phone))?;
+        return own_creation(w, doc, team);
+    }
+    let doc = w.create_shared(
         Kind::Customer,
         id,
         &[
@@ -367,8 +373,18 @@ fn new_lead(w: &Writer<'_>, phone: &Phone, team: Option<&str>) -> Result<Uuid> {
             ScalarValue::Str(crate::customer::phone_label(phone).into()),
         )],
     )?;
+    doc_created_here(w, doc, team)
+}
+
+/// Writes this device's creation of a shared lead (time, creator) and saves it.
+fn doc_created_here(w: &Writer<'_>, mut doc: RecordDoc, team: Option<&str>) -> Result<Uuid> {
     doc.put_time(&ROOT, common::CREATED_AT, w.now())?;
     doc.put_str(&ROOT, common::CREATED_BY, w.user())?;
+    own_creation(w, doc, team)
+}
+
+/// Gives a new lead to this rep (owner) and their team, and saves it.
+fn own_creation(w: &Writer<'_>, mut doc: RecordDoc, team: Option<&str>) -> Result<Uuid> {
     doc.put_str(&ROOT, cf::OWNER, w.user())?;
     if let Some(team) = team {
         doc.put_str(&ROOT, cf::TEAM, team)?;

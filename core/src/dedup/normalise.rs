@@ -53,7 +53,9 @@
 //!
 //! Why hand-written: no maintained crate knows Chinese legal forms, region markers or titles;
 //! the width conversion is one arithmetic rule over two Unicode blocks, not worth a dependency.
-//! Pinyin comes from the `pinyin` crate, as in search; similarity from `strsim` (in `score`).
+//! Pinyin comes from the `pinyin` crate, as in search; traditional → simplified from `hanconv`
+//! (OpenCC's dictionaries; `zhconv` is GPL, `ferrous-opencc` pulls a CLI's dependencies into
+//! the library); similarity from `strsim` (in `score`).
 //! The word lists themselves live in `vocabulary`.
 
 use pinyin::ToPinyin;
