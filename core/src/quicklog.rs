@@ -326,19 +326,69 @@ pub(crate) fn customer_by_phone(conn: &rusqlite::Connection, digits: &str) -> Re
     Ok(newest.and_then(|(_, id)| Uuid::parse_str(&id).ok()))
 }
 
+/// Namespace of the ids of leads created from an unknown number (UUID v5 of the number).
+const LEAD_BY_PHONE: Uuid = Uuid::from_u128(0x6c65_6164_2d62_792d_7068_6f6e_6500_0001);
+
+/// The id of the lead created from unknown number `e164`: the same on every device, so that two
+/// reps who call one unknown number offline create one lead, not two. The server keeps each
+/// tenant's documents apart (its documents are keyed by tenant and id), so the number alone
+/// names the lead within its tenant.
+pub(crate) fn lead_id(e164: &str) -> Uuid {
+    Uuid::new_v5(&LEAD_BY_PHONE, e164.as_bytes())
+}
+
 /// A lead known only by its number: saved incomplete (no name), shared with the rep's team like
 /// any new customer, and reported by data health until someone completes it.
+///
+/// Every device creates it identically: the id comes from the number ([`lead_id`]), and its
+/// first change (no name, the number, the default visibility) is the shared genesis of
+/// [`RecordDoc::create_shared`]. This device's creation — owner, team, creator, time — follows
+/// as its own change, so after sync the lead holds both reps' calls and tasks; the two
+/// creations are concurrent values of the same fields, of which only the owner means something
+/// to a user (it shows as a conflict for a manager to settle).
 fn new_lead(w: &Writer<'_>, phone: &Phone, team: Option<&str>) -> Result<Uuid> {
-    let mut doc = w.create(Kind::Customer)?;
-    doc.put_str(&ROOT, cf::NAME, "")?;
+    let id = lead_id(phone.e164());
+    let visibility = crate::customer::Visibility::default();
+    if w.exists(id)? {
+        // The shared lead is here but no longer holds the number as a live customer (it was
+        // deleted, merged away, or its number was edited): the call must not bring it back,
+        // so it gets a lead of its own, as before shared leads.
+        let mut doc = w.create(Kind::Customer)?;
+        doc.put_str(&ROOT, cf::NAME, "")?;
+        doc.put_str(&ROOT, cf::VISIBILITY, visibility.as_str())?;
+        let phones = doc.object(&ROOT, cf::PHONES)?;
+        doc.put_str(&phones, phone.e164(), crate::customer::phone_label(phone))?;
+        return own_creation(w, doc, team);
+    }
+    let doc = w.create_shared(
+        Kind::Customer,
+        id,
+        &[
+            (cf::NAME, ScalarValue::Str("".into())),
+            (cf::VISIBILITY, ScalarValue::Str(visibility.as_str().into())),
+        ],
+        &[(
+            cf::PHONES,
+            phone.e164(),
+            ScalarValue::Str(crate::customer::phone_label(phone).into()),
+        )],
+    )?;
+    doc_created_here(w, doc, team)
+}
+
+/// Writes this device's creation of a shared lead (time, creator) and saves it.
+fn doc_created_here(w: &Writer<'_>, mut doc: RecordDoc, team: Option<&str>) -> Result<Uuid> {
+    doc.put_time(&ROOT, common::CREATED_AT, w.now())?;
+    doc.put_str(&ROOT, common::CREATED_BY, w.user())?;
+    own_creation(w, doc, team)
+}
+
+/// Gives a new lead to this rep (owner) and their team, and saves it.
+fn own_creation(w: &Writer<'_>, mut doc: RecordDoc, team: Option<&str>) -> Result<Uuid> {
     doc.put_str(&ROOT, cf::OWNER, w.user())?;
     if let Some(team) = team {
         doc.put_str(&ROOT, cf::TEAM, team)?;
     }
-    let visibility = crate::customer::Visibility::default();
-    doc.put_str(&ROOT, cf::VISIBILITY, visibility.as_str())?;
-    let phones = doc.object(&ROOT, cf::PHONES)?;
-    doc.put_str(&phones, phone.e164(), crate::customer::phone_label(phone))?;
     w.save(&mut doc)?;
     Ok(doc.id())
 }

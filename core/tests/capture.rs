@@ -157,6 +157,39 @@ fn an_unknown_number_becomes_an_incomplete_lead_and_the_log_is_kept() {
 }
 
 #[test]
+fn two_phones_calling_one_unknown_number_name_the_same_lead_and_a_deleted_one_stays_deleted() {
+    let ann = device("ann", "north");
+    let bob = device("bob", "north");
+    let call = |d: &common::Device| {
+        d.fs.quick_log()
+            .log(NewQuickLog {
+                phone: Some("186 0000 4321".into()),
+                ..Default::default()
+            })
+            .unwrap()
+    };
+    let (on_ann, on_bob) = (call(&ann), call(&bob));
+    assert!(on_ann.new_lead && on_bob.new_lead);
+    assert_eq!(on_ann.entry.customer_id, on_bob.entry.customer_id);
+
+    // Deleted, the lead is not brought back by the next call: that call gets a lead of its own.
+    ann.fs
+        .customers()
+        .delete(&on_ann.entry.customer_id)
+        .unwrap();
+    let after = call(&ann);
+    assert!(after.new_lead);
+    assert_ne!(after.entry.customer_id, on_ann.entry.customer_id);
+    assert!(
+        ann.fs
+            .customers()
+            .get(&on_ann.entry.customer_id)
+            .unwrap()
+            .deleted
+    );
+}
+
+#[test]
 fn a_quick_log_refuses_malformed_values_and_writes_nothing() {
     let d = device("rep-1", "north");
     let bad = [

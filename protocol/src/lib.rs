@@ -26,12 +26,14 @@
 
 mod bounded;
 mod codec;
+mod genesis;
 pub mod isolate;
 mod messages;
 pub mod schema;
 mod vocabulary;
 
 pub use codec::{decode, decode_framed, encode, encode_as, DecodeError, Framing};
+pub use genesis::shared_genesis_actor;
 pub use messages::*;
 pub use schema::{Kind, SCHEMA_VERSION};
 pub use vocabulary::{Role, Visibility};

@@ -623,3 +623,68 @@ async fn a_rep_cannot_forge_who_created_or_last_edited_a_record() {
     }
     fx.server.shutdown().await.unwrap();
 }
+
+/// A raw change to customer `doc_id` under its shared genesis actor: the first one (`seq` 1,
+/// no dependencies) or, with `second`, one that follows it.
+fn genesis_change(of_doc: &str, owner: &str, second: bool) -> Vec<u8> {
+    let actor = fieldsales_core::protocol::shared_genesis_actor(of_doc).expect("a uuid");
+    let mut doc = AutoCommit::new();
+    doc.set_actor(ActorId::from(actor));
+    doc.put(ROOT, "kind", "customer").unwrap();
+    doc.put(ROOT, "owner", owner).unwrap();
+    doc.put(ROOT, "visibility", "team").unwrap();
+    doc.commit();
+    if second {
+        doc.put(ROOT, "name", "Forged").unwrap();
+        doc.commit();
+    }
+    doc.get_last_local_change().unwrap().raw_bytes().to_vec()
+}
+
+#[tokio::test]
+async fn only_a_documents_own_shared_genesis_may_come_from_an_actor_not_the_devices() {
+    let fx = wire::start().await;
+    let ann = fx.device("ann").await;
+    let doc_id = uuid::Uuid::now_v7().to_string();
+    let other_doc = uuid::Uuid::now_v7().to_string();
+
+    let answer = ann
+        .send(&ann.one_doc(
+            &doc_id,
+            "customer",
+            genesis_change(&other_doc, &ann.user_id, false),
+        ))
+        .await;
+    assert_eq!(
+        answer.rejected[0].reason,
+        RejectReason::WrongActor,
+        "another document's genesis"
+    );
+
+    let answer = ann
+        .send(&ann.one_doc(
+            &doc_id,
+            "customer",
+            genesis_change(&doc_id, &ann.user_id, true),
+        ))
+        .await;
+    assert_eq!(
+        answer.rejected[0].reason,
+        RejectReason::WrongActor,
+        "a change after the genesis"
+    );
+
+    let answer = ann
+        .send(&ann.one_doc(
+            &doc_id,
+            "customer",
+            genesis_change(&doc_id, &ann.user_id, false),
+        ))
+        .await;
+    assert_eq!(
+        answer.acked,
+        vec![1],
+        "the document's own genesis is accepted"
+    );
+    fx.server.shutdown().await.unwrap();
+}

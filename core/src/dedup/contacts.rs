@@ -2,7 +2,9 @@
 //!
 //! Reps write down the person as they address them: 王经理 one week, 王总监 the next, 王先生
 //! on a business card. Inside one customer, contacts with the same surname, given names that do
-//! not disagree (one may be missing), and no conflicting phone or e-mail are one person. Groups
+//! not disagree (one may be missing), no honorifics of different genders (王先生 and 王女士
+//! are a couple, or colleagues, never one person) and no conflicting phone or e-mail are one
+//! person. Groups
 //! are built greedily so that every member agrees with every other (王经理 joins 王建国 or
 //! 王建军, never both). Merging keeps one contact, fills its empty fields from the others and
 //! removes them, in one write.
@@ -40,7 +42,7 @@ impl Dedup {
         let doc = self
             .engine
             .load(Kind::Customer, parse_id(Kind::Customer, customer_id)?)?;
-        Ok(same_person_groups(&hydrate(&doc)))
+        Ok(same_person_groups(&hydrate(&doc).contacts))
     }
 
     /// Merges contacts `others` into contact `keep` of customer `customer_id`: `keep`'s empty
@@ -147,12 +149,16 @@ fn same_person(a: &Contact, pa: &PersonName, b: &Contact, pb: &PersonName) -> bo
         pa.surname == pb.surname
             && (pa.given.is_empty() || pb.given.is_empty() || pa.given == pb.given)
     };
-    names_agree && agree(&a.phone, &b.phone) && agree(&a.email, &b.email)
+    let genders_agree = match (pa.gender, pb.gender) {
+        (Some(x), Some(y)) => x == y,
+        _ => true,
+    };
+    names_agree && genders_agree && agree(&a.phone, &b.phone) && agree(&a.email, &b.email)
 }
 
-pub(crate) fn same_person_groups(customer: &Customer) -> Vec<ContactGroup> {
-    let people: Vec<(&Contact, PersonName)> = customer
-        .contacts
+/// Groups of `contacts` (of one customer) that are likely one person.
+pub(crate) fn same_person_groups(contacts: &[Contact]) -> Vec<ContactGroup> {
+    let people: Vec<(&Contact, PersonName)> = contacts
         .iter()
         .filter_map(|c| person_of(c).map(|p| (c, p)))
         .collect();
@@ -197,4 +203,39 @@ pub(crate) fn same_person_groups(customer: &Customer) -> Vec<ContactGroup> {
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn customer(contacts: &[(&str, Option<&str>)]) -> Vec<Contact> {
+        contacts
+            .iter()
+            .enumerate()
+            .map(|(i, (name, phone))| Contact {
+                id: format!("c{i}"),
+                name: Some(name.to_string()),
+                phone: phone.map(str::to_string),
+                ..Default::default()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn mr_and_ms_wang_are_two_people() {
+        for (a, b) in [("王先生", "王女士"), ("李哥", "李姐"), ("陈先生", "陈小姐")]
+        {
+            let groups = same_person_groups(&customer(&[(a, None), (b, None)]));
+            assert!(groups.is_empty(), "{a} | {b}: {groups:?}");
+        }
+    }
+
+    #[test]
+    fn a_gendered_honorific_still_joins_a_title_or_a_full_name() {
+        let groups = same_person_groups(&customer(&[("王先生", None), ("王总", None)]));
+        assert_eq!(groups.len(), 1);
+        let groups = same_person_groups(&customer(&[("王女士", None), ("王丽", None)]));
+        assert_eq!(groups.len(), 1);
+    }
 }

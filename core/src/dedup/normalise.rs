@@ -6,15 +6,32 @@
 //!
 //! - **Width and case**: full-width ASCII (ＡＢＣ，１２３) becomes half-width, the ideographic
 //!   space a space, Latin letters lower case.
+//! - **Script**: traditional characters become simplified ones (華為技術 → 华为技术), because
+//!   Hong Kong and Taiwan cards, and some reps' input methods, write the same company in the
+//!   other script. For comparison only: the stored name stays as typed. The conversion is
+//!   OpenCC's dictionaries through the `hanconv` crate (pure Rust).
+//! - **Units** (read before anything is stripped): a number after 第 or before a unit word
+//!   (第一中学, 一分厂, 3号店, 第六人民医院) and a direction before 区/门/店 (东区店) name one
+//!   unit of several; digits and Chinese numerals read alike (第1中学 = 第一中学). `score`
+//!   never flags two names whose units differ: they are one character apart and two
+//!   customers.
 //! - **Parentheses**: （深圳） / (北京) are taken out; a place inside becomes the *region*, a
 //!   legal form inside (（有限合伙）) is dropped, anything else stays in the name.
 //! - **Branch**: a trailing 分公司 / 分店 / 办事处 / 营业部 / 分部 / branch marks a branch
 //!   office; the place before it is the *branch*. A branch is a different customer from its
 //!   head office, so it is kept apart from the rest of the name.
-//! - **Legal forms**: 股份有限公司, 有限责任公司, 有限公司, 集团, 公司, 经营部, 商行, 工作室,
-//!   Co., Ltd., Inc., LLC, GmbH... are dropped from the end (repeatedly).
-//! - **Region markers**: a leading province or city (北京市, 广东省, 深圳) and a leading
-//!   district (朝阳区) are the *region*, not the name.
+//! - **Legal forms and trade words**: 股份有限公司, 有限责任公司, 有限公司, 集团, 控股, 公司,
+//!   and the words small businesses register under — 厂, 店, 门店, 经营部, 商行, 工作室,
+//!   事务所, 合作社, 中心 — Co., Ltd., Inc., LLC, GmbH... are dropped from the end (repeatedly):
+//!   reps leave them out (东莞市华达五金厂 is 「华达五金」 on the phone).
+//! - **Group markers**: a name that drops 集团 / 控股 / Group (also as （集团） inside) is
+//!   marked a *group*: 万向控股集团 and 万向集团 are one, but a bare group and a company of the
+//!   same name in a named trade (新华联集团 / 新华联医药) are two customers (see `score`).
+//! - **Region markers**: a leading province or city (北京市, 广东省, 深圳), any two- or
+//!   three-character city written with 市 (寿光市, 义乌市: the list cannot hold every city),
+//!   and a leading district (朝阳区) are the *region*, not the name.
+//! - **National markers**: a leading 中国 / 中华 is dropped (中国平安保险 → 平安保险): the
+//!   registered name carries it, people do not say it.
 //! - **Industry**: trailing industry words (科技, 信息技术, 软件, 贸易, tech, trading...) are the
 //!   *industry*, kept as a list of words so that 软件 and 软件技术 agree while 科技 and 信息技术
 //!   do not (北京小米科技 and 北京小米信息技术 are two companies). Synonyms share one spelling
@@ -26,7 +43,9 @@
 //!   match a Latin one.
 //! - **Person names**: titles and honorifics (经理, 总监, 总, 先生, 女士, 老师, 主任, 董事长,
 //!   老/小 prefixes...) are stripped to surname + given name where present (王经理 → 王;
-//!   王建国总监 → 王建国). Latin names keep their words (Zhang Ming → zhang, ming).
+//!   王建国总监 → 王建国). An honorific that says a gender (先生, 哥 / 女士, 小姐, 姐) is kept as
+//!   the person's *gender*: 王先生 and 王女士 are two people, never collapsed. Latin names keep
+//!   their words (Zhang Ming → zhang, ming).
 //! - **E-mail domains**: public providers (qq.com, 163.com, gmail.com, ...) never count as a
 //!   company match, as Odoo does; only the full address does.
 //! - Phones go through the core's phone normaliser (E.164) and the credit code through its
@@ -34,14 +53,17 @@
 //!
 //! Why hand-written: no maintained crate knows Chinese legal forms, region markers or titles;
 //! the width conversion is one arithmetic rule over two Unicode blocks, not worth a dependency.
-//! Pinyin comes from the `pinyin` crate, as in search; similarity from `strsim` (in `score`).
+//! Pinyin comes from the `pinyin` crate, as in search; traditional → simplified from `hanconv`
+//! (OpenCC's dictionaries; `zhconv` is GPL, `ferrous-opencc` pulls a CLI's dependencies into
+//! the library); similarity from `strsim` (in `score`).
 //! The word lists themselves live in `vocabulary`.
 
 use pinyin::ToPinyin;
 
 use super::vocabulary::{
-    BRANCH_MARKERS, INDUSTRY_SYNONYMS, INDUSTRY_WORDS, LEGAL_FORMS, PLACES, PUBLIC_MAIL, SURNAMES,
-    TITLES,
+    BRANCH_MARKERS, DIRECTIONS, DIRECTION_UNITS, FEMALE_HONORIFICS, GROUP_FORMS, INDUSTRY_SYNONYMS,
+    INDUSTRY_WORDS, LEGAL_FORMS, MALE_HONORIFICS, NATIONAL_MARKERS, PLACES, PUBLIC_MAIL, SURNAMES,
+    TITLES, UNIT_WORDS,
 };
 use crate::search::terms::is_han;
 use crate::validate::fold_full_width;
@@ -59,6 +81,13 @@ pub struct CompanyName {
     pub branch: Option<String>,
     /// Pinyin (or Latin letters) of the core, no separators: `xiaomi`.
     pub core_latin: String,
+    /// The name is a group's or a holding's (集团, 控股, Group).
+    #[serde(default)]
+    pub group: bool,
+    /// Numbered units and directions the name carries (`1中学`, `3号店`, `东区`): what tells
+    /// two units of one organisation apart.
+    #[serde(default)]
+    pub units: Vec<String>,
 }
 
 /// A person's name without titles.
@@ -72,6 +101,17 @@ pub struct PersonName {
     pub latin: String,
     /// The same, given name first (`mingzhang`): how Western-style e-mails spell it.
     pub latin_reversed: String,
+    /// The gender an honorific gave (王先生, 王女士), if any.
+    #[serde(default)]
+    pub gender: Option<Gender>,
+}
+
+/// The gender an honorific says (先生 / 女士): two contacts of different genders are two people.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Gender {
+    Male,
+    Female,
 }
 
 /// Full-width ASCII to half-width, the ideographic space to a space, lower case.
@@ -80,6 +120,13 @@ pub fn fold_width(text: &str) -> String {
         .map(fold_full_width)
         .flat_map(char::to_lowercase)
         .collect()
+}
+
+/// [`fold_width`], then traditional characters to simplified ones (華為 → 华为), so that a
+/// name typed in either script compares as one. For comparison only: the stored name stays as
+/// typed.
+pub fn comparable(text: &str) -> String {
+    hanconv::t2s(fold_width(text))
 }
 
 fn canonical_industry(word: &str) -> String {
@@ -180,12 +227,31 @@ pub fn read_differently_with_doubled_ends(name: &str) -> bool {
     doubled && parse_company(name, strip_generic) != parse_company(name, strip_suffix_any)
 }
 
+/// A leading city of two or three characters written with 市 (寿光市, 义乌市) that is not in
+/// [`PLACES`]: a city prefix whatever the city. 超市 and 门市 are shops, not cities.
+fn leading_city(text: &str) -> Option<&str> {
+    let (at, _) = text
+        .char_indices()
+        .skip(2)
+        .take(2)
+        .find(|(_, c)| *c == '市')?;
+    let city = &text[..at];
+    let all_han = city.chars().all(is_han);
+    (all_han && !city.ends_with(['超', '门']) && !text[at + '市'.len_utf8()..].trim().is_empty())
+        .then_some(city)
+}
+
 fn strip_place_prefix(text: &str) -> Option<(&str, String)> {
     let trimmed = text.trim_start();
-    let place = PLACES
+    let Some(place) = PLACES
         .iter()
         .filter(|p| trimmed.starts_with(**p))
-        .max_by_key(|p| p.len())?;
+        .max_by_key(|p| p.len())
+    else {
+        let city = leading_city(trimmed)?;
+        let rest = &trimmed[city.len() + '市'.len_utf8()..];
+        return Some((rest, city.to_string()));
+    };
     let mut rest = &trimmed[place.len()..];
     for suffix in ["特别行政区", "自治区", "省", "市"] {
         if let Some(r) = rest.strip_prefix(suffix) {
@@ -198,6 +264,34 @@ fn strip_place_prefix(text: &str) -> Option<(&str, String)> {
         return None;
     }
     Some((rest, place.to_string()))
+}
+
+/// A known place inside a name, after its first two characters, that ends the name or comes
+/// just before a direction or a number (永辉超市福州东区 → 永辉超市东区, region 福州): the
+/// city a shop of a chain is in, which reps write in front of the name as often as inside.
+fn strip_place_inside(text: &str) -> Option<(String, &'static str)> {
+    let starts: Vec<usize> = text.char_indices().map(|(i, _)| i).skip(2).collect();
+    for at in starts {
+        let here = &text[at..];
+        let Some(place) = PLACES
+            .iter()
+            .filter(|p| !p.is_ascii() && here.starts_with(**p))
+            .max_by_key(|p| p.len())
+        else {
+            continue;
+        };
+        let rest = here[place.len()..].trim_start_matches('市');
+        let mut next = rest.chars();
+        let unit_follows = match (next.next(), next.next()) {
+            (None, _) => true,
+            (Some(d), Some(u)) if DIRECTIONS.contains(&d) && DIRECTION_UNITS.contains(&u) => true,
+            (Some(c), _) => c.is_ascii_digit(),
+        };
+        if unit_follows {
+            return Some((format!("{}{rest}", &text[..at]), place));
+        }
+    }
+    None
 }
 
 /// A leading district (朝阳区, 浦东新区, 余杭县) of at most four characters.
@@ -215,7 +309,7 @@ fn strip_district_prefix(text: &str) -> &str {
 
 /// The place named somewhere in `text` (an address, a name), if any.
 pub fn place_in(text: &str) -> Option<String> {
-    let folded = fold_width(text);
+    let folded = comparable(text);
     PLACES
         .iter()
         .filter_map(|p| folded.find(p).map(|at| (at, p)))
@@ -232,8 +326,11 @@ pub fn company(name: &str) -> CompanyName {
 type Strip = for<'a> fn(&'a str, &[&'static str]) -> Option<(&'a str, &'static str)>;
 
 fn parse_company(name: &str, strip_word: Strip) -> CompanyName {
-    let folded = fold_width(name);
-    let mut out = CompanyName::default();
+    let (folded, units) = read_units(&comparable(name));
+    let mut out = CompanyName {
+        units,
+        ..Default::default()
+    };
     // Parentheses: places become the region, the rest is dropped or kept.
     let mut text = String::new();
     let mut rest = folded.as_str();
@@ -248,7 +345,9 @@ fn parse_company(name: &str, strip_word: Strip) -> CompanyName {
         let inner = after[inner_start..close].trim();
         if let Some(place) = place_in(inner) {
             out.region.get_or_insert(place);
-        } else if strip_suffix_any(inner, LEGAL_FORMS).is_none() && !inner.is_empty() {
+        } else if let Some((rest, form)) = strip_suffix_any(inner, LEGAL_FORMS) {
+            out.group |= rest.trim().is_empty() && GROUP_FORMS.contains(&form);
+        } else if !inner.is_empty() {
             text.push(' ');
             text.push_str(inner);
             text.push(' ');
@@ -295,13 +394,23 @@ fn parse_company(name: &str, strip_word: Strip) -> CompanyName {
     // Legal forms, then leading region and district, then industry words from the end.
     loop {
         match strip_word(&text, LEGAL_FORMS) {
-            Some((rest, _)) if !rest.trim().is_empty() => text = rest.trim_end().to_string(),
+            Some((rest, form)) if !rest.trim().is_empty() => {
+                out.group |= GROUP_FORMS.contains(&form);
+                text = rest.trim_end().to_string();
+            }
             _ => break,
         }
     }
     if let Some((rest, place)) = strip_place_prefix(&text) {
         out.region.get_or_insert(place);
         text = rest.trim_start().to_string();
+    }
+    if let Some(rest) = NATIONAL_MARKERS
+        .iter()
+        .find_map(|m| text.strip_prefix(m))
+        .filter(|rest| rest.chars().count() >= 2)
+    {
+        text = rest.to_string();
     }
     if text.chars().next().is_some_and(is_han) {
         text = strip_district_prefix(&text).to_string();
@@ -318,11 +427,18 @@ fn parse_company(name: &str, strip_word: Strip) -> CompanyName {
     }
     industry.reverse();
     // Legal forms may sit inside too (小米集团科技): strip once more after the industry.
-    while let Some((rest, _)) = strip_word(&text, LEGAL_FORMS) {
+    while let Some((rest, form)) = strip_word(&text, LEGAL_FORMS) {
         if rest.trim().is_empty() {
             break;
         }
+        out.group |= GROUP_FORMS.contains(&form);
         text = rest.trim_end().to_string();
+    }
+    if let Some((rest, place)) = strip_place_inside(&text) {
+        if out.region.as_deref().is_none_or(|r| r == place) {
+            out.region = Some(place.to_string());
+            text = rest;
+        }
     }
     out.core = text
         .chars()
@@ -331,6 +447,106 @@ fn parse_company(name: &str, strip_word: Strip) -> CompanyName {
     out.industry = industry;
     out.core_latin = latin_of(&out.core);
     out
+}
+
+/// The value of a number written in digits or in Chinese numerals up to 999 (三 → 3, 十二 →
+/// 12, 二十 → 20, 一百零五 → 105), or `None`.
+fn number_value(text: &str) -> Option<u32> {
+    if text.chars().all(|c| c.is_ascii_digit()) {
+        return text.parse().ok();
+    }
+    let digit = |c: char| {
+        "零一二三四五六七八九"
+            .chars()
+            .position(|d| d == c)
+            .map(|d| d as u32)
+    };
+    let (mut total, mut current) = (0u32, None::<u32>);
+    for c in text.chars() {
+        match c {
+            '〇' | '零' => current = Some(0),
+            '两' => current = Some(2),
+            '十' => {
+                total += current.unwrap_or(1) * 10;
+                current = None;
+            }
+            '百' => {
+                total += current.unwrap_or(1) * 100;
+                current = None;
+            }
+            c => current = Some(digit(c)?),
+        }
+    }
+    Some(total + current.unwrap_or(0))
+}
+
+fn is_numeral(c: char) -> bool {
+    c.is_ascii_digit() || "零〇一二三四五六七八九十百两".contains(c)
+}
+
+/// Numbered units (第一中学 → `1中学`, 二分厂 → `2分厂`, 3号店 → `3号店`, 第六人民医院 → `6人民医院`)
+/// and directions of branches (东区店 → `东区`) in a folded name. A numeral counts only after
+/// 第 or before a unit word, so 统一 or 三一重工 carry no unit.
+pub fn units_in(folded: &str) -> Vec<String> {
+    read_units(folded).1
+}
+
+/// `folded` with the number of each unit in digits (第一中学 → 第1中学, so that the two
+/// spellings compare as one), and the units (see [`units_in`]).
+fn read_units(folded: &str) -> (String, Vec<String>) {
+    let chars: Vec<char> = folded.chars().collect();
+    let mut units = Vec::new();
+    let mut text = String::with_capacity(folded.len());
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if DIRECTIONS.contains(&c)
+            && chars
+                .get(i + 1)
+                .is_some_and(|n| DIRECTION_UNITS.contains(n))
+        {
+            units.push(format!("{c}{}", chars[i + 1]));
+            text.push(c);
+            text.push(chars[i + 1]);
+            i += 2;
+            continue;
+        }
+        if !is_numeral(c) {
+            text.push(c);
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < chars.len() && is_numeral(chars[i]) {
+            i += 1;
+        }
+        let ordinal = start > 0 && chars[start - 1] == '第';
+        let run: String = chars[start..i].iter().collect();
+        let rest: String = chars[i..].iter().collect();
+        let word = UNIT_WORDS
+            .iter()
+            .filter(|w| rest.starts_with(**w))
+            .max_by_key(|w| w.len());
+        let Some(n) = number_value(&run) else {
+            text.push_str(&run);
+            continue;
+        };
+        match word {
+            Some(word) => {
+                units.push(format!("{n}{word}"));
+                text.push_str(&format!("{n}{word}"));
+                i += word.chars().count();
+            }
+            None if ordinal => {
+                units.push(format!("第{n}"));
+                text.push_str(&n.to_string());
+            }
+            None => text.push_str(&run),
+        }
+    }
+    units.sort();
+    units.dedup();
+    (text, units)
 }
 
 /// Whether two industry word lists can describe the same company: one is a prefix of the
@@ -343,7 +559,7 @@ pub fn industries_agree(a: &[String], b: &[String]) -> bool {
 /// Strips titles and honorifics from a person's name (see the module doc). `None` when what is
 /// left does not look like a name.
 pub fn person(raw: &str) -> Option<PersonName> {
-    let folded = fold_width(raw);
+    let folded = comparable(raw);
     let text = folded.trim();
     if text.is_empty() {
         return None;
@@ -357,9 +573,15 @@ pub fn person(raw: &str) -> Option<PersonName> {
                 }
             }
         }
-        while let Some((rest, _)) = strip_suffix_any(&name, TITLES) {
+        let mut gender = None;
+        while let Some((rest, title)) = strip_suffix_any(&name, TITLES) {
             if rest.is_empty() {
                 break;
+            }
+            if MALE_HONORIFICS.contains(&title) {
+                gender = Some(Gender::Male);
+            } else if FEMALE_HONORIFICS.contains(&title) {
+                gender = Some(Gender::Female);
             }
             name = rest.to_string();
         }
@@ -378,6 +600,7 @@ pub fn person(raw: &str) -> Option<PersonName> {
                 format!("{g_py}{s_py}")
             },
             given,
+            gender,
         })
     } else {
         let words: Vec<String> = text
@@ -396,6 +619,7 @@ pub fn person(raw: &str) -> Option<PersonName> {
             given: String::new(),
             latin: words.concat(),
             latin_reversed: reversed.concat(),
+            gender: None,
         })
     }
 }
@@ -403,7 +627,7 @@ pub fn person(raw: &str) -> Option<PersonName> {
 /// Whether a whole customer name reads as a person (a sole trader, an individual client): a
 /// Chinese surname and one or two characters, nothing that marks a company.
 pub fn looks_like_person(name: &str) -> bool {
-    let folded = fold_width(name);
+    let folded = comparable(name);
     let han: String = folded.chars().filter(|c| is_han(*c)).collect();
     let n = han.chars().count();
     han.chars().count() == folded.chars().filter(|c| !c.is_whitespace()).count()

@@ -9,7 +9,14 @@
 //! Name similarity is the normalised Levenshtein similarity (`strsim`) of the cores, or of core
 //! plus industry when that is higher (a typo in a long name), then lowered when the parts kept
 //! apart disagree: different industries (小米科技 / 小米信息技术), regions, branch offices or
-//! cities. Two different credit codes are two legal entities: the pair is never flagged.
+//! cities, or when one is a bare group (新华联集团) and the other a company of that name in a
+//! named trade (成都新华联医药): a company of the group is another customer, or when one is a
+//! bare two-character brand (恒通) and the other that brand in a trade (恒通电子): the name
+//! alone says little when thousands share it, so a phone or e-mail must back it. Two different
+//! credit codes are two legal entities, and two names that carry different numbered units or
+//! directions (第一中学 / 第二中学, 一分厂 / 二分厂, 3号店 / 5号店, 东区店 / 西区店) are two
+//! units of one organisation: such a pair is never flagged, even with a shared phone (a chain's
+//! shops often give the head office's number).
 
 use super::normalise::{industries_agree, CompanyName};
 use super::profile::Profile;
@@ -36,10 +43,11 @@ pub fn compare(a: &Profile, b: &Profile, rules: &DedupRules) -> (f64, Vec<Reason
             detail,
         })
     };
-    let mut different_entities = false;
+    let mut different_entities = different_units(a, b);
     if let (Some(x), Some(y)) = (&a.credit_code, &b.credit_code) {
         if x == y {
             push(ReasonKind::SameCreditCode, 1.0, "same credit code".into());
+            different_entities = false;
         } else {
             different_entities = true;
         }
@@ -108,6 +116,41 @@ pub fn compare(a: &Profile, b: &Profile, rules: &DedupRules) -> (f64, Vec<Reason
     (round(score), reasons)
 }
 
+/// Both names carry numbered units or directions, and they differ (第一中学 / 第二中学,
+/// 3号店 / 5号店, 东区店 / 西区店): two units of one organisation, never one customer, whatever
+/// else they share (the head office's phone, most of the name).
+fn different_units(a: &Profile, b: &Profile) -> bool {
+    fn units(p: &Profile) -> Vec<&String> {
+        let mut all: Vec<&String> = p.names.iter().flat_map(|n| &n.units).collect();
+        all.sort();
+        all.dedup();
+        all
+    }
+    let (x, y) = (units(a), units(b));
+    !x.is_empty() && !y.is_empty() && x != y
+}
+
+/// A group with no trade named against a company of the same name in a named trade
+/// (新华联集团 / 成都新华联医药): most likely a company of the group, another customer.
+fn group_and_member(a: &CompanyName, b: &CompanyName) -> bool {
+    let bare_group = |x: &CompanyName, y: &CompanyName| {
+        x.group && x.industry.is_empty() && !y.group && !y.industry.is_empty()
+    };
+    bare_group(a, b) || bare_group(b, a)
+}
+
+/// `a` is a bare two-character brand (恒通: no trade, no place, no legal form) and `b` the same
+/// brand in a named trade (恒通电子): thousands of companies share a two-character brand, so
+/// the name alone says little; a shared phone or e-mail still flags the pair.
+fn bare_and_named(a: &CompanyName, b: &CompanyName) -> bool {
+    a.industry.is_empty()
+        && a.region.is_none()
+        && !a.group
+        && a.core.chars().count() <= 2
+        && a.core.chars().all(crate::search::terms::is_han)
+        && !b.industry.is_empty()
+}
+
 /// The best similarity between any name of `a` and any name of `b`, or 0 when none can
 /// reach `floor`.
 pub fn name_similarity(a: &Profile, b: &Profile, floor: f64) -> f64 {
@@ -137,6 +180,9 @@ pub fn company_similarity(a: &CompanyName, b: &CompanyName, floor: f64) -> f64 {
         }
     }
     if a.branch != b.branch {
+        penalty *= DISAGREE;
+    }
+    if group_and_member(a, b) || bare_and_named(a, b) || bare_and_named(b, a) {
         penalty *= DISAGREE;
     }
     if penalty < floor {
@@ -194,6 +240,9 @@ fn same_person(a: &Profile, b: &Profile) -> Option<String> {
     for x in &a.people {
         for y in &b.people {
             let full = |p: &super::normalise::PersonName| !p.given.is_empty();
+            if x.gender.is_some() && y.gender.is_some() && x.gender != y.gender {
+                continue;
+            }
             if full(x) && full(y) && x.surname == y.surname && x.given == y.given {
                 return Some("same contact name".into());
             }
@@ -260,6 +309,118 @@ mod tests {
             &DedupRules::default(),
         );
         assert!(score < 0.85, "{score}");
+    }
+
+    fn flagged(a: &str, b: &str) -> bool {
+        compare(&profile(a), &profile(b), &DedupRules::default()).0 >= 0.85
+    }
+
+    #[test]
+    fn a_name_in_traditional_script_matches_its_simplified_form() {
+        for (a, b) in [
+            ("華為技術有限公司", "华为技术"),
+            ("台灣積體電路製造股份有限公司", "台湾积体电路制造"),
+            ("廣州市東興貿易有限公司", "东兴贸易（广州）"),
+        ] {
+            assert!(flagged(a, b), "{a} | {b}");
+        }
+    }
+
+    #[test]
+    fn trade_words_and_a_city_prefix_are_decoration_around_the_name() {
+        for (a, b) in [
+            ("东莞市华达五金厂", "东莞华达五金"),
+            ("寿光市绿源蔬菜专业合作社", "绿源蔬菜专业合作社"),
+            ("义乌市金鼎饰品商行", "金鼎饰品"),
+            ("北京市金诚律师事务所", "金诚律师"),
+            ("晨光摄影工作室", "晨光摄影"),
+            ("瑞康健康管理中心", "瑞康健康管理"),
+            ("佛山市南海区恒发陶瓷经营部", "恒发陶瓷"),
+            ("老刘烟酒店", "老刘烟酒"),
+            ("百果园水果门店", "百果园水果"),
+        ] {
+            assert!(flagged(a, b), "{a} | {b}");
+        }
+    }
+
+    #[test]
+    fn national_and_group_markers_are_decoration_around_the_name() {
+        for (a, b) in [
+            ("中国平安保险（集团）股份有限公司", "平安保险"),
+            ("中华联合财产保险股份有限公司", "联合财产保险"),
+            ("万向控股集团有限公司", "万向集团"),
+            ("中国华润有限公司", "华润"),
+        ] {
+            assert!(flagged(a, b), "{a} | {b}");
+        }
+    }
+
+    #[test]
+    fn a_group_is_not_its_subsidiary_in_a_named_trade() {
+        assert!(!flagged("新华联集团有限公司", "成都新华联医药"));
+        assert!(!flagged("联想集团", "联想电子"));
+    }
+
+    #[test]
+    fn ordinals_numbered_units_and_directions_keep_two_customers_apart() {
+        for (a, b) in [
+            ("北京师范大学附属第一中学", "北京师范大学附属第二中学"),
+            ("东莞华达五金制品厂一分厂", "东莞华达五金制品厂二分厂"),
+            ("好邻居便利连锁3号店", "好邻居便利连锁5号店"),
+            ("永辉超市福州东区店", "永辉超市福州西区店"),
+            ("上海市第六人民医院", "上海市第十人民医院"),
+        ] {
+            assert!(!flagged(a, b), "{a} | {b}");
+        }
+    }
+
+    #[test]
+    fn a_shared_phone_does_not_join_two_numbered_branches() {
+        let a = Profile::build(&ProfileSource {
+            name: "好邻居便利连锁3号店",
+            phones: vec!["+8610800800800"],
+            ..Default::default()
+        });
+        let b = Profile::build(&ProfileSource {
+            name: "好邻居便利连锁5号店",
+            phones: vec!["+8610800800800"],
+            ..Default::default()
+        });
+        let (score, reasons) = compare(&a, &b, &DedupRules::default());
+        assert!(score < 0.85, "{score} {reasons:?}");
+    }
+
+    #[test]
+    fn the_same_unit_written_in_digits_or_in_words_still_matches() {
+        assert!(flagged(
+            "北京师范大学附属第一中学",
+            "北京师范大学附属第1中学"
+        ));
+        assert!(flagged("好邻居便利连锁3号店", "好邻居便利连锁三号店"));
+    }
+
+    #[test]
+    fn a_city_written_inside_a_chain_shop_name_is_its_region() {
+        assert!(flagged("永辉超市福州东区店", "福州市永辉超市东区店"));
+        assert!(!flagged("永辉超市福州东区店", "永辉超市厦门东区店"));
+    }
+
+    #[test]
+    fn a_bare_two_character_brand_needs_more_than_its_name() {
+        assert!(!flagged("恒通", "恒通电子"));
+        let with_phone = |name| {
+            Profile::build(&ProfileSource {
+                name,
+                phones: vec!["+8613812345678"],
+                ..Default::default()
+            })
+        };
+        let (score, _) = compare(
+            &with_phone("恒通"),
+            &with_phone("恒通电子"),
+            &DedupRules::default(),
+        );
+        assert!(score >= 0.85, "{score}");
     }
 
     #[test]

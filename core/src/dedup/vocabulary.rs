@@ -8,7 +8,8 @@
 #[rustfmt::skip]
 pub(super) const LEGAL_FORMS: &[&str] = &[
     "股份有限公司", "有限责任公司", "集团有限公司", "集团股份有限公司", "有限合伙", "合伙企业", "有限公司", "控股集团", "集团公司", "集团", "公司",
-    "经营部", "商行", "工作室", "研究院", "研究所", "co.,ltd", "co.ltd", "co ltd", "company limited",
+    "经营部", "商行", "工作室", "研究院", "研究所", "控股", "专业合作社", "合作社", "事务所", "中心", "门店", "商店",
+    "总店", "工厂", "厂", "店", "co.,ltd", "co.ltd", "co ltd", "company limited",
     "corporation", "company", "limited", "holdings", "group", "corp", "ltd", "inc", "llc", "gmbh",
     "plc", "co",
 ];
@@ -31,6 +32,37 @@ pub(super) const PLACES: &[&str] = &[
     "nanjing", "tianjin", "chongqing", "suzhou", "xian", "hong kong", "hongkong", "china",
 ];
 
+/// Legal forms that mark a group or a holding (集团, 控股): a group with no trade named is not
+/// the same customer as a company of the group in a named trade (新华联集团 / 新华联医药).
+#[rustfmt::skip]
+pub(super) const GROUP_FORMS: &[&str] = &[
+    "集团有限公司", "集团股份有限公司", "控股集团", "集团公司", "集团", "控股", "holdings", "group",
+];
+
+/// Markers of a national or all-China name that open a registered name and are dropped by
+/// those who say it (中国平安保险 → 平安保险).
+pub(super) const NATIONAL_MARKERS: &[&str] = &["中国", "中华"];
+
+/// Words that follow a number to name one unit of several (第一中学, 一分厂, 3号店), longest
+/// first where one starts another. Two names whose numbered units differ are two customers.
+#[rustfmt::skip]
+pub(super) const UNIT_WORDS: &[&str] = &[
+    "人民医院", "号店", "号楼", "分公司", "分厂", "分店", "分校", "分院", "分部", "分场", "营业部", "营业厅",
+    "门市部", "中学", "小学", "中心", "医院", "车间", "支行", "校区", "号", "厂", "店", "中", "小", "院", "队",
+    "部", "所", "区", "期",
+];
+
+/// Directions that tell two branches of one shop apart (东区店 / 西区店): a direction followed
+/// by one of [`DIRECTION_UNITS`].
+pub(super) const DIRECTIONS: &[char] = &['东', '西', '南', '北'];
+pub(super) const DIRECTION_UNITS: &[char] = &['区', '门', '店'];
+
+/// Honorifics that say the person is a man or a woman: 王先生 and 王女士 are two people.
+#[rustfmt::skip]
+pub(super) const MALE_HONORIFICS: &[&str] = &["先生", "哥", "大哥", "叔", "大爷", "老爷子"];
+#[rustfmt::skip]
+pub(super) const FEMALE_HONORIFICS: &[&str] = &["女士", "小姐", "姐", "大姐", "太太", "夫人", "阿姨", "妹"];
+
 /// Industry words, longest first within the same start so that 信息技术 beats 信息.
 #[rustfmt::skip]
 pub(super) const INDUSTRY_WORDS: &[&str] = &[
@@ -40,7 +72,7 @@ pub(super) const INDUSTRY_WORDS: &[&str] = &[
     "化工", "精细", "材料", "建设", "建材", "新型", "建筑", "装饰", "设计", "物流", "国际", "管理", "贸易", "商贸", "实业", "咨询",
     "企业", "传媒", "文化", "广告", "传播", "教育", "食品", "餐饮", "农业", "纺织", "服饰", "服装", "家居", "用品", "家具", "汽车",
     "销售", "汽配", "配件", "包装", "制品", "印刷", "印务", "彩印", "检测", "检验", "物业", "置业", "开发", "酒店", "人力", "安防",
-    "投资", "控股", "金融", "保险", "租赁", "电器", "五金", "塑料", "健康", "旅游", "运输", "仓储", "电力", "光伏", "营销", "策划",
+    "投资", "金融", "保险", "租赁", "电器", "五金", "塑料", "健康", "旅游", "运输", "仓储", "电力", "光伏", "营销", "策划",
     "培训", "创新", "产业", "云", "technologies", "technology", "software", "trading", "tech",
     "information", "info", "network", "networks", "systems", "system", "solutions", "services",
     "service", "industries", "industrial", "international", "logistics", "consulting", "media",
@@ -66,7 +98,7 @@ pub(super) const TITLES: &[&str] = &[
     "销售总监", "采购经理", "财务经理", "项目经理", "部门经理", "采购主管", "行政主管", "采购专员", "董事长", "总经理", "副总裁", "总裁",
     "副总", "总监", "经理", "主管", "主任", "总工", "工程师", "老板", "老总", "店长", "厂长", "所长", "院长", "副院长", "校长",
     "局长", "处长", "科长", "部长", "书记", "负责人", "会计", "助理", "秘书", "专员", "医生", "律师", "先生", "女士", "小姐",
-    "老师", "教授", "博士", "总", "工", "姐", "哥",
+    "太太", "夫人", "阿姨", "大姐", "大哥", "大爷", "老爷子", "老师", "教授", "博士", "总", "工", "姐", "哥", "叔", "妹",
 ];
 
 /// Chinese surnames, compound ones first so that 欧阳 is not read as 欧.

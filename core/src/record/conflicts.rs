@@ -7,7 +7,10 @@
 //!
 //! Bookkeeping fields (`updated_at`, `updated_by`, `editors`, and a customer's `absorbed`
 //! merge marks) always differ after concurrent edits and mean nothing to a user, so they are
-//! never reported. Sets are never reported either: both sides wrote `true`.
+//! never reported; nor are `created_at` and `created_by`, which differ only when two devices
+//! created one record (a lead from an unknown number, see `quicklog`) and then both are true.
+//! Sets are never reported either: both sides wrote `true`. Concurrent values that are equal
+//! (two reps typing the same) are no conflict: there is nothing to choose.
 
 use automerge::{ObjId as ExId, ObjType, ReadDoc, ScalarValue, Value, ValueRef, ROOT};
 use chrono::{DateTime, Utc};
@@ -123,6 +126,8 @@ fn walk(doc: &RecordDoc, obj: &ExId, path: &mut Vec<String>, out: &mut Vec<Field
             && [
                 common::UPDATED_AT,
                 common::UPDATED_BY,
+                common::CREATED_AT,
+                common::CREATED_BY,
                 common::EDITORS,
                 customer::ABSORBED,
             ]

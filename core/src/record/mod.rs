@@ -197,6 +197,55 @@ impl RecordDoc {
         Ok(RecordDoc { id, kind, doc })
     }
 
+    /// Starts a record that every device creating it creates identically (a lead known only
+    /// by its phone number, whose id is derived from the number): its first change holds the
+    /// kind, the schema, the empty nested objects and `fields` (scalars at the root, then
+    /// `(map, key, value)` entries inside a nested map), written at time 0 under the actor
+    /// derived from `id` (`fieldsales_protocol::shared_genesis_actor`), so the first changes
+    /// of two devices are one change to Automerge. Ops are written in key order, never in a
+    /// hash map's: the bytes must be the same on every device. Returns the record, now editing
+    /// as `actor`, and that change; nothing in it says who or when.
+    pub(crate) fn create_shared(
+        kind: Kind,
+        id: Uuid,
+        actor: &ActorId,
+        fields: &[(&str, ScalarValue)],
+        nested: &[(&str, &str, ScalarValue)],
+    ) -> Result<(Self, Change)> {
+        let genesis = fieldsales_protocol::shared_genesis_actor(&id.to_string())
+            .expect("a Uuid's hyphenated text is a UUID");
+        let mut doc = AutoCommit::new_with_encoding(TextEncoding::Utf16CodeUnit);
+        doc.set_actor(ActorId::from(genesis));
+        let mut scalars: Vec<(&str, ScalarValue)> = vec![
+            (common::KIND, ScalarValue::Str(kind.as_str().into())),
+            (common::SCHEMA, ScalarValue::Int(SCHEMA_VERSION)),
+        ];
+        scalars.extend(fields.iter().cloned());
+        scalars.sort_by(|a, b| a.0.cmp(b.0));
+        for (key, value) in scalars {
+            doc.put(ROOT, key, value)?;
+        }
+        // The editors map too, empty: each device names itself in it, in one shared map.
+        let mut objects: Vec<(&str, ObjType)> = kind.nested_objects().to_vec();
+        objects.push((common::EDITORS, ObjType::Map));
+        objects.sort_by(|a, b| a.0.cmp(b.0));
+        for (key, obj_type) in objects {
+            let obj = doc.put_object(ROOT, key, obj_type)?;
+            let mut inside: Vec<&(&str, &str, ScalarValue)> =
+                nested.iter().filter(|(map, _, _)| *map == key).collect();
+            inside.sort_by(|a, b| a.1.cmp(b.1));
+            for (_, field, value) in inside {
+                doc.put(&obj, *field, value.clone())?;
+            }
+        }
+        doc.commit_with(CommitOptions::default().with_time(0));
+        let change = doc
+            .get_last_local_change()
+            .expect("the genesis change was just committed");
+        doc.set_actor(actor.clone());
+        Ok((RecordDoc { id, kind, doc }, change))
+    }
+
     /// Opens a stored record for reading and editing as `actor`.
     pub(crate) fn load(id: Uuid, kind: Kind, bytes: &[u8], actor: &ActorId) -> Result<Self> {
         let options = automerge::LoadOptions::new().text_encoding(TextEncoding::Utf16CodeUnit);

@@ -212,6 +212,14 @@ const MIGRATIONS: &[Migration] = &[
         run: move_session_out,
         scrub: true,
     },
+    // 6: duplicate detection reads traditional characters, trade words, group markers,
+    // numbered units and gendered honorifics (see `dedup::normalise`): every customer is
+    // profiled again at the next open.
+    Step::Sql(
+        r#"
+    INSERT OR REPLACE INTO meta (key, value) VALUES ('dedup_index', 'rebuild');
+    "#,
+    ),
 ];
 
 /// The store's migrations, run by the one migrator the server uses too.

@@ -69,6 +69,33 @@ impl<'t> Writer<'t> {
         RecordDoc::create_with(kind, id, self.actor, self.user, self.now, fields)
     }
 
+    /// A record every device creates identically (see [`RecordDoc::create_shared`]): its
+    /// shared first change goes to the outbox; the record is saved by the caller's next
+    /// [`Self::save`], with this device's own creation (owner, creator, time) on top.
+    pub(crate) fn create_shared(
+        &self,
+        kind: Kind,
+        id: Uuid,
+        fields: &[(&str, automerge::ScalarValue)],
+        nested: &[(&str, &str, automerge::ScalarValue)],
+    ) -> Result<RecordDoc> {
+        let (record, genesis) = RecordDoc::create_shared(kind, id, self.actor, fields, nested)?;
+        self.tx
+            .prepare_cached("INSERT INTO outbox (doc_id, kind, change) VALUES (?1, ?2, ?3)")?
+            .execute(params![id.to_string(), kind.as_str(), genesis.raw_bytes()])?;
+        Ok(record)
+    }
+
+    /// Whether record `id` is stored on this device.
+    pub(crate) fn exists(&self, id: Uuid) -> Result<bool> {
+        Ok(self
+            .tx
+            .prepare_cached("SELECT 1 FROM docs WHERE id = ?1")?
+            .query_row([id.to_string()], |_| Ok(()))
+            .optional()?
+            .is_some())
+    }
+
     /// The stored record `id`, which must be of `kind`.
     pub(crate) fn load(&self, kind: Kind, id: Uuid) -> Result<RecordDoc> {
         load(self.tx, kind, id, self.actor)

@@ -229,7 +229,9 @@ impl DocPush<'_> {
                     "a change is not a valid Automerge change",
                 ));
             };
-            if change.actor_id().to_bytes() != self.request.actor.as_slice() {
+            if change.actor_id().to_bytes() != self.request.actor.as_slice()
+                && !self.is_shared_genesis(&change)
+            {
                 return Err(refuse(
                     RejectReason::WrongActor,
                     "a change was written by another device's actor",
@@ -238,6 +240,43 @@ impl DocPush<'_> {
             changes.push((change, local.bytes.as_slice()));
         }
         Ok(changes)
+    }
+
+    /// `change` is the shared genesis of this document (see
+    /// `fieldsales_protocol::shared_genesis_actor`): written under the actor derived from the
+    /// document's id, first of its actor and depending on nothing. Every device that creates
+    /// the document writes the same one, so it is nobody's in particular; what it makes of the
+    /// document is judged by the rules like any other change.
+    fn is_shared_genesis(&self, change: &Change) -> bool {
+        change.seq() == 1
+            && change.deps().is_empty()
+            && fieldsales_protocol::shared_genesis_actor(&self.doc.doc_id)
+                .is_some_and(|actor| change.actor_id().to_bytes() == actor.as_slice())
+    }
+
+    /// The push re-creates a document from its shared genesis: the device wrote its own
+    /// creation (owner, creator) on top of the genesis without knowing another device had
+    /// done the same, so its writes are judged as a creation's, not as an edit of the other
+    /// device's record.
+    fn recreates_shared_genesis(&self) -> bool {
+        self.doc.changes.iter().any(|local| {
+            Change::from_bytes(local.bytes.clone()).is_ok_and(|c| self.is_shared_genesis(&c))
+        })
+    }
+
+    /// The document as the pushed changes alone make it (they parsed in `parse_changes`).
+    fn own_view(&self) -> Automerge {
+        let mut own = Automerge::new_with_encoding(TextEncoding::Utf16CodeUnit);
+        let changes: Vec<Change> = self
+            .doc
+            .changes
+            .iter()
+            .filter_map(|local| Change::from_bytes(local.bytes.clone()).ok())
+            .collect();
+        // Changes that build on another device's (absent here) wait in the queue: the view
+        // is this device's creation.
+        let _ = own.apply_changes(changes);
+        own
     }
 
     /// The server's copy, if any, has the kind sent, and the user may write it as it stands.
@@ -330,6 +369,24 @@ impl DocPush<'_> {
         }
         let meta = DocMeta::extract(self.doc.kind, automerge);
         let writer_actor = automerge::ActorId::from(self.request.actor.as_slice()).to_hex_string();
+        if self.existing.is_some() && self.recreates_shared_genesis() {
+            // Judged as the creation it is: the document as this device's own changes make it
+            // from the genesis, not as an edit of what another device created meanwhile.
+            let own = self.own_view();
+            check_write(
+                self.viewer,
+                None,
+                &DocMeta::extract(self.doc.kind, &own),
+                self.teams,
+            )?;
+            check_attribution(
+                &self.viewer.user_id,
+                &writer_actor,
+                None,
+                &Attribution::extract(&own),
+            )?;
+            return Ok(meta);
+        }
         check_write(
             self.viewer,
             self.existing.map(|e| &e.meta),
