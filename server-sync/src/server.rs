@@ -24,6 +24,7 @@ use crate::error::Result;
 use crate::http::listen::{self, Serving};
 use crate::http::tls::TlsCerts;
 use crate::http::{self, AppState, ConnectionLimits, StreamSlots};
+use crate::media::BlobStore;
 use crate::metrics::Metrics;
 use crate::storage::sqlite::SqliteStorage;
 use crate::storage::Storage;
@@ -75,6 +76,10 @@ impl Server {
         let addr = listener.local_addr()?;
         let (shutdown_tx, shutdown_rx) = watch::channel(false);
         let (events, _) = broadcast::channel(EVENT_BUFFER);
+        let blobs = {
+            let (settings, data_dir) = (config.media.clone(), config.data_dir.clone());
+            tokio::task::spawn_blocking(move || BlobStore::open(&settings, &data_dir)).await??
+        };
         let config = Arc::new(config);
         let state = AppState {
             storage: storage.clone(),
@@ -83,6 +88,8 @@ impl Server {
             events,
             shutdown: shutdown_rx.clone(),
             streams: StreamSlots::default(),
+            uploads: StreamSlots::default(),
+            blobs,
         };
         if let Some(keep) = config.compaction.keep_changes {
             let every = Duration::from_secs(config.compaction.interval_secs);
