@@ -201,7 +201,10 @@ mod tests {
 
     #[test]
     fn the_bytes_decide_the_type() {
-        assert_eq!(sniff(&[0xFF, 0xD8, 0xFF, 0xE0, 0, 0]), Some(MediaType::Jpeg));
+        assert_eq!(
+            sniff(&[0xFF, 0xD8, 0xFF, 0xE0, 0, 0]),
+            Some(MediaType::Jpeg)
+        );
         assert_eq!(sniff(b"RIFF\x10\0\0\0WEBPVP8 "), Some(MediaType::Webp));
         assert_eq!(sniff(b"RIFF\x10\0\0\0WAVEfmt "), None);
         assert_eq!(sniff(b"just some text, named photo.jpg"), None);
@@ -222,7 +225,9 @@ mod tests {
         assert!(references(Kind::Task, &doc).is_empty());
         // A customer reads `documents`, not `photos`.
         assert!(references(Kind::Customer, &doc).is_empty());
-        let docs = doc.put_object(ROOT, customer::DOCUMENTS, ObjType::Map).unwrap();
+        let docs = doc
+            .put_object(ROOT, customer::DOCUMENTS, ObjType::Map)
+            .unwrap();
         doc.put(&docs, a.as_str(), true).unwrap();
         assert_eq!(references(Kind::Customer, &doc), BTreeSet::from([a]));
     }

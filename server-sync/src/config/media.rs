@@ -98,7 +98,9 @@ impl MediaSettings {
             ));
         }
         if self.backend == MediaBackend::S3 && self.s3_bucket.is_none() {
-            return Err(Error::Config("media.backend = \"s3\" needs media.s3_bucket".into()));
+            return Err(Error::Config(
+                "media.backend = \"s3\" needs media.s3_bucket".into(),
+            ));
         }
         Ok(())
     }

@@ -231,7 +231,10 @@ pub(super) async fn download(
             header::ETAG,
             HeaderValue::from_str(&etag).expect("a quoted hex hash is a valid header value"),
         ),
-        (header::CACHE_CONTROL, HeaderValue::from_static(CACHE_CONTROL)),
+        (
+            header::CACHE_CONTROL,
+            HeaderValue::from_static(CACHE_CONTROL),
+        ),
         (
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),

@@ -70,7 +70,10 @@ pub fn rebuild(tx: &Transaction<'_>) -> Result<()> {
         }
     }
     if unreadable > 0 {
-        tracing::warn!(unreadable, "media index: stored documents that could not be read");
+        tracing::warn!(
+            unreadable,
+            "media index: stored documents that could not be read"
+        );
     }
     Ok(())
 }
