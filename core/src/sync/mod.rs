@@ -27,6 +27,7 @@ pub(crate) mod fake;
 #[cfg(feature = "http")]
 pub mod http;
 mod listener;
+mod media;
 mod report;
 mod round_trip;
 mod runtime;
@@ -59,7 +60,7 @@ pub(crate) use runtime::{new_transport, run_blocking};
 pub use server_url::ServerUrl;
 pub use sign_in::{current_account, Account};
 pub use state::RejectedEdit;
-pub use transport::Transport;
+pub use transport::{MediaOffset, MediaTransport, Transport};
 
 /// What a user types to sign in.
 #[derive(Clone, PartialEq, Eq)]
