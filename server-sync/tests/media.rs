@@ -168,6 +168,19 @@ async fn a_reps_photo_and_thumbnail_reach_the_teams_manager_byte_identical() {
         head(&fx, &max.token, &image_hash).await,
         Ok((image.len() as u64, media::STATE_COMPLETE.to_string()))
     );
+    let revalidated = fx
+        .http
+        .get(fx.url(&media::path(&image_hash)))
+        .bearer_auth(&max.token)
+        .header("if-none-match", format!("\"{image_hash}\""))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        revalidated.status(),
+        StatusCode::NOT_MODIFIED,
+        "a cached copy is still good"
+    );
 }
 
 #[tokio::test]

@@ -222,15 +222,34 @@ pub(super) async fn download(
     check_hash(&hash)?;
     check_reachable(&state, &auth, &hash).await?;
     let etag = format!("\"{hash}\"");
-    let Some((bytes, kind)) = state.blobs.get(&auth.principal.tenant_id, &hash).await? else {
+    let etag_value =
+        HeaderValue::from_str(&etag).expect("a quoted hex hash is a valid header value");
+    let cached = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|tag| tag.trim() == etag));
+    let tenant = &auth.principal.tenant_id;
+    if cached
+        && matches!(
+            state.blobs.state(tenant, &hash).await?,
+            UploadState::Complete { .. }
+        )
+    {
+        let unchanged = [
+            (header::ETAG, etag_value),
+            (
+                header::CACHE_CONTROL,
+                HeaderValue::from_static(CACHE_CONTROL),
+            ),
+        ];
+        return Ok((StatusCode::NOT_MODIFIED, unchanged).into_response());
+    }
+    let Some((bytes, kind)) = state.blobs.get(tenant, &hash).await? else {
         return Err(not_found());
     };
     let headers_out = [
         (header::CONTENT_TYPE, HeaderValue::from_static(kind.mime())),
-        (
-            header::ETAG,
-            HeaderValue::from_str(&etag).expect("a quoted hex hash is a valid header value"),
-        ),
+        (header::ETAG, etag_value),
         (
             header::CACHE_CONTROL,
             HeaderValue::from_static(CACHE_CONTROL),
@@ -240,12 +259,5 @@ pub(super) async fn download(
             HeaderValue::from_static("nosniff"),
         ),
     ];
-    let cached = headers
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|tag| tag.trim() == etag));
-    if cached {
-        return Ok((StatusCode::NOT_MODIFIED, headers_out).into_response());
-    }
     Ok((headers_out, bytes).into_response())
 }

@@ -77,3 +77,51 @@ pub fn rebuild(tx: &Transaction<'_>) -> Result<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use automerge::transaction::Transactable;
+    use automerge::{AutoCommit, ObjType, ROOT};
+    use fieldsales_protocol::schema::{common, visit};
+
+    use super::*;
+
+    #[test]
+    fn the_index_is_rebuilt_from_the_stored_documents() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        super::super::schema::migrate(&mut conn).unwrap();
+        let (image, thumb) = (media::content_hash(b"image"), media::content_hash(b"thumb"));
+        let mut doc = AutoCommit::new();
+        doc.put(ROOT, common::KIND, "visit").unwrap();
+        let photos = doc.put_object(ROOT, visit::PHOTOS, ObjType::Map).unwrap();
+        doc.put(&photos, image.as_str(), thumb.as_str()).unwrap();
+        conn.execute_batch(
+            "INSERT INTO tenants (id, name, created_at) VALUES ('t1', 'acme', 'x');",
+        )
+        .unwrap();
+        conn.execute(
+            "INSERT INTO docs (tenant_id, id, kind, visibility, data)
+             VALUES ('t1', 'v1', 'visit', 'private', ?1), ('t1', 'v2', 'visit', 'private', x'00')",
+            [doc.save()],
+        )
+        .unwrap();
+        let tx = conn.transaction().unwrap();
+        rebuild(&tx).unwrap();
+        tx.commit().unwrap();
+        let rows: Vec<(String, String)> = conn
+            .prepare("SELECT hash, doc_id FROM media_refs ORDER BY hash")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        let mut expected = vec![(image, "v1".to_string()), (thumb, "v1".to_string())];
+        expected.sort();
+        assert_eq!(
+            rows, expected,
+            "the unreadable document is skipped, not fatal"
+        );
+        assert!(referenced(&conn, "t1", &expected[0].0).unwrap());
+        assert!(!referenced(&conn, "t2", &expected[0].0).unwrap());
+    }
+}
