@@ -414,19 +414,19 @@ async fn a_flood_of_uploads_from_one_device_is_answered_without_piling_up() {
         socket.write_all(&photo[..100]).await.unwrap();
         held.push(socket);
     }
-    // Until the server has taken both slots a stray chunk gets 409; then 429.
-    let mut refused = None;
-    for _ in 0..500 {
-        let answer = patch(&fx, &ann.token, &hash, 5, 10_000, b"x").await;
-        match answer.status() {
-            StatusCode::CONFLICT => tokio::task::yield_now().await,
-            status => {
-                refused = Some((status, answer.headers().get("retry-after").is_some()));
-                break;
-            }
+    // Once the server holds both (its gauge says so), the device's next chunk is refused.
+    let mut in_flight = None;
+    for _ in 0..10_000 {
+        in_flight = fx.metric("fieldsales_media_uploads_in_flight").await;
+        if in_flight == Some(2.0) {
+            break;
         }
+        tokio::task::yield_now().await;
     }
-    assert_eq!(refused, Some((StatusCode::TOO_MANY_REQUESTS, true)));
+    assert_eq!(in_flight, Some(2.0));
+    let refused = patch(&fx, &ann.token, &hash, 0, 10_000, &photo).await;
+    assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(refused.headers().get("retry-after").is_some());
 
     // A flood of small requests: each is refused, none is stored.
     let floods = (0..200u32).map(|i| {
@@ -448,14 +448,15 @@ async fn a_flood_of_uploads_from_one_device_is_answered_without_piling_up() {
 
     // The held slots come back when their connections go.
     drop(held);
-    let mut answered = StatusCode::TOO_MANY_REQUESTS;
-    for _ in 0..500 {
-        answered = upload(&fx, &ann.token, &photo).await.status();
-        if answered != StatusCode::TOO_MANY_REQUESTS {
+    for _ in 0..10_000 {
+        in_flight = fx.metric("fieldsales_media_uploads_in_flight").await;
+        if in_flight == Some(0.0) {
             break;
         }
         tokio::task::yield_now().await;
     }
+    assert_eq!(in_flight, Some(0.0));
+    let answered = upload(&fx, &ann.token, &photo).await.status();
     assert_eq!(answered, StatusCode::NO_CONTENT);
     fx.assert_healthy().await;
 }

@@ -133,6 +133,7 @@ pub(super) async fn upload(
         );
         return Ok(([(header::RETRY_AFTER, RETRY_UPLOAD_AFTER_SECS)], refused).into_response());
     };
+    let _in_flight = InFlight::new(&state.metrics.media_uploads);
     let bytes = read_chunk(body).await?;
     let received = bytes.len();
     let chunk = Chunk {
@@ -159,6 +160,22 @@ pub(super) async fn upload(
             Ok((StatusCode::NO_CONTENT, state_headers(upload)).into_response())
         }
         Err(refused) => Err(chunk_refusal(refused, &hash)),
+    }
+}
+
+/// One upload counted in `fieldsales_media_uploads_in_flight` while it lives.
+struct InFlight(prometheus::IntGauge);
+
+impl InFlight {
+    fn new(gauge: &prometheus::IntGauge) -> Self {
+        gauge.inc();
+        InFlight(gauge.clone())
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.0.dec();
     }
 }
 
@@ -244,11 +261,15 @@ pub(super) async fn download(
         ];
         return Ok((StatusCode::NOT_MODIFIED, unchanged).into_response());
     }
-    let Some((bytes, kind)) = state.blobs.get(tenant, &hash).await? else {
+    let Some(blob) = state.blobs.read(tenant, &hash).await? else {
         return Err(not_found());
     };
     let headers_out = [
-        (header::CONTENT_TYPE, HeaderValue::from_static(kind.mime())),
+        (
+            header::CONTENT_TYPE,
+            HeaderValue::from_static(blob.kind.mime()),
+        ),
+        (header::CONTENT_LENGTH, HeaderValue::from(blob.length)),
         (header::ETAG, etag_value),
         (
             header::CACHE_CONTROL,
@@ -259,5 +280,5 @@ pub(super) async fn download(
             HeaderValue::from_static("nosniff"),
         ),
     ];
-    Ok((headers_out, bytes).into_response())
+    Ok((headers_out, Body::from_stream(blob.bytes)).into_response())
 }

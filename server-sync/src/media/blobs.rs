@@ -20,7 +20,8 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use fieldsales_protocol::media::{self, MediaType, MAX_BLOB_BYTES, SNIFF_BYTES};
-use futures_util::TryStreamExt;
+use futures_util::stream::BoxStream;
+use futures_util::{StreamExt, TryStreamExt};
 use object_store::local::LocalFileSystem;
 use object_store::path::Path;
 use object_store::{ObjectStore, ObjectStoreExt, PutMode, PutPayload};
@@ -62,6 +63,13 @@ impl From<object_store::Error> for ChunkRefused {
     fn from(e: object_store::Error) -> Self {
         ChunkRefused::Failed(e.into())
     }
+}
+
+/// A stored blob, opened for reading.
+pub struct Blob {
+    pub length: u64,
+    pub kind: MediaType,
+    pub bytes: BoxStream<'static, object_store::Result<Bytes>>,
 }
 
 /// A chunk of an upload: where it starts, the blob's whole length, the bytes.
@@ -258,18 +266,33 @@ impl BlobStore {
         Ok(())
     }
 
-    /// The stored blob `hash` with its sniffed type, or `None` when it is not (yet) complete.
-    pub async fn get(&self, tenant: &str, hash: &str) -> Result<Option<(Bytes, MediaType)>> {
-        let bytes = match self.store.get(&blob_key(tenant, hash)).await {
-            Ok(found) => found.bytes().await?,
+    /// The stored blob `hash` as a stream of bytes, with its length and sniffed type, or
+    /// `None` when it is not (yet) complete. Streamed, so a download costs a buffer, not the
+    /// blob.
+    pub async fn read(&self, tenant: &str, hash: &str) -> Result<Option<Blob>> {
+        let found = match self.store.get(&blob_key(tenant, hash)).await {
+            Ok(found) => found,
             Err(e) if is_not_found(&e) => return Ok(None),
             Err(e) => return Err(e.into()),
         };
-        // Stored blobs were sniffed on the way in; one that no longer sniffs is damaged.
-        match media::sniff(&bytes) {
-            Some(kind) => Ok(Some((bytes, kind))),
-            None => Err(Error::Config("a stored blob is not an image".into())),
+        let length = found.meta.size;
+        let mut stream = found.into_stream();
+        let mut head = Vec::new();
+        while head.len() < SNIFF_BYTES {
+            match stream.try_next().await? {
+                Some(bytes) => head.extend_from_slice(&bytes),
+                None => break,
+            }
         }
+        // Stored blobs were sniffed on the way in; one that no longer sniffs is damaged.
+        let kind = media::sniff(&head)
+            .ok_or_else(|| Error::Config("a stored blob is not an image".into()))?;
+        let first = futures_util::stream::once(async move { Ok(Bytes::from(head)) });
+        Ok(Some(Blob {
+            length,
+            kind,
+            bytes: Box::pin(first.chain(stream)),
+        }))
     }
 
     /// Removes the blob `hash` and any upload of it in progress. Removing what is not there

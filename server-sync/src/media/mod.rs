@@ -17,7 +17,7 @@ pub mod blobs;
 
 use std::collections::BTreeSet;
 
-pub use blobs::{BlobStore, Chunk, ChunkRefused, UploadState};
+pub use blobs::{Blob, BlobStore, Chunk, ChunkRefused, UploadState};
 
 use crate::access::{can_see, Viewer};
 use crate::error::Result;
