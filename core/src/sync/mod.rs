@@ -7,6 +7,10 @@
 //! SQLite transaction (module `apply`); network I/O never happens inside a transaction, and
 //! reads use their own connection, so the app keeps reading and writing while a sync runs.
 //!
+//! Media blobs travel beside the records, through the same session and transport
+//! ([`SyncClient::media_offset`], [`SyncClient::upload_media`], [`SyncClient::download_media`],
+//! in `media`); the queue that decides which blobs to move belongs to the store's media module.
+//!
 //! The auto-sync engine ([`auto`]) decides *when* to sync; this module decides *how*. Both run
 //! on a small tokio runtime owned by the store, created on first use.
 //!
