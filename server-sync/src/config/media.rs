@@ -105,3 +105,26 @@ impl MediaSettings {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::ServerConfig;
+
+    #[test]
+    fn blobs_default_to_the_data_directory_and_s3_needs_a_bucket() {
+        let config = ServerConfig::for_tests("/srv/fs");
+        assert_eq!(
+            config.media.local_dir(&config.data_dir),
+            PathBuf::from("/srv/fs/media")
+        );
+        let mut s3: ServerConfig = toml::from_str("[media]\nbackend = \"s3\"\n").unwrap();
+        assert!(s3.check().is_err(), "no bucket named");
+        s3.apply_env(|key| {
+            (key == "FIELDSALES_SERVER_MEDIA_S3_BUCKET").then(|| "fieldsales-media".into())
+        })
+        .unwrap();
+        s3.check().unwrap();
+        assert_eq!(s3.media.s3_bucket.as_deref(), Some("fieldsales-media"));
+    }
+}
