@@ -495,4 +495,34 @@ async fn a_blob_whose_last_reference_is_gone_is_deleted_and_a_referenced_one_kep
     );
     let got = download(&fx, &ann.token, &kept_hash).await;
     assert_eq!(&got.bytes().await.unwrap()[..], &kept[..]);
+
+    // An upload abandoned half-way is removed by the periodic sweep; stored blobs stay.
+    let abandoned = jpeg(14, 4_000);
+    let abandoned_hash = media::content_hash(&abandoned);
+    visit_with_photos(&mut ann, &[&abandoned_hash]).await;
+    let half = patch(
+        &fx,
+        &ann.token,
+        &abandoned_hash,
+        0,
+        4_000,
+        &abandoned[..2_000],
+    )
+    .await;
+    assert_eq!(half.status(), StatusCode::NO_CONTENT);
+    let dropped = blobs
+        .drop_stale_uploads(std::time::Duration::ZERO)
+        .await
+        .unwrap();
+    assert_eq!(dropped, 1);
+    assert_eq!(
+        head(&fx, &ann.token, &abandoned_hash).await,
+        Ok((0, media::STATE_PARTIAL.to_string()))
+    );
+    let got = download(&fx, &ann.token, &kept_hash).await;
+    assert_eq!(
+        got.status(),
+        StatusCode::OK,
+        "a stored blob is not an upload"
+    );
 }

@@ -10,7 +10,8 @@
 //!   as 20 digits. Chunks are written with "create only", so two requests racing for the same
 //!   offset cannot both land; the offset an upload stands at is the end of the run of
 //!   contiguous chunks from 0. Chunks live in the same store as blobs: a restarted server (or
-//!   another instance) sees every byte already received.
+//!   another instance) sees every byte already received. An upload left alone for long is
+//!   removed whole ([`BlobStore::drop_stale_uploads`], run periodically by the server).
 //!
 //! This module owns the bytes only. It must not decide who may read or write them (the HTTP
 //! layer asks storage's reference index first) and must not log anything but counts.
@@ -305,6 +306,59 @@ impl BlobStore {
         }
         let chunks = self.chunks(tenant, hash).await?;
         self.drop_chunks(&chunks).await
+    }
+}
+
+impl BlobStore {
+    /// Removes every upload of every tenant whose newest chunk is older than `age`: a phone
+    /// that never came back for it (reinstalled, photo deleted). Returns the uploads removed.
+    /// Completed blobs are never touched.
+    pub async fn drop_stale_uploads(&self, age: std::time::Duration) -> Result<usize> {
+        let cutoff =
+            chrono::Utc::now() - chrono::Duration::from_std(age).unwrap_or(chrono::Duration::MAX);
+        let tenants = self
+            .store
+            .list_with_delimiter(Some(&Path::from("tenants")))
+            .await?;
+        let mut dropped = 0;
+        for tenant in tenants.common_prefixes {
+            let uploads: Vec<_> = self
+                .store
+                .list(Some(&tenant.join("uploads")))
+                .try_collect()
+                .await?;
+            // Chunks grouped by upload (their parent: `.../uploads/<hash>`), with the newest time.
+            let mut by_upload: std::collections::BTreeMap<
+                String,
+                (chrono::DateTime<chrono::Utc>, Vec<Path>),
+            > = std::collections::BTreeMap::new();
+            for meta in uploads {
+                let key = meta
+                    .location
+                    .as_ref()
+                    .rsplit_once('/')
+                    .map(|(dir, _)| dir.to_string());
+                let Some(key) = key else { continue };
+                let entry = by_upload
+                    .entry(key)
+                    .or_insert((meta.last_modified, Vec::new()));
+                entry.0 = entry.0.max(meta.last_modified);
+                entry.1.push(meta.location);
+            }
+            for (_, (newest, chunks)) in by_upload {
+                if newest < cutoff {
+                    for key in chunks {
+                        match self.store.delete(&key).await {
+                            Ok(()) => {}
+                            Err(e) if is_not_found(&e) => {}
+                            Err(e) => return Err(e.into()),
+                        }
+                    }
+                    dropped += 1;
+                }
+            }
+        }
+        Ok(dropped)
     }
 }
 
