@@ -3,7 +3,8 @@
 //! It owns the sync messages and their framing ([`encode`], [`decode`]), the limits both sides
 //! enforce ([`limits`]), the record schema — the kinds and the key of every field ([`schema`],
 //! [`Kind`]) — the value vocabulary with one parser each ([`Visibility`], [`Role`]), and the
-//! guard both sides put around Automerge when it reads bytes from elsewhere ([`isolate`]). It
+//! guard both sides put around Automerge when it reads bytes from elsewhere ([`isolate`]), and
+//! the media upload protocol with the reader of a record's media references ([`media`]). It
 //! must not know about HTTP frameworks, SQL, tokio or the device's store: the server
 //! (`fieldsales-server`) and the engine (`fieldsales-core`, which re-exports this crate as
 //! `fieldsales_core::protocol`) put these types to work. Its dependencies are automerge (the
@@ -28,6 +29,7 @@ mod bounded;
 mod codec;
 mod genesis;
 pub mod isolate;
+pub mod media;
 mod messages;
 pub mod schema;
 mod vocabulary;

@@ -195,6 +195,13 @@ pub enum ErrorCode {
     UnsupportedVersion,
     /// 429: too many requests; retry after the `Retry-After` header.
     RateLimited,
+    /// 409: a media chunk does not start where the server's upload stands (`Upload-Offset`
+    /// of the answer says where).
+    OffsetMismatch,
+    /// 415: a media upload whose bytes are not an image type the server stores.
+    UnsupportedMediaType,
+    /// 422: a completed media upload whose bytes do not hash to its name; nothing was kept.
+    HashMismatch,
     /// 500 / 503: the server failed; retry later.
     Internal,
 }

@@ -18,6 +18,8 @@ pub enum Error {
     Task(#[from] tokio::task::JoinError),
     #[error("i/o: {0}")]
     Io(#[from] std::io::Error),
+    #[error("blob store: {0}")]
+    Blob(#[from] object_store::Error),
     #[error("{what} not found")]
     NotFound { what: &'static str },
     #[error("{what} already exists")]
@@ -58,6 +60,8 @@ pub struct ApiError {
     pub status: StatusCode,
     pub code: ErrorCode,
     pub message: String,
+    /// A media upload's `Upload-Offset`, sent back with a 409 so the device resumes from it.
+    pub upload_offset: Option<u64>,
 }
 
 impl ApiError {
@@ -66,6 +70,7 @@ impl ApiError {
             status,
             code,
             message: message.into(),
+            upload_offset: None,
         }
     }
 
@@ -156,6 +161,13 @@ impl IntoResponse for ApiError {
                 message: self.message,
             },
         };
-        (self.status, Json(body)).into_response()
+        let mut response = (self.status, Json(body)).into_response();
+        if let Some(offset) = self.upload_offset {
+            response.headers_mut().insert(
+                fieldsales_protocol::media::UPLOAD_OFFSET,
+                axum::http::HeaderValue::from(offset),
+            );
+        }
+        response
     }
 }

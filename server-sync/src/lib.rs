@@ -14,6 +14,7 @@
 //! * [`sync`] — the protocol's server half, written once against [`sync::SyncStore`].
 //! * [`access`] — who may see and write which record (visibility and write rights).
 //! * [`storage`] — the [`storage::Storage`] trait and its SQLite backend.
+//! * [`media`] — media blobs (`object_store`), resumable uploads, who may reach a blob.
 //! * [`accounts`] — passwords, tokens, the signed-in principal.
 //! * [`admin`] — tenants, teams, users, devices, compaction ([`Admin`]).
 //! * [`config`], [`metrics`], [`error`].
@@ -41,6 +42,7 @@ pub mod admin;
 pub mod config;
 pub mod error;
 pub mod http;
+pub mod media;
 pub mod metrics;
 pub mod server;
 pub mod storage;

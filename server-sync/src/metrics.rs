@@ -4,7 +4,9 @@
 //! test process count separately. Labels are closed sets (rejection reasons, HTTP statuses):
 //! never ids or names, which would be personal data and an unbounded series count.
 
-use prometheus::{Encoder, Histogram, HistogramOpts, IntCounter, IntCounterVec, Opts, Registry};
+use prometheus::{
+    Encoder, Histogram, HistogramOpts, IntCounter, IntCounterVec, IntGauge, Opts, Registry,
+};
 
 #[derive(Clone)]
 pub struct Metrics {
@@ -23,6 +25,8 @@ pub struct Metrics {
     pub login_lockouts: IntCounterVec,
     /// Attempts refused by a lockout, by `scope`.
     pub login_throttled: IntCounterVec,
+    /// Media chunks (`PATCH /v1/media`) being received or stored right now.
+    pub media_uploads: IntGauge,
 }
 
 impl Metrics {
@@ -82,6 +86,11 @@ impl Metrics {
             &["scope"],
         )
         .expect("metric names are valid");
+        let media_uploads = IntGauge::new(
+            "fieldsales_media_uploads_in_flight",
+            "Media chunks being received or stored",
+        )
+        .expect("metric names are valid");
         for collector in [
             Box::new(syncs.clone()) as Box<dyn prometheus::core::Collector>,
             Box::new(changes_accepted.clone()),
@@ -92,6 +101,7 @@ impl Metrics {
             Box::new(password_checks.clone()),
             Box::new(login_lockouts.clone()),
             Box::new(login_throttled.clone()),
+            Box::new(media_uploads.clone()),
         ] {
             registry
                 .register(collector)
@@ -108,6 +118,7 @@ impl Metrics {
             password_checks,
             login_lockouts,
             login_throttled,
+            media_uploads,
         }
     }
 

@@ -24,6 +24,7 @@ use crate::error::Result;
 use crate::http::listen::{self, Serving};
 use crate::http::tls::TlsCerts;
 use crate::http::{self, AppState, ConnectionLimits, StreamSlots};
+use crate::media::BlobStore;
 use crate::metrics::Metrics;
 use crate::storage::sqlite::SqliteStorage;
 use crate::storage::Storage;
@@ -75,6 +76,11 @@ impl Server {
         let addr = listener.local_addr()?;
         let (shutdown_tx, shutdown_rx) = watch::channel(false);
         let (events, _) = broadcast::channel(EVENT_BUFFER);
+        let blobs = {
+            let (settings, data_dir) = (config.media.clone(), config.data_dir.clone());
+            tokio::task::spawn_blocking(move || BlobStore::open(&settings, &data_dir)).await??
+        };
+        let blobs_for_cleanup = blobs.clone();
         let config = Arc::new(config);
         let state = AppState {
             storage: storage.clone(),
@@ -83,6 +89,8 @@ impl Server {
             events,
             shutdown: shutdown_rx.clone(),
             streams: StreamSlots::default(),
+            uploads: StreamSlots::default(),
+            blobs,
         };
         if let Some(keep) = config.compaction.keep_changes {
             let every = Duration::from_secs(config.compaction.interval_secs);
@@ -93,6 +101,10 @@ impl Server {
                 shutdown_rx.clone(),
             ));
         }
+        tokio::spawn(drop_stale_uploads_periodically(
+            blobs_for_cleanup,
+            shutdown_rx.clone(),
+        ));
         let serving = Serving {
             app: http::router(state)?,
             limits: ConnectionLimits::from_config(&config),
@@ -109,6 +121,33 @@ impl Server {
             shutdown: shutdown_tx,
             serving,
         })
+    }
+}
+
+/// An upload nobody added to for this long is abandoned: its chunks are removed.
+const STALE_UPLOAD_AFTER: Duration = Duration::from_secs(7 * 24 * 3600);
+/// How often abandoned uploads are looked for.
+const STALE_UPLOAD_CHECK_EVERY: Duration = Duration::from_secs(6 * 3600);
+
+async fn drop_stale_uploads_periodically(blobs: BlobStore, mut shutdown: watch::Receiver<bool>) {
+    let mut ticks = tokio::time::interval(STALE_UPLOAD_CHECK_EVERY);
+    loop {
+        tokio::select! {
+            _ = ticks.tick() => {}
+            changed = shutdown.changed() => {
+                if changed.is_err() || *shutdown.borrow() {
+                    return;
+                }
+                continue;
+            }
+        }
+        match blobs.drop_stale_uploads(STALE_UPLOAD_AFTER).await {
+            Ok(dropped) if dropped > 0 => {
+                tracing::info!(dropped, "abandoned media uploads removed")
+            }
+            Ok(_) => {}
+            Err(e) => tracing::error!(error = %e, "removing abandoned media uploads failed"),
+        }
     }
 }
 

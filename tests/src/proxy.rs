@@ -6,7 +6,8 @@
 //! cell mid-download), and a request delivered twice. It can also be pointed at a restarted
 //! server, so devices keep their server URL across a server restart.
 //!
-//! Faults apply to `POST /v1/sync` only; every other request is passed through. The event stream
+//! Faults apply to `POST /v1/sync` and to media chunks (`PATCH /v1/media/...`), in the order
+//! they arrive; every other request is passed through. The event stream
 //! is not proxied (it is buffered here); tests that need it talk to the server directly.
 
 use std::collections::VecDeque;
@@ -20,7 +21,7 @@ use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use axum::response::Response;
 use axum::Router;
 
-/// What happens to one sync request.
+/// What happens to one sync request (or media chunk).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Fault {
     /// Delivered, answered.
@@ -98,7 +99,7 @@ impl FaultyProxy {
         }
     }
 
-    /// How many sync requests have reached the proxy (held ones included).
+    /// How many sync requests and media chunks have reached the proxy (held ones included).
     pub fn arrivals(&self) -> usize {
         self.shared.arrivals.load(Ordering::SeqCst)
     }
@@ -119,7 +120,8 @@ async fn forward(State(shared): State<Arc<Shared>>, request: Request) -> Respons
         .map(|p| p.as_str().to_string())
         .unwrap_or_else(|| "/".into());
     let is_sync = parts.method == Method::POST && path.starts_with("/v1/sync");
-    let fault = if is_sync {
+    let is_chunk = parts.method == Method::PATCH && path.starts_with("/v1/media/");
+    let fault = if is_sync || is_chunk {
         shared.arrivals.fetch_add(1, Ordering::SeqCst);
         let gate = lock(&shared.hold).clone();
         if let Some(gate) = gate {

@@ -41,6 +41,12 @@ pub enum SyncError {
     #[error("unreadable answer from the server: {0}")]
     BadAnswer(String),
 
+    /// The server holds no media blob by that hash for this user: not uploaded yet, or no
+    /// record the user may see refers to it (the server does not say which). Reload the
+    /// record and decide again; a download may succeed once the uploader's phone has synced.
+    #[error("the media is not available on the server")]
+    MediaNotAvailable,
+
     /// The server signed in a different user than the one this store belongs to.
     #[error("the server signed in another user than the one this store belongs to")]
     AccountMismatch,
@@ -61,6 +67,7 @@ impl SyncError {
             SyncError::Server { status, .. } if *status >= 500 || matches!(status, 408 | 429) => {
                 Remedy::RetryLater
             }
+            SyncError::MediaNotAvailable => Remedy::Reload,
             SyncError::Server { .. } => Remedy::Report,
         }
     }

@@ -96,6 +96,8 @@ impl FakeTransport {
     }
 }
 
+impl super::transport::MediaTransport for FakeTransport {}
+
 impl Transport for FakeTransport {
     fn login<'a>(
         &'a self,

@@ -16,10 +16,11 @@ use reqwest::header::{HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE, RETRY_AF
 use reqwest::{Client, RequestBuilder, Response, StatusCode};
 
 use crate::protocol::{
-    self, limits, ErrorBody, LoginRequest, LoginResponse, SeqEvent, SyncRequest, SyncResponse,
+    self, limits, media, ErrorBody, LoginRequest, LoginResponse, SeqEvent, SyncRequest,
+    SyncResponse,
 };
 
-use super::transport::{BoxFuture, EventStream, Transport};
+use super::transport::{BoxFuture, EventStream, MediaOffset, MediaTransport, Transport};
 use super::{ServerUrl, SyncError};
 
 /// [`Transport`] over HTTPS (or loopback HTTP).
@@ -136,6 +137,133 @@ impl Transport for HttpTransport {
             }) as Box<dyn EventStream>)
         })
     }
+}
+
+impl MediaTransport for HttpTransport {
+    fn media_offset<'a>(
+        &'a self,
+        server: &'a ServerUrl,
+        token: &'a str,
+        hash: &'a str,
+    ) -> BoxFuture<'a, Result<MediaOffset, SyncError>> {
+        Box::pin(async move {
+            let response = self
+                .send_media(
+                    self.client
+                        .head(media_url(server, hash)?)
+                        .timeout(self.timeout)
+                        .header(AUTHORIZATION, bearer(token)?),
+                )
+                .await?;
+            upload_state(&response)
+        })
+    }
+
+    fn media_chunk<'a>(
+        &'a self,
+        server: &'a ServerUrl,
+        token: &'a str,
+        hash: &'a str,
+        offset: u64,
+        length: u64,
+        chunk: Vec<u8>,
+    ) -> BoxFuture<'a, Result<MediaOffset, SyncError>> {
+        Box::pin(async move {
+            let request = self
+                .client
+                .patch(media_url(server, hash)?)
+                .timeout(self.timeout)
+                .header(AUTHORIZATION, bearer(token)?)
+                .header(CONTENT_TYPE, media::CHUNK_CONTENT_TYPE)
+                .header(media::UPLOAD_OFFSET, offset)
+                .header(media::UPLOAD_LENGTH, length)
+                .body(chunk);
+            let response = request.send().await.map_err(network)?;
+            if response.status() == StatusCode::CONFLICT {
+                // The server stands elsewhere (a chunk whose answer was lost landed): go on
+                // from where it says.
+                if let Ok(state) = upload_state(&response) {
+                    return Ok(state);
+                }
+            }
+            if response.status().is_success() {
+                upload_state(&response)
+            } else {
+                Err(media_failure(response).await)
+            }
+        })
+    }
+
+    fn media_download<'a>(
+        &'a self,
+        server: &'a ServerUrl,
+        token: &'a str,
+        hash: &'a str,
+    ) -> BoxFuture<'a, Result<Vec<u8>, SyncError>> {
+        Box::pin(async move {
+            let response = self
+                .send_media(
+                    self.client
+                        .get(media_url(server, hash)?)
+                        .timeout(self.timeout)
+                        .header(AUTHORIZATION, bearer(token)?),
+                )
+                .await?;
+            if response
+                .content_length()
+                .is_some_and(|n| n > media::MAX_BLOB_BYTES)
+            {
+                return Err(SyncError::BadAnswer(
+                    "media larger than the protocol allows".into(),
+                ));
+            }
+            let bytes = response.bytes().await.map_err(network)?;
+            Ok(bytes.to_vec())
+        })
+    }
+}
+
+impl HttpTransport {
+    /// [`Self::send`] for media: a 404 is [`SyncError::MediaNotAvailable`].
+    async fn send_media(&self, request: RequestBuilder) -> Result<Response, SyncError> {
+        let response = request.send().await.map_err(network)?;
+        if response.status().is_success() {
+            Ok(response)
+        } else {
+            Err(media_failure(response).await)
+        }
+    }
+}
+
+async fn media_failure(response: Response) -> SyncError {
+    if response.status() == StatusCode::NOT_FOUND {
+        SyncError::MediaNotAvailable
+    } else {
+        failure(response).await
+    }
+}
+
+fn media_url(server: &ServerUrl, hash: &str) -> Result<url::Url, SyncError> {
+    if !media::is_content_hash(hash) {
+        return Err(SyncError::Server {
+            status: 400,
+            code: Some(protocol::ErrorCode::InvalidField),
+            message: "a media hash is 64 lowercase hexadecimal digits".into(),
+        });
+    }
+    Ok(server.endpoint(&media::path(hash)[1..]))
+}
+
+/// `Upload-Offset` and `Upload-State` of an answer.
+fn upload_state(response: &Response) -> Result<MediaOffset, SyncError> {
+    let header = |name: &str| response.headers().get(name).and_then(|v| v.to_str().ok());
+    let held = header(media::UPLOAD_OFFSET)
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .ok_or_else(|| SyncError::BadAnswer("media answer without Upload-Offset".into()))?;
+    Ok(MediaOffset {
+        held,
+        complete: header(media::UPLOAD_STATE) == Some(media::STATE_COMPLETE),
+    })
 }
 
 fn bearer(token: &str) -> Result<HeaderValue, SyncError> {

@@ -7,6 +7,10 @@
 //! SQLite transaction (module `apply`); network I/O never happens inside a transaction, and
 //! reads use their own connection, so the app keeps reading and writing while a sync runs.
 //!
+//! Media blobs travel beside the records, through the same session and transport
+//! ([`SyncClient::media_offset`], [`SyncClient::upload_media`], [`SyncClient::download_media`],
+//! in `media`); the queue that decides which blobs to move belongs to the store's media module.
+//!
 //! The auto-sync engine ([`auto`]) decides *when* to sync; this module decides *how*. Both run
 //! on a small tokio runtime owned by the store, created on first use.
 //!
@@ -27,6 +31,7 @@ pub(crate) mod fake;
 #[cfg(feature = "http")]
 pub mod http;
 mod listener;
+mod media;
 mod report;
 mod round_trip;
 mod runtime;
@@ -59,7 +64,7 @@ pub(crate) use runtime::{new_transport, run_blocking};
 pub use server_url::ServerUrl;
 pub use sign_in::{current_account, Account};
 pub use state::RejectedEdit;
-pub use transport::Transport;
+pub use transport::{MediaOffset, MediaTransport, Transport};
 
 /// What a user types to sign in.
 #[derive(Clone, PartialEq, Eq)]

@@ -17,7 +17,7 @@ use crate::error::SyncError;
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 /// Carries protocol messages to a sync server.
-pub trait Transport: Send + Sync {
+pub trait Transport: MediaTransport + Send + Sync {
     /// `POST /v1/login`.
     fn login<'a>(
         &'a self,
@@ -46,6 +46,65 @@ pub trait Transport: Send + Sync {
         server: &'a ServerUrl,
         token: &'a str,
     ) -> BoxFuture<'a, Result<Box<dyn EventStream>, SyncError>>;
+}
+
+/// Where a media upload stands on the server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MediaOffset {
+    /// Bytes the server holds (the whole length once complete).
+    pub held: u64,
+    /// The server holds the verified blob.
+    pub complete: bool,
+}
+
+/// A transport that carries no media (a test's fake) answers every media call with this.
+fn no_media<'a, T: Send + 'a>() -> BoxFuture<'a, Result<T, SyncError>> {
+    Box::pin(async {
+        Err(SyncError::Server {
+            status: 501,
+            code: None,
+            message: "this transport carries no media".into(),
+        })
+    })
+}
+
+/// Carries media blobs (`docs/protocol.md`, "Media"). The upload loop (resume, chunking) is
+/// `super::media`'s; a transport moves one request each call. Not every transport carries
+/// media: the defaults refuse.
+pub trait MediaTransport: Send + Sync {
+    /// `HEAD /v1/media/{hash}`.
+    fn media_offset<'a>(
+        &'a self,
+        _server: &'a ServerUrl,
+        _token: &'a str,
+        _hash: &'a str,
+    ) -> BoxFuture<'a, Result<MediaOffset, SyncError>> {
+        no_media()
+    }
+
+    /// `PATCH /v1/media/{hash}`: `chunk` at `offset` of a blob of `length` bytes. A 409 is
+    /// answered as the server's offset (`complete: false`), for the caller to go on from.
+    fn media_chunk<'a>(
+        &'a self,
+        _server: &'a ServerUrl,
+        _token: &'a str,
+        _hash: &'a str,
+        _offset: u64,
+        _length: u64,
+        _chunk: Vec<u8>,
+    ) -> BoxFuture<'a, Result<MediaOffset, SyncError>> {
+        no_media()
+    }
+
+    /// `GET /v1/media/{hash}`.
+    fn media_download<'a>(
+        &'a self,
+        _server: &'a ServerUrl,
+        _token: &'a str,
+        _hash: &'a str,
+    ) -> BoxFuture<'a, Result<Vec<u8>, SyncError>> {
+        no_media()
+    }
 }
 
 /// An open event stream.

@@ -16,9 +16,11 @@ use crate::error::{Error, Result};
 
 mod http;
 mod login;
+mod media;
 
 pub use http::{HttpSettings, TlsSettings};
 pub use login::Login;
+pub use media::{MediaBackend, MediaSettings};
 
 /// Everything the server needs to start.
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -34,6 +36,8 @@ pub struct ServerConfig {
     pub compaction: Compaction,
     pub login: Login,
     pub http: HttpSettings,
+    /// Where media blobs are kept.
+    pub media: MediaSettings,
     /// Serve HTTPS with these files; absent: plain HTTP (loopback, or behind a proxy).
     pub tls: Option<TlsSettings>,
 }
@@ -85,6 +89,7 @@ impl Default for ServerConfig {
             compaction: Compaction::default(),
             login: Login::default(),
             http: HttpSettings::default(),
+            media: MediaSettings::default(),
             tls: None,
         }
     }
@@ -183,6 +188,7 @@ impl ServerConfig {
         }
         self.login.apply_env(&var)?;
         self.http.apply_env(&var)?;
+        self.media.apply_env(&var)?;
         if let Some(tls) = TlsSettings::from_env(&var)? {
             self.tls = Some(tls);
         }
@@ -209,6 +215,7 @@ impl ServerConfig {
         }
         self.login.check()?;
         self.http.check()?;
+        self.media.check()?;
         Ok(())
     }
 }

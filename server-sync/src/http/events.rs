@@ -34,20 +34,22 @@ use crate::storage::Storage;
 /// keep-alive interval (15 s).
 const RETRY_STREAM_AFTER_SECS: &str = "15";
 
-/// How many event streams each user holds open.
+/// How many event streams each user holds open (and, as `AppState::uploads`, how many media
+/// uploads each device has in flight): a per-holder counter of slots.
 #[derive(Clone, Default)]
 pub struct StreamSlots {
     held: Arc<Mutex<HashMap<(String, String), usize>>>,
 }
 
 /// One open stream's claim on its user's slots; gives it back when dropped.
-struct StreamSlot {
+pub(super) struct StreamSlot {
     slots: StreamSlots,
     key: (String, String),
 }
 
 impl StreamSlots {
-    fn take(&self, tenant_id: &str, user_id: &str, max: usize) -> Option<StreamSlot> {
+    /// Claims one of `max` slots of `(tenant_id, holder)`; `None` when all are taken.
+    pub(super) fn take(&self, tenant_id: &str, user_id: &str, max: usize) -> Option<StreamSlot> {
         let key = (tenant_id.to_string(), user_id.to_string());
         let mut held = self.held.lock().unwrap_or_else(|p| p.into_inner());
         let count = held.entry(key.clone()).or_insert(0);

@@ -15,6 +15,7 @@ mod connection;
 mod events;
 pub(crate) mod listen;
 mod login;
+mod media;
 mod password_pool;
 mod sync;
 pub mod throttle;
@@ -62,6 +63,10 @@ pub struct AppState {
     pub shutdown: watch::Receiver<bool>,
     /// Event streams open per user, against `http.max_streams_per_user`.
     pub streams: StreamSlots,
+    /// Media uploads in flight per device, against `media.max_uploads_per_device`.
+    pub uploads: StreamSlots,
+    /// Media blobs.
+    pub blobs: crate::media::BlobStore,
 }
 
 /// The routes over `state`. Serve it with `into_make_service_with_connect_info::<SocketAddr>()`
@@ -83,6 +88,12 @@ pub fn router(state: AppState) -> std::io::Result<Router> {
         .route("/v1/logout", post(login::logout))
         .route("/v1/sync", post(sync::sync))
         .route("/v1/events", get(events::events))
+        .route(
+            "/v1/media/{hash}",
+            get(media::download)
+                .head(media::status)
+                .patch(media::upload),
+        )
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(body_limit))

@@ -102,6 +102,11 @@ pub trait Storage: Send + Sync + 'static {
         request: CheckedRequest,
         limits: Limits,
     ) -> Result<(SyncResponse, SyncStats)>;
+    /// May the principal upload or download the media blob `hash`: does a document they may
+    /// see refer to it? (`crate::media::may_reach`, inside one read.)
+    async fn media_reachable(&self, principal: Principal, hash: &str) -> Result<bool>;
+    /// Does any document of the tenant still refer to the media blob `hash`?
+    async fn media_referenced(&self, tenant_id: &str, hash: &str) -> Result<bool>;
     /// The tenant's latest sequence number.
     async fn head(&self, tenant_id: &str) -> Result<u64>;
     /// Trims each tenant's log to its latest `keep` entries; returns the entries removed.

@@ -16,6 +16,8 @@ pub mod check;
 mod pull;
 mod push;
 
+use std::collections::BTreeSet;
+
 use fieldsales_protocol::SyncResponse;
 
 use crate::access::{CustomerAudience, DocMeta, Teams, Viewer};
@@ -85,6 +87,19 @@ pub trait SyncStore {
     fn log_after(&mut self, after: u64, upto: u64, limit: usize) -> Result<Vec<LogEntry>>;
     /// At most `limit` documents with ids greater than `after_id`, in id order.
     fn docs_after(&mut self, after_id: Option<&str>, limit: usize) -> Result<Vec<DocEntry>>;
+    /// Replaces the media references of `doc_id` (the reference index `crate::media` reads).
+    fn set_media_refs(&mut self, doc_id: &str, hashes: &BTreeSet<String>) -> Result<()>;
+    /// At most `limit` ids of documents that refer to the blob `hash`.
+    fn media_referrers(&mut self, hash: &str, limit: usize) -> Result<Vec<String>>;
+}
+
+/// The user a principal is, as the visibility rules see them.
+pub fn viewer(principal: &Principal) -> Viewer {
+    Viewer {
+        user_id: principal.user_id.clone(),
+        team_id: principal.team_id.clone(),
+        role: principal.role,
+    }
 }
 
 /// What a sync did, beyond the answer: for metrics, logs and the event stream.
@@ -106,11 +121,7 @@ pub fn run(
     request: &CheckedRequest,
     limits: &Limits,
 ) -> Result<(SyncResponse, SyncStats)> {
-    let viewer = Viewer {
-        user_id: principal.user_id.clone(),
-        team_id: principal.team_id.clone(),
-        role: principal.role,
-    };
+    let viewer = viewer(principal);
     let teams = store.teams()?;
     let head_before = store.head()?;
     let mut stats = SyncStats::default();

@@ -13,6 +13,9 @@
 //! panic leaves the store untouched: the document is rejected as `invalid_change` ("malformed
 //! change") and the other documents of the request are applied and acknowledged.
 //!
+//! The document's media references (`fieldsales_protocol::media::references`) are stored with
+//! it, in the same transaction, so the blob store's access check never lags a push.
+//!
 //! Idempotency comes from Automerge's change hashes: a change the document already holds is
 //! acknowledged again without a new log entry, so a request retried after a lost answer
 //! creates nothing twice.
@@ -435,12 +438,15 @@ impl DocPush<'_> {
     ) -> Result<()> {
         let doc = self.doc;
         let device = &self.request.device_id;
+        // Read before the first write, like every Automerge step (see `apply_doc`).
+        let media = fieldsales_protocol::media::references(doc.kind, automerge);
         let stored = StoredDoc {
             id: doc.doc_id.clone(),
             meta,
             bytes: stored_form(automerge, self.existing.is_none(), fresh),
         };
         store.put_doc(&stored)?;
+        store.set_media_refs(&doc.doc_id, &media)?;
         for (_, bytes) in fresh {
             store.append(&doc.doc_id, device, Some(*bytes))?;
         }

@@ -5,9 +5,12 @@
 //! statements whatever the number of documents. The tenant's head is kept in memory while the
 //! sync appends and written back once by [`TenantLog::finish`].
 
+use std::collections::BTreeSet;
+
 use fieldsales_protocol::Kind;
 use rusqlite::{params, OptionalExtension, Row, Transaction};
 
+use super::media;
 use crate::access::{read_visibility, CustomerAudience, DocMeta, Teams};
 use crate::error::{Error, Result};
 use crate::sync::{DocEntry, LogEntry, StoredDoc, SyncStore};
@@ -206,6 +209,18 @@ impl SyncStore for TenantLog<'_> {
             },
         )?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    fn set_media_refs(&mut self, doc_id: &str, hashes: &BTreeSet<String>) -> Result<()> {
+        media::replace_refs(self.tx, &self.tenant_id, doc_id, hashes)
+    }
+
+    fn media_referrers(&mut self, hash: &str, limit: usize) -> Result<Vec<String>> {
+        let mut stmt = self.tx.prepare_cached(
+            "SELECT doc_id FROM media_refs WHERE tenant_id = ?1 AND hash = ?2 LIMIT ?3",
+        )?;
+        let rows = stmt.query_map(params![self.tenant_id, hash, limit as i64], |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<Vec<String>>>()?)
     }
 
     fn docs_after(&mut self, after_id: Option<&str>, limit: usize) -> Result<Vec<DocEntry>> {

@@ -9,6 +9,7 @@
 
 mod accounts;
 mod log;
+mod media;
 mod schema;
 
 use std::collections::HashMap;
@@ -314,6 +315,26 @@ impl Storage for SqliteStorage {
             Ok(outcome)
         })
         .await
+    }
+
+    async fn media_reachable(&self, principal: Principal, hash: &str) -> Result<bool> {
+        let hash = hash.to_string();
+        self.read(move |conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Deferred)?;
+            let mut tenant = log::TenantLog::open(&tx, &principal.tenant_id)?;
+            let viewer = sync::viewer(&principal);
+            let reachable = crate::media::may_reach(&mut tenant, &viewer, &hash)?;
+            drop(tenant);
+            tx.rollback()?;
+            Ok(reachable)
+        })
+        .await
+    }
+
+    async fn media_referenced(&self, tenant_id: &str, hash: &str) -> Result<bool> {
+        let (tenant_id, hash) = (tenant_id.to_string(), hash.to_string());
+        self.read(move |conn| media::referenced(conn, &tenant_id, &hash))
+            .await
     }
 
     async fn head(&self, tenant_id: &str) -> Result<u64> {

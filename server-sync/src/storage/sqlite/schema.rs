@@ -6,7 +6,8 @@
 //! it): the same guard as the device's store. The change log (`changes`) is the
 //! one append-only table: its rows are only ever removed by compaction, below a tenant's
 //! `horizon`. `docs` keeps the server's copy of each record with the audience fields pulled out
-//! into columns, so that filtering a pull reads no Automerge bytes.
+//! into columns, so that filtering a pull reads no Automerge bytes. `media_refs` is derived from
+//! `docs` (migration 4 rebuilds it) and says which documents refer to which media blob.
 
 use fieldsales_migrate::{Migrations, Step};
 use rusqlite::Connection;
@@ -117,7 +118,28 @@ CREATE INDEX devices_user ON devices (user_id);
 CREATE INDEX sessions_user ON sessions (user_id, created_at);
 "#,
     ),
+    // 3: the media reference index: which documents refer to which blob (see `media`).
+    Step::Sql(
+        r#"
+CREATE TABLE media_refs (
+    tenant_id   TEXT NOT NULL REFERENCES tenants(id),
+    hash        TEXT NOT NULL,
+    doc_id      TEXT NOT NULL,
+    PRIMARY KEY (tenant_id, hash, doc_id)
+);
+CREATE INDEX media_refs_doc ON media_refs (tenant_id, doc_id);
+"#,
+    ),
+    // 4: the index filled from the documents stored before it existed.
+    Step::Rust {
+        run: rebuild_media_refs,
+        scrub: false,
+    },
 ];
+
+fn rebuild_media_refs(tx: &rusqlite::Transaction<'_>, _: &()) -> Result<()> {
+    super::media::rebuild(tx)
+}
 
 /// The server's migrations, run by the one migrator the device's store uses too.
 const SCHEMA: Migrations<(), Error> = Migrations::new("server", MIGRATIONS);
