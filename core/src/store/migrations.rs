@@ -212,6 +212,9 @@ const MIGRATIONS: &[Migration] = &[
         run: move_session_out,
         scrub: true,
     },
+    // 6: photos and documents: the files beside the store, who references them, their uploads
+    // (see `media`).
+    Step::Sql(crate::media::table::MIGRATION),
 ];
 
 /// The store's migrations, run by the one migrator the server uses too.
