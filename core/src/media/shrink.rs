@@ -19,7 +19,7 @@
 //!   encoder.
 
 use std::fs::File;
-use std::io::{BufReader, Read, Seek, SeekFrom};
+use std::io::{Cursor, Read};
 use std::path::Path;
 
 use fast_image_resize::{FilterType, ResizeAlg, ResizeOptions, Resizer};
@@ -91,7 +91,7 @@ pub fn is_content_hash(hash: &str) -> bool {
 
 /// The pixels of the file at `path` as RGB, and the orientation its metadata asks for.
 fn decode(path: &Path, config: &MediaConfig) -> Result<(RgbImage, Orientation)> {
-    let mut file = File::open(path)?;
+    let file = File::open(path)?;
     let size = file.metadata()?.len();
     if size > config.max_input_bytes {
         return Err(MediaError::TooLarge {
@@ -102,16 +102,22 @@ fn decode(path: &Path, config: &MediaConfig) -> Result<(RgbImage, Orientation)> 
         }
         .into());
     }
-    let mut head = [0u8; 32];
-    let read = read_head(&mut file, &mut head)?;
-    let format = accepted_format(&head[..read])?;
-    file.seek(SeekFrom::Start(0))?;
+    // Read whole: the JPEG decoder holds the whole file anyway, and the checks below need it.
+    let mut bytes = Vec::with_capacity(size as usize);
+    file.take(config.max_input_bytes).read_to_end(&mut bytes)?;
+    let format = accepted_format(&bytes)?;
+    if format == ImageFormat::Jpeg && !jpeg_is_complete(&bytes) {
+        return Err(MediaError::Unreadable {
+            reason: "the JPEG ends before its last scan does".into(),
+        }
+        .into());
+    }
 
     let mut limits = Limits::default();
     limits.max_image_width = Some(config.max_input_edge_px);
     limits.max_image_height = Some(config.max_input_edge_px);
     limits.max_alloc = Some(config.max_decode_bytes);
-    let mut reader = ImageReader::with_format(BufReader::new(file), format);
+    let mut reader = ImageReader::with_format(Cursor::new(&bytes[..]), format);
     reader.limits(limits.clone());
     let mut decoder = reader.into_decoder().map_err(refusal)?;
     // Checked here too: not every decoder applies the limits before reading the header.
@@ -123,15 +129,17 @@ fn decode(path: &Path, config: &MediaConfig) -> Result<(RgbImage, Orientation)> 
     Ok((pixels.into_rgb8(), orientation))
 }
 
-fn read_head(file: &mut File, head: &mut [u8]) -> Result<usize> {
-    let mut read = 0;
-    while read < head.len() {
-        match file.read(&mut head[read..])? {
-            0 => break,
-            n => read += n,
-        }
+/// Whether a JPEG's last scan is followed by its end marker. The decoder fills a picture cut
+/// short with grey instead of failing; a copy cut short lacks the end marker after its last
+/// scan. (In entropy-coded data a marker byte `FF` is only ever followed by `00` or a restart
+/// marker, so `FF DA` and `FF D9` there are real markers; an EXIF thumbnail's markers come before
+/// the main picture's scans, and pictures appended after the main one end with their own.)
+fn jpeg_is_complete(bytes: &[u8]) -> bool {
+    let last_scan = bytes.windows(2).rposition(|w| w == [0xFF, 0xDA]);
+    match last_scan {
+        Some(at) => bytes[at..].windows(2).any(|w| w == [0xFF, 0xD9]),
+        None => false,
     }
-    Ok(read)
 }
 
 /// The format named by the file's first bytes, if it is one the core accepts.
