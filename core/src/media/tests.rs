@@ -205,11 +205,14 @@ fn a_customer_document_in_png_or_webp_is_kept_at_its_size_never_enlarged() {
     assert!(items.iter().all(|i| i.role == Role::Document && i.local));
 }
 
+/// Whether an error is the refusal a case expects.
+type Refusal = fn(&MediaError) -> bool;
+
 #[test]
 fn a_bomb_a_truncated_jpeg_and_a_heic_photo_are_refused_and_nothing_is_stored() {
     let f = open();
     let visit = f.visit();
-    let cases: [(&str, Vec<u8>, fn(&MediaError) -> bool); 3] = [
+    let cases: [(&str, Vec<u8>, Refusal); 3] = [
         ("bomb.png", fixtures::png_bomb(), |e| {
             matches!(e, MediaError::TooLarge { .. })
         }),
