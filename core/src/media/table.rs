@@ -116,12 +116,13 @@ pub(crate) struct NewRow<'a> {
     pub(crate) now_ms: i64,
 }
 
-/// The schema of migration 6.
+/// The schema of migration 6. `IF NOT EXISTS`: a store whose version was wound back (as tests of
+/// older migrations do) runs it again over its tables.
 pub(crate) const MIGRATION: &str = r#"
     -- One row per media file in `<store>.media/` (see `media::files`); a row never names a
     -- missing file. `origin`: captured (here) or downloaded. `upload`: queued, uploading,
     -- uploaded (the server has it) or failed (`error`, `attempts`).
-    CREATE TABLE media (
+    CREATE TABLE IF NOT EXISTS media (
         hash         TEXT PRIMARY KEY,
         role         TEXT NOT NULL,
         bytes        INTEGER NOT NULL,
@@ -134,18 +135,18 @@ pub(crate) const MIGRATION: &str = r#"
         created_at   INTEGER NOT NULL,
         last_used_at INTEGER NOT NULL
     ) WITHOUT ROWID;
-    CREATE INDEX media_upload ON media(upload, created_at) WHERE upload <> 'uploaded';
-    CREATE INDEX media_lru ON media(last_used_at) WHERE upload = 'uploaded';
+    CREATE INDEX IF NOT EXISTS media_upload ON media(upload, created_at) WHERE upload <> 'uploaded';
+    CREATE INDEX IF NOT EXISTS media_lru ON media(last_used_at) WHERE upload = 'uploaded';
 
     -- Which records reference which media (a photo and its thumbnail, a customer's document),
     -- kept by the projections; a hash may be referenced by several records.
-    CREATE TABLE media_refs (
+    CREATE TABLE IF NOT EXISTS media_refs (
         hash      TEXT NOT NULL,
         record_id TEXT NOT NULL,
         role      TEXT NOT NULL,
         PRIMARY KEY (hash, record_id)
     ) WITHOUT ROWID;
-    CREATE INDEX media_refs_record ON media_refs(record_id);
+    CREATE INDEX IF NOT EXISTS media_refs_record ON media_refs(record_id);
 "#;
 
 /// Creates the write connection's temporary table of released hashes (see the module doc).
