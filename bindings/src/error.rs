@@ -73,6 +73,15 @@ impl From<CoreError> for FieldSalesError {
             | CoreError::SchemaTooNew { .. } => FieldSalesError::Storage { detail },
             CoreError::Document(_) => FieldSalesError::Internal { detail },
             CoreError::Sync(e) => e.into(),
+            // A refused image is the user's to fix (pick or convert another); the rest are the
+            // downloader's to retry.
+            CoreError::Media(e) => match e.remedy() {
+                Remedy::FixInput => FieldSalesError::Validation {
+                    field: "image".into(),
+                    reason: e.to_string(),
+                },
+                _ => FieldSalesError::Network { detail },
+            },
         }
     }
 }

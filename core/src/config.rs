@@ -8,6 +8,7 @@ use chrono::{DateTime, FixedOffset, Utc};
 
 use crate::dedup::rules::DedupRules;
 use crate::error::{Error, Result};
+use crate::media::config::MediaConfig;
 use crate::pipeline::Pipeline;
 use crate::store::Durability;
 use crate::sync::config::SyncConfig;
@@ -93,6 +94,8 @@ pub struct Config {
     pub dedup: DedupRules,
     /// How and when this device syncs.
     pub sync: SyncConfig,
+    /// How photos and documents are shrunk, what is refused, how much is cached.
+    pub media: MediaConfig,
 }
 
 impl Default for Config {
@@ -107,6 +110,7 @@ impl Default for Config {
             clock: Arc::new(SystemClock),
             dedup: DedupRules::default(),
             sync: SyncConfig::default(),
+            media: MediaConfig::default(),
         }
     }
 }
@@ -122,6 +126,7 @@ impl std::fmt::Debug for Config {
             .field("durability", &self.durability)
             .field("dedup", &self.dedup)
             .field("sync", &self.sync)
+            .field("media", &self.media)
             .finish_non_exhaustive()
     }
 }

@@ -9,9 +9,7 @@
 use std::sync::Arc;
 
 use automerge::{ObjId as ExId, ObjType, ReadDoc, Value, ROOT};
-use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
-use uuid::Uuid;
 
 use crate::engine::Engine;
 use crate::error::{Error, Result};
@@ -98,23 +96,7 @@ impl Conflicts {
     }
 
     fn load_any(&self, id: &str) -> Result<RecordDoc> {
-        let uuid = Uuid::parse_str(id.trim()).map_err(|_| Error::NotFound {
-            kind: "record",
-            id: id.to_string(),
-        })?;
-        let kind: Option<String> = self.engine.read(|conn| {
-            Ok(conn
-                .prepare_cached("SELECT kind FROM docs WHERE id = ?1")?
-                .query_row([uuid.to_string()], |r| r.get(0))
-                .optional()?)
-        })?;
-        let kind = kind
-            .and_then(|k| Kind::parse(&k))
-            .ok_or_else(|| Error::NotFound {
-                kind: "record",
-                id: id.to_string(),
-            })?;
-        self.engine.load(kind, uuid)
+        self.engine.load_any(id)
     }
 }
 

@@ -104,6 +104,9 @@ pub struct Customer {
     pub visibility: Visibility,
     pub custom: BTreeMap<String, String>,
     pub contacts: Vec<Contact>,
+    /// The customer's documents (business licence, signed contract): image hash → thumbnail
+    /// hash, attached through `FieldSales::media`.
+    pub documents: BTreeMap<String, String>,
     pub created_at: Option<DateTime<Utc>>,
     pub created_by: Option<String>,
     pub updated_at: Option<DateTime<Utc>>,
@@ -634,6 +637,11 @@ pub(crate) fn hydrate(doc: &RecordDoc) -> Customer {
             .unwrap_or_default(),
         custom,
         contacts,
+        documents: doc
+            .str_map_at(&ROOT, f::DOCUMENTS)
+            .into_iter()
+            .filter_map(|(image, thumbnail)| Some((image, thumbnail?)))
+            .collect(),
         created_at: doc.time_at(&ROOT, c::CREATED_AT),
         created_by: doc.str_at(&ROOT, c::CREATED_BY),
         updated_at: doc.time_at(&ROOT, c::UPDATED_AT),

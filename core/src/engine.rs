@@ -16,7 +16,7 @@ use uuid::Uuid;
 
 use crate::config::{Config, Identity};
 use crate::credentials::CredentialStore;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::record::schema::Kind;
 use crate::record::RecordDoc;
 use crate::store::{self, Projections, Store, Writer};
@@ -94,6 +94,23 @@ impl Engine {
     /// Runs `f` on the read connection.
     pub(crate) fn read<T>(&self, f: impl FnOnce(&rusqlite::Connection) -> Result<T>) -> Result<T> {
         self.store.read(f)
+    }
+
+    /// Loads record `id` of whatever kind it is, for reading.
+    pub(crate) fn load_any(&self, id: &str) -> Result<RecordDoc> {
+        let not_found = || Error::NotFound {
+            kind: "record",
+            id: id.to_string(),
+        };
+        let uuid = Uuid::parse_str(id.trim()).map_err(|_| not_found())?;
+        let kind: Option<String> = self.store.read(|conn| {
+            Ok(conn
+                .prepare_cached("SELECT kind FROM docs WHERE id = ?1")?
+                .query_row([uuid.to_string()], |r| r.get(0))
+                .optional()?)
+        })?;
+        let kind = kind.and_then(|k| Kind::parse(&k)).ok_or_else(not_found)?;
+        self.load(kind, uuid)
     }
 
     /// Loads a record for reading.

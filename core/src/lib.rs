@@ -7,7 +7,8 @@
 //! [`FieldSales`] is the root: open it once per signed-in user, then work through its areas —
 //! [`FieldSales::customers`], [`FieldSales::visits`], [`FieldSales::quick_log`],
 //! [`FieldSales::tasks`], [`FieldSales::search`], [`FieldSales::conflicts`],
-//! [`FieldSales::health`], [`FieldSales::dedup`], [`FieldSales::sync`], and hear what changed
+//! [`FieldSales::health`], [`FieldSales::dedup`], [`FieldSales::media`], [`FieldSales::sync`],
+//! and hear what changed
 //! through [`FieldSales::changes`].
 //!
 //! ```
@@ -34,18 +35,21 @@
 //!
 //! 0. [`error`], `protocol` (the wire crate, re-exported) and [`validate`]: plain values, rules
 //!    and the one error type.
-//! 1. [`record`]: one Automerge document per record, its fields and concurrent values; and
-//!    `permissions`, how the core's files are made owner-only.
+//! 1. [`record`]: one Automerge document per record, its fields and concurrent values;
+//!    `permissions`, how the core's files are made owner-only; and `media::files`, the
+//!    content-addressed media folder.
 //! 2. [`credentials`]: where the session token is kept, apart from the records.
 //! 3. `store`: SQLite, the `Writer` of every transaction, migrations, and the `Projection` trait
-//!    through which each record kind supplies its rows.
+//!    through which each record kind supplies its rows; `media::table`, the media rows and
+//!    references whose files the store removes after a commit.
 //! 4. The indexes a kind's projection feeds and the plain settings `Config` holds:
 //!    [`search::terms`], the duplicate index and rules (`dedup::{index, profile, score, …}`),
-//!    [`pipeline`], and the sync settings (`sync::{config, backoff, transport}`).
+//!    [`pipeline`], the sync settings (`sync::{config, backoff, transport}`), and the media
+//!    settings and image pipeline ([`media::config`], [`media::shrink`]).
 //! 5. [`config`]: who is signed in and the company's rules.
 //! 6. `engine`: the open store of one user as every area sees it.
 //! 7. The record kinds and the areas over them: [`customer`], [`visit`], [`quicklog`],
-//!    [`task`], [`conflict`], [`timeline`], [`health`], [`search`], [`dedup`].
+//!    [`task`], [`conflict`], [`timeline`], [`health`], [`search`], [`dedup`], [`media`].
 //! 8. [`outbox`]: the exchange of changes with other replicas.
 //! 9. [`sync`]: the sync client — sessions, round trips, auto-sync.
 //! 10. [`FieldSales`] (this file), which opens the engine, registers each kind's projection and
@@ -91,6 +95,7 @@ pub mod feed;
 #[cfg(feature = "uniffi")]
 pub mod ffi;
 pub mod health;
+pub mod media;
 pub mod outbox;
 mod permissions;
 pub mod pipeline;
@@ -161,6 +166,7 @@ impl FieldSales {
         engine
             .store
             .transaction(|tx| dedup::build_if_needed(tx, &engine.actor))?;
+        media::sweep_orphans(&engine)?;
         Ok(FieldSales {
             engine: Arc::new(engine),
             sync: Arc::new(sync::SyncShared::new(credentials)),
@@ -225,6 +231,12 @@ impl FieldSales {
     /// Fields where concurrent edits left several values.
     pub fn conflicts(&self) -> conflict::Conflicts {
         conflict::Conflicts::new(self.engine.clone())
+    }
+
+    /// Photos of visits and documents of customers: attaching, listing, the upload queue and
+    /// the download cache.
+    pub fn media(&self) -> media::Media {
+        media::Media::new(self.engine.clone())
     }
 
     /// Data-health findings: incomplete or invalid records, customers gone quiet.

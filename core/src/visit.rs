@@ -6,6 +6,7 @@
 //! both edit them offline both keep their words. The next action becomes a follow-up task in the
 //! same transaction.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use automerge::{ObjId as ExId, ROOT};
@@ -16,6 +17,8 @@ use uuid::Uuid;
 
 use crate::engine::Engine;
 use crate::error::{Error, Result};
+use crate::media::shrink::is_content_hash;
+use crate::media::table::{self as media_table, Ref, Role};
 use crate::record::parse_id;
 use crate::record::schema::{common, customer as cf, visit as f, Kind};
 use crate::record::{MapView, RecordDoc};
@@ -101,6 +104,9 @@ pub struct Visit {
     pub decision_maker_wechat: Option<String>,
     /// Content hashes of the visit's photos.
     pub photos: Vec<String>,
+    /// Photo hash → its thumbnail's hash, for the photos that have one (attached through
+    /// `FieldSales::media`; older records referenced photos without thumbnails).
+    pub photo_thumbnails: BTreeMap<String, String>,
     /// The follow-up task made from the next action.
     pub task_id: Option<String>,
     pub deleted: bool,
@@ -241,6 +247,18 @@ impl Visits {
         })
     }
 
+    /// Deletes the visit (a tombstone that syncs). Its photos no other record references are
+    /// removed from this device.
+    pub fn delete(&self, visit_id: &str) -> Result<()> {
+        let id = parse_id(Kind::Visit, visit_id)?;
+        self.engine.write(|w| {
+            let mut doc = w.load(Kind::Visit, id)?;
+            doc.tombstone()?;
+            w.save(&mut doc)?;
+            Ok(())
+        })
+    }
+
     /// Replaces the visit's notes with `text`, merged as a diff so a colleague's concurrent
     /// edits elsewhere in the notes survive.
     pub fn edit_notes(&self, visit_id: &str, text: &str) -> Result<Visit> {
@@ -347,11 +365,7 @@ fn write_presence(
 
 /// Photo references are SHA-256 content hashes (64 lowercase hex digits).
 fn validate_photo_ref(photo: &str) -> Result<()> {
-    let ok = photo.len() == 64
-        && photo
-            .bytes()
-            .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
-    if ok {
+    if is_content_hash(photo) {
         Ok(())
     } else {
         Err(Error::invalid(
@@ -382,6 +396,7 @@ fn presence(doc: &RecordDoc, root: &MapView<'_>, key: &str) -> Option<Presence> 
 
 pub(crate) fn hydrate(doc: &RecordDoc) -> Visit {
     let root = doc.view(&ROOT);
+    let photos = doc.str_map_at(&ROOT, f::PHOTOS);
     Visit {
         id: doc.id().to_string(),
         customer_id: root.str(f::CUSTOMER).unwrap_or_default(),
@@ -395,7 +410,11 @@ pub(crate) fn hydrate(doc: &RecordDoc) -> Visit {
         next_action: root.str(f::NEXT_ACTION),
         next_action_due: root.time(f::NEXT_ACTION_DUE),
         decision_maker_wechat: root.str(f::DECISION_MAKER_WECHAT),
-        photos: root.set(f::PHOTOS),
+        photo_thumbnails: photos
+            .iter()
+            .filter_map(|(photo, thumbnail)| Some((photo.clone(), thumbnail.clone()?)))
+            .collect(),
+        photos: photos.into_iter().map(|(photo, _)| photo).collect(),
         task_id: root.str(f::TASK),
         deleted: root.bool(common::DELETED).unwrap_or(false),
     }
@@ -416,7 +435,7 @@ impl Projection for VisitProjection {
     fn remove(&self, conn: &rusqlite::Connection, id: &str) -> Result<()> {
         conn.prepare_cached("DELETE FROM visits WHERE id = ?1")?
             .execute([id])?;
-        Ok(())
+        media_table::set_refs(conn, id, &[])
     }
 
     fn clear(&self, conn: &rusqlite::Connection) -> Result<()> {
@@ -461,5 +480,25 @@ fn project(conn: &rusqlite::Connection, v: &Visit) -> Result<()> {
         v.outcome,
         v.deleted
     ])?;
-    Ok(())
+    media_table::set_refs(conn, &v.id, &media_refs(v))
+}
+
+/// The media a visit references: its photos and their thumbnails; none once it is deleted.
+fn media_refs(v: &Visit) -> Vec<Ref> {
+    if v.deleted {
+        return Vec::new();
+    }
+    let photos = v.photos.iter().map(|hash| (hash, Role::Photo));
+    let thumbnails = v
+        .photo_thumbnails
+        .values()
+        .map(|hash| (hash, Role::Thumbnail));
+    photos
+        .chain(thumbnails)
+        .filter(|(hash, _)| is_content_hash(hash))
+        .map(|(hash, role)| Ref {
+            hash: hash.clone(),
+            role,
+        })
+        .collect()
 }

@@ -14,6 +14,7 @@ mod demo;
 mod deps;
 mod fixtures;
 mod layers;
+mod system;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};

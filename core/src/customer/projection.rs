@@ -12,6 +12,8 @@ use rusqlite::{params, Connection};
 use crate::dedup::index;
 use crate::dedup::profile::{Profile, ProfileSource};
 use crate::error::Result;
+use crate::media::shrink::is_content_hash;
+use crate::media::table::{self as media_table, Ref, Role};
 use crate::record::schema::Kind;
 use crate::record::RecordDoc;
 use crate::search::terms::{name_terms, reversed_digits, Terms};
@@ -42,6 +44,7 @@ impl Projection for CustomerProjection {
         ] {
             conn.prepare_cached(sql)?.execute([id])?;
         }
+        media_table::set_refs(conn, id, &[])?;
         index::forget(conn, id)
     }
 
@@ -148,6 +151,7 @@ fn project(conn: &Connection, c: &Customer) -> Result<()> {
     conn.prepare_cached("DELETE FROM customer_fts WHERE rowid = ?1")?
         .execute([num])?;
     index_duplicates(conn, c)?;
+    media_table::set_refs(conn, &id, &media_refs(c))?;
     if c.deleted {
         return Ok(());
     }
@@ -167,4 +171,21 @@ fn project(conn: &Connection, c: &Customer) -> Result<()> {
     conn.prepare_cached("INSERT INTO customer_fts (rowid, hanzi, latin) VALUES (?1, ?2, ?3)")?
         .execute(params![num, terms.hanzi, terms.latin])?;
     Ok(())
+}
+
+/// The media a customer references: its documents and their thumbnails; none once it is deleted
+/// (or merged away).
+fn media_refs(c: &Customer) -> Vec<Ref> {
+    if c.deleted {
+        return Vec::new();
+    }
+    c.documents
+        .iter()
+        .flat_map(|(image, thumbnail)| [(image, Role::Document), (thumbnail, Role::Thumbnail)])
+        .filter(|(hash, _)| is_content_hash(hash))
+        .map(|(hash, role)| Ref {
+            hash: hash.clone(),
+            role,
+        })
+        .collect()
 }

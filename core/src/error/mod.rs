@@ -10,10 +10,12 @@
 //! names nothing above it.
 //! Messages never carry personal data (names, phone numbers): they name the field and the rule.
 
+mod media;
 mod sync;
 
 use thiserror::Error;
 
+pub use media::MediaError;
 pub use sync::SyncError;
 
 /// What went wrong, in terms the app can act on.
@@ -62,6 +64,11 @@ pub enum Error {
     #[error("sync: {0}")]
     Sync(SyncError),
 
+    /// A photo or document was refused, or downloaded media bytes were wrong (see
+    /// [`MediaError`] for what to do).
+    #[error("media: {0}")]
+    Media(MediaError),
+
     /// An Automerge operation failed on a document we built ourselves: a bug, not bad input.
     #[error("document operation failed: {0}")]
     Document(#[source] Cause),
@@ -100,6 +107,7 @@ impl Error {
                 Remedy::Reload
             }
             Error::Sync(e) => e.remedy(),
+            Error::Media(e) => e.remedy(),
             Error::CorruptDocument { .. }
             | Error::Storage(_)
             | Error::Io(_)
@@ -129,6 +137,12 @@ impl std::error::Error for Cause {
 impl Cause {
     pub(crate) fn new(e: impl std::error::Error + Send + Sync + 'static) -> Self {
         Cause(Box::new(e))
+    }
+}
+
+impl From<MediaError> for Error {
+    fn from(e: MediaError) -> Self {
+        Error::Media(e)
     }
 }
 

@@ -413,6 +413,22 @@ impl RecordDoc {
             .unwrap_or_default()
     }
 
+    /// The entries of the map at `obj[key]`, each with its value when that is a string (`None`
+    /// for any other value, such as the `true` of a set member from an older schema), sorted by
+    /// key.
+    pub(crate) fn str_map_at(&self, obj: &ExId, key: &str) -> Vec<(String, Option<String>)> {
+        let Some(map) = self.object_opt(obj, key) else {
+            return Vec::new();
+        };
+        self.keys_of(&map)
+            .into_iter()
+            .map(|k| {
+                let value = self.str_at(&map, &k);
+                (k, value)
+            })
+            .collect()
+    }
+
     // ---- writes that only write what changed -------------------------------------------------
 
     /// Writes `value` at `obj[key]` unless that is already the single current value.

@@ -220,6 +220,9 @@ const MIGRATIONS: &[Migration] = &[
     INSERT OR REPLACE INTO meta (key, value) VALUES ('dedup_index', 'rebuild');
     "#,
     ),
+    // 7: photos and documents: the files beside the store, who references them, their uploads
+    // (see `media`).
+    Step::Sql(crate::media::table::MIGRATION),
 ];
 
 /// The store's migrations, run by the one migrator the server uses too.

@@ -21,7 +21,9 @@
 //! Files: the database and the files SQLite keeps beside it are the owner's only (`0600`, in a
 //! `0700` directory; see `crate::permissions`). The session token is not in the database at all: it is
 //! kept by a [`crate::credentials::CredentialStore`], which migration 5 handed an older store's
-//! session to.
+//! session to. Photos and documents are files in a folder beside the database
+//! (`crate::media::files`); a transaction that released some (see `crate::media::table`)
+//! removes their files after it committed, never before.
 
 mod checkpoint;
 pub(crate) mod feed;
@@ -36,6 +38,8 @@ use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
 use crate::credentials::CredentialStore;
 use crate::error::Result;
+use crate::media::files::MediaFiles;
+use crate::media::table as media_table;
 
 pub(crate) use projection::{Projection, Projections, Row, Rows};
 pub(crate) use writer::Writer;
@@ -63,6 +67,8 @@ pub(crate) struct Store {
     projections: Projections,
     /// Where each committed transaction announces the records it changed.
     feed: feed::Publisher,
+    /// The photos and documents beside the database.
+    media: MediaFiles,
 }
 
 impl Store {
@@ -80,6 +86,7 @@ impl Store {
         configure(&writer, durability)?;
         migrations::migrate(&mut writer, credentials)?;
         feed::install(&writer)?;
+        media_table::install(&writer)?;
         let checkpointer = checkpoint::Checkpointer::start(path, durability, &mut writer)?;
         let reader = Connection::open_with_flags(
             path,
@@ -92,12 +99,18 @@ impl Store {
             checkpointer,
             projections,
             feed: feed::Publisher::new(),
+            media: MediaFiles::beside(path),
         })
     }
 
     /// The projection of every record kind.
     pub(crate) fn projections(&self) -> &Projections {
         &self.projections
+    }
+
+    /// The media folder beside the database.
+    pub(crate) fn media(&self) -> &MediaFiles {
+        &self.media
     }
 
     /// The change feed's sending side (subscribers are made from it).
@@ -124,10 +137,13 @@ impl Store {
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let out = f(&tx)?;
         let changed = feed::take(&tx)?;
+        let released = media_table::take_released(&tx)?;
         tx.commit()?;
         // Still under the writer lock, so changes go out in commit order; publishing never
         // waits for a subscriber.
         self.feed.publish(changed);
+        // Only now: had the transaction rolled back, its rows would still name these files.
+        self.media.remove_all(&released);
         Ok(out)
     }
 }

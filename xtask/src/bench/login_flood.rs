@@ -30,7 +30,7 @@ use serde_json::{json, Map};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{TcpSocket, TcpStream};
 
-use super::{round, Outcome, Samples};
+use super::{round, rss_kb, Outcome, Samples};
 use crate::Result;
 
 const FLOODERS: usize = 128;
@@ -278,14 +278,4 @@ fn metric(rt: &tokio::runtime::Runtime, server: SocketAddr, name: &str) -> Resul
         .lines()
         .find_map(|l| l.strip_prefix(name)?.trim().parse().ok())
         .unwrap_or(0))
-}
-
-/// This process's resident set (kB).
-fn rss_kb() -> Result<u64> {
-    let status = std::fs::read_to_string("/proc/self/status")?;
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .ok_or_else(|| "no VmRSS in /proc/self/status".into())
 }

@@ -14,6 +14,7 @@ mod device_load;
 mod ffi_call;
 mod login_flood;
 mod open;
+mod photo;
 mod quicklog;
 mod search;
 mod server_load;
@@ -44,6 +45,7 @@ pub(crate) const WORKLOADS: &[&str] = &[
     "server_load",
     "login_flood",
     "slow_clients",
+    "photo",
 ];
 
 /// One workload's figures and whether its targets were met.
@@ -115,6 +117,7 @@ pub(crate) fn run(args: &[String]) -> Result {
             "server_load" => server_load::run(&dir)?,
             "login_flood" => login_flood::run(&dir)?,
             "slow_clients" => slow_clients::run(&dir)?,
+            "photo" => photo::run(&dir)?,
             _ => unreachable!("checked above"),
         };
         record(&mut report, name, outcome);
@@ -219,6 +222,21 @@ impl Samples {
     pub fn ms(&mut self, p: f64) -> f64 {
         self.percentile(p).as_secs_f64() * 1e3
     }
+}
+
+/// This process's resident set (kB).
+pub(crate) fn rss_kb() -> Result<u64> {
+    status_kb("VmRSS:")
+}
+
+/// A `kB` line of `/proc/self/status` (`VmRSS:`, `VmHWM:`).
+pub(crate) fn status_kb(key: &str) -> Result<u64> {
+    let status = std::fs::read_to_string("/proc/self/status")?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix(key))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .ok_or_else(|| format!("no {key} in /proc/self/status").into())
 }
 
 /// Rounds for the report: three decimals are plenty for noisy timings.
