@@ -295,7 +295,13 @@ impl Media {
     /// Up to `limit` hashes that records of this store reference and this device does not hold:
     /// what the downloader may fetch, thumbnails first.
     pub fn wanted_downloads(&self, limit: u32) -> Result<Vec<String>> {
-        self.engine.read(|conn| table::wanted(conn, limit))
+        self.engine.read(|conn| table::wanted(conn, limit, false))
+    }
+
+    /// Up to `limit` thumbnails that records of this store reference and this device does not
+    /// hold: what a sync fetches by itself (full images come on demand).
+    pub fn wanted_thumbnails(&self, limit: u32) -> Result<Vec<String>> {
+        self.engine.read(|conn| table::wanted(conn, limit, true))
     }
 
     /// Keeps `bytes` downloaded as media `hash` and returns its file, after checking that they

@@ -312,16 +312,18 @@ pub(crate) fn queue_counts(conn: &Connection) -> Result<(Vec<(UploadState, u64)>
     Ok((counts, pending as u64))
 }
 
-/// Up to `limit` hashes referenced by a record and held by no row, thumbnails first.
-pub(crate) fn wanted(conn: &Connection, limit: u32) -> Result<Vec<String>> {
+/// Up to `limit` hashes referenced by a record and held by no row, thumbnails first (only
+/// thumbnails when `thumbnails_only`).
+pub(crate) fn wanted(conn: &Connection, limit: u32, thumbnails_only: bool) -> Result<Vec<String>> {
     let mut stmt = conn.prepare_cached(
         "SELECT hash FROM media_refs r
          WHERE NOT EXISTS (SELECT 1 FROM media m WHERE m.hash = r.hash)
+           AND (?2 = 0 OR role = 'thumbnail')
          GROUP BY hash
          ORDER BY min(role <> 'thumbnail'), hash
          LIMIT ?1",
     )?;
-    let rows = stmt.query_map([limit], |r| r.get(0))?;
+    let rows = stmt.query_map(rusqlite::params![limit, thumbnails_only], |r| r.get(0))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 

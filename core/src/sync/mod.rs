@@ -32,6 +32,7 @@ pub(crate) mod fake;
 pub mod http;
 mod listener;
 mod media;
+mod media_queue;
 mod report;
 mod round_trip;
 mod runtime;
@@ -260,7 +261,16 @@ impl SyncClient {
         progress: &mut (dyn FnMut(SyncProgress) + Send),
     ) -> Result<SyncReport> {
         let _one_at_a_time = self.shared.running.lock().await;
-        let outcome = self.rounds(progress).await;
+        let outcome = match self.rounds(progress).await {
+            // Records first, then media (see `media_queue`).
+            Ok(mut report) => self.move_media().await.map(|moved| {
+                report.media_uploaded = moved.uploaded;
+                report.media_downloaded = moved.downloaded;
+                report.media_failed = moved.failed;
+                report
+            }),
+            Err(e) => Err(e),
+        };
         if let Err(error) = &outcome {
             // Kept for the status line; the message names no record and no credential.
             let message = error.to_string();

@@ -60,4 +60,15 @@ pub struct SyncReport {
     pub cursor: u64,
     /// Local changes still waiting (written while the sync ran).
     pub pending: u64,
+    /// Photos and documents (and their thumbnails) this device captured that the server now
+    /// holds; uploaded after the records.
+    #[serde(default)]
+    pub media_uploaded: u64,
+    /// Thumbnails of arrived records fetched by this sync (full images come on demand,
+    /// `fetch_media`).
+    #[serde(default)]
+    pub media_downloaded: u64,
+    /// Captured media the server refused (kept, with the reason, in the media queue).
+    #[serde(default)]
+    pub media_failed: u64,
 }
