@@ -11,6 +11,7 @@
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
+use fieldsales_core::error::MediaError;
 use fieldsales_core::sync::SyncError;
 use fieldsales_core::{Error as CoreError, Remedy};
 
@@ -75,6 +76,10 @@ impl From<CoreError> for FieldSalesError {
             CoreError::Sync(e) => e.into(),
             // A refused image is the user's to fix (pick or convert another); the rest are the
             // downloader's to retry.
+            CoreError::Media(MediaError::Unreferenced { hash }) => FieldSalesError::NotFound {
+                kind: "media".into(),
+                id: hash,
+            },
             CoreError::Media(e) => match e.remedy() {
                 Remedy::FixInput => FieldSalesError::Validation {
                     field: "image".into(),
@@ -92,6 +97,13 @@ impl From<CoreError> for FieldSalesError {
 impl From<SyncError> for FieldSalesError {
     fn from(e: SyncError) -> Self {
         let detail = e.to_string();
+        if let SyncError::MediaNotAvailable = e {
+            // Not on the server, or not for this user: the same answer, on purpose.
+            return FieldSalesError::NotFound {
+                kind: "media".into(),
+                id: String::new(),
+            };
+        }
         match e.remedy() {
             Remedy::SignIn => FieldSalesError::Unauthorized { detail },
             Remedy::RetryLater => FieldSalesError::Network { detail },

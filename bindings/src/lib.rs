@@ -40,6 +40,7 @@ mod diagnostics;
 mod error;
 mod events;
 mod health;
+mod media;
 mod quicklog;
 mod root;
 mod runtime;

@@ -199,6 +199,11 @@ impl FieldSales {
         Arc::new(Customers::new(self.ctx.clone()))
     }
 
+    /// Photos of visits and documents of customers, and their upload queue.
+    pub fn media(&self) -> Arc<crate::media::Media> {
+        Arc::new(crate::media::Media::new(self.ctx.clone()))
+    }
+
     /// Planned visits, check-in and check-out.
     pub fn visits(&self) -> Arc<Visits> {
         Arc::new(Visits::new(self.ctx.clone()))

@@ -178,3 +178,48 @@ def test_listeners_hear_about_writes(store):
 def test_bytes_cross_the_boundary_unchanged():
     data = bytes(range(256)) * 1000
     assert diagnostics_echo_bytes(data) == data
+
+
+def write_png(path, width, height):
+    """A gradient PNG made with the standard library (what a gallery pick can hand over)."""
+    import struct
+    import zlib
+
+    def chunk(tag, data):
+        body = tag + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body) & 0xFFFFFFFF)
+
+    rows = b"".join(
+        b"\x00" + bytes((x * 255 // width, y * 255 // height, 90) [i % 3] for x in range(width) for i in range(3))
+        for y in range(height)
+    )
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    png = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
+    path.write_bytes(png)
+    return str(path)
+
+
+def test_a_photo_from_the_gallery_is_attached_to_a_visit_and_queued(store, tmp_path):
+    customer_id = store.customers().create(NewCustomer(name="图库商店"))
+    visit = store.visits().check_in(customer_id, None, None)
+    media = store.media()
+    photo = asyncio.run(media.attach_to_visit(visit.id, write_png(tmp_path / "shelf.png", 640, 480)))
+    assert (photo.width, photo.height) == (640, 480), "a small photo is never enlarged"
+    assert len(photo.hash) == 64 and photo.thumbnail != photo.hash
+    listed = asyncio.run(media.list(visit.id))
+    assert [m.hash for m in listed] == [photo.hash]
+    assert asyncio.run(media.queue()).queued == 2
+    stored = asyncio.run(media.local_file(photo.hash))
+    assert stored is not None and open(stored, "rb").read(3) == b"\xff\xd8\xff", "stored as JPEG"
+    assert store.visits().get(visit.id).photo_thumbnails == {photo.hash: photo.thumbnail}
+
+
+def test_a_heic_file_is_refused_with_the_field_and_nothing_is_attached(store, tmp_path):
+    customer_id = store.customers().create(NewCustomer(name="苹果手机店"))
+    visit = store.visits().check_in(customer_id, None, None)
+    heic = tmp_path / "IMG_0001.HEIC"
+    heic.write_bytes(b"\x00\x00\x00\x18ftypheic" + bytes(64))
+    with pytest.raises(FieldSalesError.Validation) as refused:
+        asyncio.run(store.media().attach_to_visit(visit.id, str(heic)))
+    assert refused.value.field == "image"
+    assert asyncio.run(store.media().list(visit.id)) == []

@@ -14,6 +14,7 @@ import app.fieldsales.core.SyncFailure
 import app.fieldsales.core.SyncProgress
 import app.fieldsales.core.SyncReport
 import app.fieldsales.core.SyncTrigger
+import app.fieldsales.core.UploadState
 import app.fieldsales.core.Visibility
 import app.fieldsales.ffi.FieldSales
 import app.fieldsales.ffi.FieldSalesConfig
@@ -23,11 +24,14 @@ import app.fieldsales.ffi.NewTask
 import app.fieldsales.ffi.StoreEvent
 import app.fieldsales.ffi.StoreListener
 import app.fieldsales.ffi.SyncListener
+import java.awt.image.BufferedImage
+import java.io.File
 import java.nio.file.Path
 import java.util.concurrent.CountDownLatch
 import java.util.concurrent.LinkedBlockingQueue
 import java.util.concurrent.TimeUnit
 import java.util.concurrent.atomic.AtomicReference
+import javax.imageio.ImageIO
 import kotlinx.coroutines.flow.filterIsInstance
 import kotlinx.coroutines.flow.first
 import kotlinx.coroutines.runBlocking
@@ -267,6 +271,59 @@ class SyncTest {
                 }.filterIsInstance<SyncEvent.Completed>().first()
             }
             assertEquals(0uL, done.report.pending)
+        }
+    }
+
+    /** A camera-sized JPEG written by the JVM's own encoder (a gradient, [seed] apart). */
+    private fun cameraPhoto(name: String, seed: Int): File {
+        val image = BufferedImage(2400, 1800, BufferedImage.TYPE_INT_RGB)
+        for (y in 0 until 1800) for (x in 0 until 2400) {
+            image.setRGB(x, y, ((x / 10 xor seed) and 0xFF shl 16) or ((y / 8) and 0xFF shl 8) or (seed and 0xFF))
+        }
+        val file = dir.resolve(name).toFile()
+        ImageIO.write(image, "jpg", file)
+        return file
+    }
+
+    @Test
+    fun `a photo attached offline by suspend call reaches a teammate as a thumbnail then whole`() = runBlocking<Unit> {
+        phone("cho").use { cho ->
+            phone("dan").use { dan ->
+                val customer = cho.customers().create(NewCustomer(name = "照片商店", visibility = Visibility.TEAM))
+                val visit = cho.visits().checkIn(customer, null, null)
+                val photo = cho.media().attachToVisit(visit.id, cameraPhoto("shop.jpg", 7).absolutePath)
+                assertEquals(1920u, photo.width, "shrunk on the phone: $photo")
+                val listed = cho.media().list(visit.id)
+                assertEquals(listOf(photo.hash), listed.map { it.hash })
+                assertEquals(UploadState.QUEUED, listed.single().state)
+                assertEquals(2uL, cho.media().queue().queued, "the photo and its thumbnail wait")
+
+                val sent = cho.sync().sync()
+                assertEquals(2uL, sent.mediaUploaded, "records first, then the media: $sent")
+
+                val received = dan.sync().sync()
+                assertEquals(1uL, received.mediaDownloaded, "the thumbnail comes with the sync: $received")
+                assertEquals(photo.thumbnail, dan.visits().get(visit.id).photoThumbnails[photo.hash])
+                assertTrue(dan.media().localFile(photo.thumbnail) != null)
+                assertEquals(null, dan.media().localFile(photo.hash), "the full photo comes on demand")
+                val full = File(dan.media().fetch(photo.hash)).readBytes()
+                assertTrue(full.contentEquals(File(cho.media().localFile(photo.hash)!!).readBytes()))
+            }
+        }
+    }
+
+    @Test
+    fun `a HEIC file is refused as a Validation on the image and nothing is attached`() = runBlocking<Unit> {
+        phone("cho").use { cho ->
+            val customer = cho.customers().create(NewCustomer(name = "苹果手机店"))
+            val visit = cho.visits().checkIn(customer, null, null)
+            val heic = dir.resolve("IMG_0001.HEIC").toFile()
+            heic.writeBytes(byteArrayOf(0, 0, 0, 0x18) + "ftypheic".toByteArray() + ByteArray(64))
+            val refused = assertFailsWith<FieldSalesException.Validation> {
+                cho.media().attachToVisit(visit.id, heic.absolutePath)
+            }
+            assertEquals("image", refused.field)
+            assertEquals(emptyList(), cho.media().list(visit.id))
         }
     }
 }
