@@ -15,6 +15,7 @@ mod ffi_call;
 mod login_flood;
 mod open;
 mod photo;
+mod photo_sync;
 mod quicklog;
 mod search;
 mod server_load;
@@ -46,6 +47,7 @@ pub(crate) const WORKLOADS: &[&str] = &[
     "login_flood",
     "slow_clients",
     "photo",
+    "photo_sync",
 ];
 
 /// One workload's figures and whether its targets were met.
@@ -118,6 +120,7 @@ pub(crate) fn run(args: &[String]) -> Result {
             "login_flood" => login_flood::run(&dir)?,
             "slow_clients" => slow_clients::run(&dir)?,
             "photo" => photo::run(&dir)?,
+            "photo_sync" => photo_sync::run(&dir)?,
             _ => unreachable!("checked above"),
         };
         record(&mut report, name, outcome);

@@ -103,7 +103,7 @@ impl World {
 
 /// The team: the rep who writes the book, the manager whose fresh phone pulls it, and a
 /// second rep.
-fn tenant() -> Tenant {
+pub(crate) fn tenant() -> Tenant {
     Tenant::new(TENANT, PASSWORD)
         .team(TEAM)
         .member(SEED, Role::Rep, Some(TEAM))
@@ -205,6 +205,8 @@ pub(crate) struct CountingProxy {
     pub addr: SocketAddr,
     up: Arc<AtomicU64>,
     down: Arc<AtomicU64>,
+    /// When non-zero: the upload byte count at which the connection carrying it is cut, once.
+    cut_at: Arc<AtomicU64>,
 }
 
 impl CountingProxy {
@@ -212,20 +214,36 @@ impl CountingProxy {
         let listener = rt.block_on(TcpListener::bind("127.0.0.1:0"))?;
         let addr = listener.local_addr()?;
         let (up, down) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)));
-        let (u, d) = (up.clone(), down.clone());
+        let cut_at = Arc::new(AtomicU64::new(0));
+        let (u, d, c) = (up.clone(), down.clone(), cut_at.clone());
         rt.spawn(async move {
             while let Ok((inbound, _)) = listener.accept().await {
-                let (u, d) = (u.clone(), d.clone());
+                let (u, d, c) = (u.clone(), d.clone(), c.clone());
                 tokio::spawn(async move {
                     if let Ok(outbound) = TcpStream::connect(target).await {
                         let (ri, wi) = inbound.into_split();
                         let (ro, wo) = outbound.into_split();
-                        let _ = tokio::join!(pump(ri, wo, u), pump(ro, wi, d));
+                        // A cut drops the connection both ways, as a lost network would.
+                        tokio::select! {
+                            _ = pump(ri, wo, u, Some(c)) => {}
+                            _ = pump(ro, wi, d, None) => {}
+                        }
                     }
                 });
             }
         });
-        Ok(CountingProxy { addr, up, down })
+        Ok(CountingProxy {
+            addr,
+            up,
+            down,
+            cut_at,
+        })
+    }
+
+    /// Cuts the connection that carries the upload past `bytes` more bytes from now, once.
+    pub(crate) fn cut_after(&self, bytes: u64) {
+        let at = self.up.load(Ordering::SeqCst) + bytes;
+        self.cut_at.store(at, Ordering::SeqCst);
     }
 
     pub(crate) fn url(&self) -> String {
@@ -245,13 +263,20 @@ async fn pump(
     mut from: tokio::net::tcp::OwnedReadHalf,
     mut to: tokio::net::tcp::OwnedWriteHalf,
     counter: Arc<AtomicU64>,
+    cut_at: Option<Arc<AtomicU64>>,
 ) {
     let mut buf = vec![0u8; 64 << 10];
     loop {
         match from.read(&mut buf).await {
             Ok(0) | Err(_) => break,
             Ok(n) => {
-                counter.fetch_add(n as u64, Ordering::SeqCst);
+                let total = counter.fetch_add(n as u64, Ordering::SeqCst) + n as u64;
+                if let Some(cut) = &cut_at {
+                    let at = cut.load(Ordering::SeqCst);
+                    if at != 0 && total >= at && cut.swap(0, Ordering::SeqCst) != 0 {
+                        return;
+                    }
+                }
                 if to.write_all(&buf[..n]).await.is_err() {
                     break;
                 }
