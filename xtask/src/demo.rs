@@ -207,8 +207,18 @@ fn li_visits(li: &FieldSales, xiaomi: &str) -> Result<Visit> {
     )?;
     li.visits()
         .edit_notes(&visit.id, "见了采购经理，关心交付周期。")?;
-    println!("  Li: legal name, tag 重点客户, new address; checked in (verified) and wrote notes");
-    Ok(visit)
+    // The phone's camera: two 12 MP shots, handed to the core as files.
+    let camera = li.path().with_extension("camera");
+    std::fs::create_dir_all(&camera)?;
+    for (n, shot) in ["shop-front.jpg", "shelf.jpg"].into_iter().enumerate() {
+        let file = crate::bench::photo::camera_jpeg(&camera.join(shot), 4000, 3000, n as u64)?;
+        li.media().attach_to_visit(&visit.id, &file)?;
+    }
+    println!(
+        "  Li: legal name, tag 重点客户, new address; checked in (verified), wrote notes, \
+         photographed the shop front and the shelf"
+    );
+    Ok(li.visits().get(&visit.id)?)
 }
 
 /// Zhang adds a landline and moves the address elsewhere, then logs a call with a next action.
@@ -254,10 +264,12 @@ fn back_in_signal(p: &Phones) -> Result {
     ] {
         let report = fs.sync().sync_now()?;
         println!(
-            "  {name:<6} synced: sent {}, received {}, conflicts found {}",
+            "  {name:<6} synced: sent {}, received {}, conflicts found {}, photos up {}, thumbnails down {}",
             report.sent,
             report.received,
-            report.conflicts.len()
+            report.conflicts.len(),
+            report.media_uploaded,
+            report.media_downloaded
         );
     }
     Ok(())
@@ -342,6 +354,30 @@ fn what_the_manager_sees(p: &Phones, xiaomi: &str, day: &Day) -> Result {
             .iter()
             .any(|i| i.id == day.call.entry.id)
     );
+    let seen = p.wang.visits().get(&day.visit.id)?;
+    let thumbnails_here = seen
+        .photo_thumbnails
+        .values()
+        .filter(|t| matches!(p.wang.media().file(t), Ok(Some(_))))
+        .count();
+    println!(
+        "  Wang's phone holds the visit's {} photos as thumbnails: {thumbnails_here} of {}",
+        seen.photos.len(),
+        seen.photo_thumbnails.len()
+    );
+    if let Some(first) = seen.photos.first() {
+        let full = p.wang.sync().fetch_media(first)?;
+        let bytes = std::fs::metadata(&full)?.len();
+        let (w, h) = image::image_dimensions(&full)?;
+        println!("  Wang opens one: the full photo, fetched on demand, {w}×{h}, {} KB (Li's camera file: 12 MP)", bytes / 1024);
+        println!(
+            "  Chen (team south) asks the server for it by its hash: {}",
+            match p.chen.sync().fetch_media(first) {
+                Ok(_) => "served (wrong!)".to_string(),
+                Err(e) => format!("refused ({e})"),
+            }
+        );
+    }
     println!(
         "  Zhang sees Li's private lead: {}; Chen sees the north team's customer: {}",
         p.zhang.customers().get(&day.private).is_ok(),

@@ -14,7 +14,7 @@ mod device_load;
 mod ffi_call;
 mod login_flood;
 mod open;
-mod photo;
+pub(crate) mod photo;
 mod photo_sync;
 mod quicklog;
 mod search;

@@ -36,7 +36,7 @@ pub(crate) fn run(dir: &Path) -> Result<Outcome> {
     let work = dir.join("photo");
     std::fs::create_dir_all(&work)?;
     let input = work.join("in.jpg");
-    camera_jpeg(&input)?;
+    camera_jpeg(&input, WIDTH, HEIGHT, 12)?;
     let bytes_in = std::fs::metadata(&input)?.len();
     let config = MediaConfig::default();
 
@@ -151,12 +151,14 @@ fn measure_vips(vips: &Path, input: &Path, work: &Path) -> Result<(Samples, u64)
     Ok((samples, std::fs::metadata(&output)?.len()))
 }
 
-/// Writes a 12 MP camera-like JPEG (quality 92, as phones save) to `path`.
-fn camera_jpeg(path: &Path) -> Result<PathBuf> {
-    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(12);
-    let pixels = RgbImage::from_fn(WIDTH, HEIGHT, |x, y| {
-        let fx = x as f32 / WIDTH as f32;
-        let fy = y as f32 / HEIGHT as f32;
+/// Writes a `width` × `height` camera-like JPEG (quality 92, as phones save) to `path`:
+/// smooth colour with fine noise, different per `seed`. Also the demo's and `photo_sync`'s
+/// photos.
+pub(crate) fn camera_jpeg(path: &Path, width: u32, height: u32, seed: u64) -> Result<PathBuf> {
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+    let pixels = RgbImage::from_fn(width, height, |x, y| {
+        let fx = x as f32 / width as f32;
+        let fy = y as f32 / height as f32;
         let wave = ((fx * 37.0).sin() * (fy * 23.0).cos() * 40.0) as i32;
         let noise = rng.gen_range(-12..=12);
         let c = |base: f32| (base * 200.0) as i32 + wave + noise;

@@ -18,11 +18,9 @@ use fieldsales_core::customer::{NewCustomer, Visibility};
 use fieldsales_core::Config;
 use fieldsales_server::ServerConfig;
 use fieldsales_testkit::{device, LoopbackServer};
-use image::codecs::jpeg::JpegEncoder;
-use image::RgbImage;
-use rand::{Rng, SeedableRng};
 use serde_json::{json, Map};
 
+use super::photo::camera_jpeg;
 use super::sync_world::{tenant, CountingProxy, SEED};
 use super::{round, Outcome};
 use crate::Result;
@@ -52,7 +50,7 @@ pub(crate) fn run(dir: &Path) -> Result<Outcome> {
         })?;
         let visit = rep.visits().check_in(&customer, None, None)?;
         let file = work.join("camera.jpg");
-        camera_jpeg(&file, n as u64)?;
+        camera_jpeg(&file, 2400, 1800, n as u64)?;
         rep.media().attach_to_visit(&visit.id, &file)?;
     }
     let media_bytes = rep.media().queue()?.bytes_pending;
@@ -96,20 +94,4 @@ pub(crate) fn run(dir: &Path) -> Result<Outcome> {
         cut.is_err(),
     );
     Ok(Outcome { figures, targets })
-}
-
-/// A 2,400 × 1,800 camera-like JPEG (smooth colour with fine noise), different per `seed`.
-fn camera_jpeg(path: &Path, seed: u64) -> Result {
-    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
-    let (w, h) = (2400u32, 1800u32);
-    let tint = rng.gen_range(0..60);
-    let pixels = RgbImage::from_fn(w, h, |x, y| {
-        let noise = rng.gen_range(-16..=16);
-        let c = |v: u32| ((v * 200 / w.max(h)) as i32 + tint + noise).clamp(0, 255) as u8;
-        image::Rgb([c(x), c(y), c(x + y)])
-    });
-    let mut out = Vec::new();
-    JpegEncoder::new_with_quality(&mut out, 92).encode_image(&pixels)?;
-    std::fs::write(path, out)?;
-    Ok(())
 }
