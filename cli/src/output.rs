@@ -102,3 +102,12 @@ pub fn or<'a>(text: &'a str, placeholder: &'a str) -> &'a str {
         text
     }
 }
+
+/// A size as people read it: `812 B`, `272 KB`, `3.4 MB` (powers of 1,000).
+pub fn size(bytes: u64) -> String {
+    match bytes {
+        0..=999 => format!("{bytes} B"),
+        1_000..=999_999 => format!("{} KB", (bytes + 500) / 1_000),
+        _ => format!("{:.1} MB", bytes as f64 / 1_000_000.0),
+    }
+}
