@@ -53,15 +53,18 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Customers: add, show, list, search, edit, delete, timeline, pipeline stage.
+    /// Customers: add, show, list, search, edit, delete, timeline, pipeline stage, documents.
     #[command(subcommand)]
     Customer(CustomerCmd),
     /// Contact persons of a customer.
     #[command(subcommand)]
     Contact(ContactCmd),
-    /// Visits: plan, check in, check out, notes.
+    /// Visits: plan, check in, check out, notes, photos.
     #[command(subcommand)]
     Visit(VisitCmd),
+    /// Photos and documents: a record's list, one image to a file, the upload queue.
+    #[command(subcommand)]
+    Media(MediaCmd),
     /// Log a call, chat or meeting in a few seconds (an unknown phone becomes a new lead).
     QuickLog(QuickLogArgs),
     /// Follow-up tasks.
@@ -193,6 +196,19 @@ pub enum CustomerCmd {
         anchor: Option<String>,
         #[arg(long)]
         note: Option<String>,
+    },
+    /// Documents of a customer (business licence, signed contract).
+    #[command(subcommand)]
+    Document(DocumentCmd),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DocumentCmd {
+    /// Attach an image (JPEG, PNG or WebP) as a document; prints its hash.
+    Add {
+        customer_id: String,
+        /// The image; a shrunk copy without metadata is stored, the file is left as it is.
+        file: PathBuf,
     },
 }
 
@@ -364,6 +380,19 @@ pub enum VisitCmd {
         #[arg(long, value_name = "TIME", value_parser = time::parse_time_or_day)]
         to: Option<TimeArg>,
     },
+    /// Photos of a visit.
+    #[command(subcommand)]
+    Photo(PhotoCmd),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PhotoCmd {
+    /// Attach a photo (JPEG, PNG or WebP) to a visit; prints its hash.
+    Add {
+        visit_id: String,
+        /// The image; a shrunk copy without metadata is stored, the file is left as it is.
+        file: PathBuf,
+    },
 }
 
 /// Where the phone was.
@@ -376,6 +405,27 @@ pub struct FixArgs {
     /// Uncertainty of the fix, metres.
     #[arg(long, requires = "lat", value_name = "METRES")]
     pub accuracy: Option<f64>,
+}
+
+// ----- media -----
+
+#[derive(Debug, Subcommand)]
+pub enum MediaCmd {
+    /// The photos of a visit or the documents of a customer, with their upload state.
+    List { record_id: String },
+    /// Write an image to a file: the copy on this device, else downloaded (needs a login).
+    Get {
+        /// The image's hash, as `media list` shows it.
+        hash: String,
+        /// Where to write the JPEG (replaced if it exists).
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// The image's 320 px thumbnail instead of the image.
+        #[arg(long)]
+        thumbnail: bool,
+    },
+    /// Photos and documents captured here: queued, uploading, failed, uploaded.
+    Status,
 }
 
 // ----- quick-log -----

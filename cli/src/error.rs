@@ -1,6 +1,7 @@
 //! What can go wrong in a command, how it is told (one line, or JSON) and its exit code.
 //!
-//! Exit codes: 2 usage or validation, 3 not found (or deleted), 4 conflict, 1 anything else.
+//! Exit codes: 2 usage or validation (an image refused included), 3 not found (or deleted),
+//! 4 conflict, 1 anything else.
 
 use std::process::ExitCode;
 
@@ -46,6 +47,11 @@ impl CliError {
                 Error::Validation { .. } => 2,
                 Error::NotFound { .. } | Error::Deleted { .. } => 3,
                 Error::Conflict { .. } => 4,
+                Error::Media(m) => match m.remedy() {
+                    Remedy::FixInput => 2,
+                    Remedy::Reload => 3,
+                    _ => 1,
+                },
                 _ => 1,
             },
             CliError::Internal(_) => 1,
@@ -84,6 +90,9 @@ impl CliError {
                     json!({"kind": "storage", "message": message})
                 }
                 Error::Sync(e) => json!({"kind": sync_kind(e), "message": message}),
+                Error::Media(m) => {
+                    json!({"kind": media_kind(m), "reason": m.to_string(), "message": message})
+                }
                 _ => json!({"kind": "internal", "message": message}),
             },
             CliError::Usage {
@@ -146,6 +155,17 @@ fn sync_kind(e: &fieldsales_core::sync::SyncError) -> &'static str {
         Remedy::SignIn => "unauthorized",
         Remedy::RetryLater => "network",
         Remedy::FixInput | Remedy::Reload | Remedy::Report => "sync",
+    }
+}
+
+/// The kind of a media failure, by the core's remedy: another image is needed (`media`), the
+/// download was broken (`network`: retry), or no record names it (`not_found`).
+fn media_kind(e: &fieldsales_core::error::MediaError) -> &'static str {
+    match e.remedy() {
+        Remedy::FixInput => "media",
+        Remedy::RetryLater => "network",
+        Remedy::Reload => "not_found",
+        Remedy::SignIn | Remedy::Report => "internal",
     }
 }
 

@@ -2,7 +2,8 @@
 //!
 //! Parses the command line, runs one command against the signed-in user's local store and
 //! writes its result (text, or JSON with `--json`) to stdout, or one error line to stderr with
-//! exit code 2 (usage or validation), 3 (not found), 4 (conflict) or 1 (anything else).
+//! exit code 2 (usage or validation, an image refused included), 3 (not found), 4 (conflict) or
+//! 1 (anything else).
 
 mod args;
 mod commands;

@@ -102,3 +102,25 @@ pub fn or<'a>(text: &'a str, placeholder: &'a str) -> &'a str {
         text
     }
 }
+
+/// A size as people read it: `812 B`, `272 KB`, `3.4 MB` (powers of 1,000).
+pub fn size(bytes: u64) -> String {
+    match bytes {
+        0..=999 => format!("{bytes} B"),
+        1_000..=999_499 => format!("{} KB", (bytes + 500) / 1_000),
+        _ => format!("{:.1} MB", bytes as f64 / 1_000_000.0),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_are_rounded_to_the_unit_people_read() {
+        assert_eq!(size(812), "812 B");
+        assert_eq!(size(271_600), "272 KB");
+        assert_eq!(size(999_600), "1.0 MB");
+        assert_eq!(size(3_420_000), "3.4 MB");
+    }
+}

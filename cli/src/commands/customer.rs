@@ -9,7 +9,7 @@ use fieldsales_core::timeline::TimelineItem;
 use serde_json::json;
 
 use super::Ctx;
-use crate::args::{CustomerAdd, CustomerCmd, CustomerEdit, PointArgs};
+use crate::args::{CustomerAdd, CustomerCmd, CustomerEdit, DocumentCmd, PointArgs};
 use crate::error::CliError;
 use crate::output::{or, Text};
 
@@ -63,6 +63,9 @@ pub fn run(ctx: &Ctx, cmd: CustomerCmd) -> Result<String, CliError> {
             let (stage, anchor) = pipeline_keys(ctx, &stage, anchor.as_deref())?;
             let customer = customers.set_stage(&id, &stage, anchor.as_deref(), note.as_deref())?;
             ctx.render(&customer, || describe(ctx, &customer))
+        }
+        CustomerCmd::Document(DocumentCmd::Add { customer_id, file }) => {
+            super::media::attach_document(ctx, &customer_id, &file)
         }
     }
 }

@@ -7,6 +7,7 @@ mod contact;
 mod customer;
 mod dedup;
 mod health;
+mod media;
 mod outbox;
 mod quicklog;
 mod sync;
@@ -69,6 +70,7 @@ pub fn run(cli: Cli, mode: Mode) -> Result<String, CliError> {
         Command::Customer(cmd) => customer::run(&ctx, cmd),
         Command::Contact(cmd) => contact::run(&ctx, cmd),
         Command::Visit(cmd) => visit::run(&ctx, cmd),
+        Command::Media(cmd) => media::run(&ctx, cmd),
         Command::QuickLog(args) => quicklog::run(&ctx, args),
         Command::Tasks(cmd) => tasks::run(&ctx, cmd),
         Command::Conflicts(cmd) => conflicts::run(&ctx, cmd),

@@ -92,6 +92,12 @@ pub fn sync(ctx: &Ctx) -> Result<String, CliError> {
                 r.kind, r.record_id, r.reason, r.detail
             ));
         }
+        if report.media_uploaded + report.media_downloaded + report.media_failed > 0 {
+            t.line(format!(
+                "  media: {} uploaded, {} downloaded, {} refused by the server",
+                report.media_uploaded, report.media_downloaded, report.media_failed
+            ));
+        }
         if report.pending > 0 {
             t.line(format!("  {} changes still pending", report.pending));
         }

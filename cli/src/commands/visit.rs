@@ -5,7 +5,7 @@ use fieldsales_core::visit::{CheckOut, Fix, Presence, Visit};
 
 use super::customer::NO_NAME;
 use super::Ctx;
-use crate::args::{FixArgs, VisitCmd};
+use crate::args::{FixArgs, PhotoCmd, VisitCmd};
 use crate::error::CliError;
 use crate::output::{or, Text};
 
@@ -79,6 +79,9 @@ pub fn run(ctx: &Ctx, cmd: VisitCmd) -> Result<String, CliError> {
         VisitCmd::Show { id } => {
             let visit = visits.get(&id)?;
             ctx.render(&visit, || describe(ctx, &visit))
+        }
+        VisitCmd::Photo(PhotoCmd::Add { visit_id, file }) => {
+            super::media::attach_photo(ctx, &visit_id, &file)
         }
         VisitCmd::List { rep, from, to } => {
             let zone = ctx.zone();

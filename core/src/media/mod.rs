@@ -213,6 +213,38 @@ impl Media {
         })
     }
 
+    /// The thumbnail of image `hash` (a visit's photo or a customer's document), as the records
+    /// referencing it name it; `None` when no record here references `hash` as an image with a
+    /// thumbnail (an unknown hash, a thumbnail itself, a photo of an older record).
+    ///
+    /// ```no_run
+    /// # fn demo(fs: &fieldsales_core::FieldSales, photo: &str) -> fieldsales_core::Result<()> {
+    /// if let Some(thumbnail) = fs.media().thumbnail_of(photo)? {
+    ///     let small = fs.sync().fetch_media(&thumbnail)?; // a 320 px JPEG
+    ///     # let _ = small;
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn thumbnail_of(&self, hash: &str) -> Result<Option<String>> {
+        if !is_content_hash(hash) {
+            return Ok(None);
+        }
+        let records = self
+            .engine
+            .read(|conn| table::records_with_image(conn, hash))?;
+        for record_id in records {
+            let thumbnail = self
+                .list(&record_id)?
+                .into_iter()
+                .find(|item| item.hash == hash)
+                .and_then(|item| item.thumbnail);
+            if thumbnail.is_some() {
+                return Ok(thumbnail);
+            }
+        }
+        Ok(None)
+    }
+
     /// The file of media `hash` (an image or a thumbnail), if this device holds it; marks it used
     /// so the cache keeps it longer.
     pub fn file(&self, hash: &str) -> Result<Option<PathBuf>> {

@@ -286,6 +286,17 @@ pub(crate) fn referenced_as(conn: &Connection, hash: &str) -> Result<Option<Role
     Ok(role.map(|r| Role::parse(&r)))
 }
 
+/// The records that reference media `hash` as an image (a photo or a document, not as a
+/// thumbnail).
+pub(crate) fn records_with_image(conn: &Connection, hash: &str) -> Result<Vec<String>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT record_id FROM media_refs WHERE hash = ?1 AND role <> 'thumbnail'
+         ORDER BY record_id",
+    )?;
+    let rows = stmt.query_map([hash], |r| r.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
 /// Marks media `hash` used at `now_ms` (the cache evicts the least recently used first).
 pub(crate) fn touch(conn: &Connection, hash: &str, now_ms: i64) -> Result<()> {
     conn.prepare_cached("UPDATE media SET last_used_at = ?2 WHERE hash = ?1")?

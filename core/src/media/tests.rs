@@ -188,6 +188,44 @@ fn attaching_the_same_photo_twice_stores_it_once_and_queues_it_for_upload() {
 }
 
 #[test]
+fn the_thumbnail_of_a_photo_or_document_is_found_by_the_image_hash_alone() {
+    let f = open();
+    let visit = f.visit();
+    let customer = f.customer();
+    let photo = f.picked("photo.jpg", &jpeg(&gradient(2000, 1500), None));
+    let licence = f.picked("licence.jpg", &jpeg(&gradient(900, 1200), None));
+    let photo = f.fs.media().attach_to_visit(&visit, &photo).unwrap();
+    let licence =
+        f.fs.media()
+            .attach_to_customer(&customer, &licence)
+            .unwrap();
+
+    let media = f.fs.media();
+    assert_eq!(
+        media.thumbnail_of(&photo.hash).unwrap(),
+        Some(photo.thumbnail.clone())
+    );
+    assert_eq!(
+        media.thumbnail_of(&licence.hash).unwrap(),
+        Some(licence.thumbnail.clone())
+    );
+    assert_eq!(
+        media.thumbnail_of(&photo.thumbnail).unwrap(),
+        None,
+        "a thumbnail has none"
+    );
+    assert_eq!(media.thumbnail_of(&content_hash(b"unknown")).unwrap(), None);
+    assert_eq!(media.thumbnail_of("not a hash").unwrap(), None);
+
+    f.fs.visits().delete(&visit).unwrap();
+    assert_eq!(
+        media.thumbnail_of(&photo.hash).unwrap(),
+        None,
+        "no record names it any more"
+    );
+}
+
+#[test]
 fn a_customer_document_in_png_or_webp_is_kept_at_its_size_never_enlarged() {
     let f = open();
     let customer = f.customer();
