@@ -1,7 +1,7 @@
 //! Photos and documents: attach an image from a file path, list a record's media, get a file,
 //! the upload queue.
 //!
-//! `Attached`, `MediaItem`, `MediaQueue`, `Role` and `UploadState` are the core's
+//! `Attached`, `MediaItem`, `MediaQueue`, `MediaRole` and `UploadState` are the core's
 //! (`fieldsales_core::media`). Images cross the boundary as file paths, never as byte arrays:
 //! the camera's 12 MP file is read by the core, which stores its own shrunk copy. Everything
 //! here reads or writes files, so every call is `suspend` in Kotlin and `async` in Swift.

@@ -18,7 +18,7 @@ use uuid::Uuid;
 use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::media::shrink::is_content_hash;
-use crate::media::table::{self as media_table, Ref, Role};
+use crate::media::table::{self as media_table, MediaRole, Ref};
 use crate::record::parse_id;
 use crate::record::schema::{common, customer as cf, visit as f, Kind};
 use crate::record::{MapView, RecordDoc};
@@ -488,11 +488,11 @@ fn media_refs(v: &Visit) -> Vec<Ref> {
     if v.deleted {
         return Vec::new();
     }
-    let photos = v.photos.iter().map(|hash| (hash, Role::Photo));
+    let photos = v.photos.iter().map(|hash| (hash, MediaRole::Photo));
     let thumbnails = v
         .photo_thumbnails
         .values()
-        .map(|hash| (hash, Role::Thumbnail));
+        .map(|hash| (hash, MediaRole::Thumbnail));
     photos
         .chain(thumbnails)
         .filter(|(hash, _)| is_content_hash(hash))

@@ -13,7 +13,7 @@ use crate::dedup::index;
 use crate::dedup::profile::{Profile, ProfileSource};
 use crate::error::Result;
 use crate::media::shrink::is_content_hash;
-use crate::media::table::{self as media_table, Ref, Role};
+use crate::media::table::{self as media_table, MediaRole, Ref};
 use crate::record::schema::Kind;
 use crate::record::RecordDoc;
 use crate::search::terms::{name_terms, reversed_digits, Terms};
@@ -181,7 +181,12 @@ fn media_refs(c: &Customer) -> Vec<Ref> {
     }
     c.documents
         .iter()
-        .flat_map(|(image, thumbnail)| [(image, Role::Document), (thumbnail, Role::Thumbnail)])
+        .flat_map(|(image, thumbnail)| {
+            [
+                (image, MediaRole::Document),
+                (thumbnail, MediaRole::Thumbnail),
+            ]
+        })
         .filter(|(hash, _)| is_content_hash(hash))
         .map(|(hash, role)| Ref {
             hash: hash.clone(),

@@ -54,7 +54,7 @@ use crate::record::schema::{customer as cf, visit as vf, Kind};
 
 pub use config::MediaConfig;
 pub use shrink::{content_hash, Encoded, Shrunk};
-pub use table::{Role, UploadState};
+pub use table::{MediaRole, UploadState};
 
 use shrink::is_content_hash;
 use table::NewRow;
@@ -80,7 +80,7 @@ pub struct MediaItem {
     pub hash: String,
     /// Its thumbnail's hash (`None` for a photo referenced by an older record).
     pub thumbnail: Option<String>,
-    pub role: Role,
+    pub role: MediaRole,
     /// Size of the image, when this device holds it.
     pub bytes: Option<u64>,
     /// Where its upload stands, when this device holds it.
@@ -151,14 +151,17 @@ impl Media {
         }
         // Step 3: the reference on the record and the rows, in one transaction.
         let (field, role) = match kind {
-            Kind::Customer => (cf::DOCUMENTS, Role::Document),
-            _ => (vf::PHOTOS, Role::Photo),
+            Kind::Customer => (cf::DOCUMENTS, MediaRole::Document),
+            _ => (vf::PHOTOS, MediaRole::Photo),
         };
         self.engine.write(|w| {
             let mut doc = w.load(kind, id)?;
             doc.ensure_live()?;
             let now_ms = w.now().timestamp_millis();
-            for (encoded, role) in [(&shrunk.image, role), (&shrunk.thumbnail, Role::Thumbnail)] {
+            for (encoded, role) in [
+                (&shrunk.image, role),
+                (&shrunk.thumbnail, MediaRole::Thumbnail),
+            ] {
                 table::insert(
                     w.conn(),
                     &NewRow {
@@ -190,8 +193,8 @@ impl Media {
     pub fn list(&self, record_id: &str) -> Result<Vec<MediaItem>> {
         let doc = self.engine.load_any(record_id)?;
         let (field, role) = match doc.kind() {
-            Kind::Visit => (vf::PHOTOS, Role::Photo),
-            Kind::Customer => (cf::DOCUMENTS, Role::Document),
+            Kind::Visit => (vf::PHOTOS, MediaRole::Photo),
+            Kind::Customer => (cf::DOCUMENTS, MediaRole::Document),
             Kind::QuickLog | Kind::Task => return Ok(Vec::new()),
         };
         let files = self.engine.store.media();

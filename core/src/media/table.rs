@@ -21,7 +21,7 @@ use crate::error::Result;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
-pub enum Role {
+pub enum MediaRole {
     /// A visit's photo (the 1,920 px image).
     Photo,
     /// The small version of a photo or document.
@@ -30,20 +30,20 @@ pub enum Role {
     Document,
 }
 
-impl Role {
+impl MediaRole {
     pub fn as_str(self) -> &'static str {
         match self {
-            Role::Photo => "photo",
-            Role::Thumbnail => "thumbnail",
-            Role::Document => "document",
+            MediaRole::Photo => "photo",
+            MediaRole::Thumbnail => "thumbnail",
+            MediaRole::Document => "document",
         }
     }
 
-    pub(crate) fn parse(s: &str) -> Role {
+    pub(crate) fn parse(s: &str) -> MediaRole {
         match s {
-            "thumbnail" => Role::Thumbnail,
-            "document" => Role::Document,
-            _ => Role::Photo,
+            "thumbnail" => MediaRole::Thumbnail,
+            "document" => MediaRole::Document,
+            _ => MediaRole::Photo,
         }
     }
 }
@@ -87,14 +87,14 @@ impl UploadState {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Ref {
     pub(crate) hash: String,
-    pub(crate) role: Role,
+    pub(crate) role: MediaRole,
 }
 
 /// A `media` row.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct MediaRow {
     pub(crate) hash: String,
-    pub(crate) role: Role,
+    pub(crate) role: MediaRole,
     pub(crate) bytes: u64,
     pub(crate) width: u32,
     pub(crate) height: u32,
@@ -107,7 +107,7 @@ pub(crate) struct MediaRow {
 /// A new `media` row.
 pub(crate) struct NewRow<'a> {
     pub(crate) hash: &'a str,
-    pub(crate) role: Role,
+    pub(crate) role: MediaRole,
     pub(crate) bytes: u64,
     pub(crate) width: u32,
     pub(crate) height: u32,
@@ -250,7 +250,7 @@ const ROW_COLUMNS: &str = "hash, role, bytes, width, height, origin, upload, att
 fn media_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<MediaRow> {
     Ok(MediaRow {
         hash: r.get(0)?,
-        role: Role::parse(&r.get::<_, String>(1)?),
+        role: MediaRole::parse(&r.get::<_, String>(1)?),
         bytes: r.get::<_, i64>(2)? as u64,
         width: r.get(3)?,
         height: r.get(4)?,
@@ -278,12 +278,12 @@ pub(crate) fn exists(conn: &Connection, hash: &str) -> Result<bool> {
 }
 
 /// The role a record gives media `hash`, if any record references it.
-pub(crate) fn referenced_as(conn: &Connection, hash: &str) -> Result<Option<Role>> {
+pub(crate) fn referenced_as(conn: &Connection, hash: &str) -> Result<Option<MediaRole>> {
     let role: Option<String> = conn
         .prepare_cached("SELECT role FROM media_refs WHERE hash = ?1 LIMIT 1")?
         .query_row([hash], |r| r.get(0))
         .optional()?;
-    Ok(role.map(|r| Role::parse(&r)))
+    Ok(role.map(|r| MediaRole::parse(&r)))
 }
 
 /// The records that reference media `hash` as an image (a photo or a document, not as a

@@ -179,7 +179,7 @@ fn attaching_the_same_photo_twice_stores_it_once_and_queues_it_for_upload() {
         items[0].thumbnail.as_deref(),
         Some(attached.thumbnail.as_str())
     );
-    assert_eq!(items[0].role, Role::Photo);
+    assert_eq!(items[0].role, MediaRole::Photo);
     assert_eq!(items[0].state, Some(UploadState::Queued));
     assert!(items[0].local);
     let queue = f.fs.media().queue().unwrap();
@@ -240,7 +240,9 @@ fn a_customer_document_in_png_or_webp_is_kept_at_its_size_never_enlarged() {
     let documents = f.fs.customers().get(&customer).unwrap().documents;
     assert_eq!(documents.len(), 2);
     let items = f.fs.media().list(&customer).unwrap();
-    assert!(items.iter().all(|i| i.role == Role::Document && i.local));
+    assert!(items
+        .iter()
+        .all(|i| i.role == MediaRole::Document && i.local));
 }
 
 /// Whether an error is the refusal a case expects.
