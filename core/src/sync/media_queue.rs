@@ -21,9 +21,9 @@ use crate::media::Media;
 
 use super::SyncClient;
 
-/// Media uploaded per sync at most; the rest waits for the next (a sync is not held up for
-/// minutes by a day of photos: the engine syncs again while more is queued).
-const UPLOADS_PER_SYNC: u32 = 64;
+/// Media taken from the queue at a time; batches follow one another until the queue holds
+/// nothing this sync has not tried.
+const UPLOAD_BATCH: u32 = 64;
 /// Thumbnails fetched per sync at most.
 const THUMBNAILS_PER_SYNC: u32 = 256;
 
@@ -40,31 +40,21 @@ impl SyncClient {
     pub(crate) async fn move_media(&self) -> Result<MediaMoved> {
         let mut moved = MediaMoved::default();
         let media = Media::new(self.engine().clone());
-        let m = media.clone();
-        let pending = self
-            .on_db(move |_| m.pending_uploads(UPLOADS_PER_SYNC))
-            .await?;
-        for item in pending {
-            let outcome = self
-                .upload_media_async(&item.hash, &item.path, &mut |_, _| {})
-                .await;
-            let hash = item.hash.clone();
-            match outcome {
-                Ok(_) => {
-                    let m = media.clone();
-                    self.on_db(move |_| m.mark_uploaded(&hash)).await?;
-                    moved.uploaded += 1;
-                }
-                Err(e) if item_failed(e.remedy()) => {
-                    // The reason is the error's own text: a status and a code, no content.
-                    let (m, reason) = (media.clone(), e.to_string());
-                    self.on_db(move |_| m.mark_failed(&hash, &reason)).await?;
-                    moved.failed += 1;
-                }
-                Err(e) => {
-                    // Left "uploading": offered again by the next sync, from the server's offset.
-                    return Err(e);
-                }
+        // Items tried in this sync: a failed one is offered again by the queue, but not retried
+        // before the next sync.
+        let mut tried = std::collections::HashSet::new();
+        loop {
+            let m = media.clone();
+            let pending = self.on_db(move |_| m.pending_uploads(UPLOAD_BATCH)).await?;
+            let fresh: Vec<_> = pending
+                .into_iter()
+                .filter(|item| tried.insert(item.hash.clone()))
+                .collect();
+            if fresh.is_empty() {
+                break;
+            }
+            for item in fresh {
+                self.upload_one(&media, item, &mut moved).await?;
             }
         }
         let m = media.clone();
@@ -89,6 +79,37 @@ impl SyncClient {
             }
         }
         Ok(moved)
+    }
+
+    /// Uploads one queued item and records the outcome; `Err` only for a failure that stops
+    /// the whole step (see the module doc).
+    async fn upload_one(
+        &self,
+        media: &Media,
+        item: crate::media::PendingUpload,
+        moved: &mut MediaMoved,
+    ) -> Result<()> {
+        let outcome = self
+            .upload_media_async(&item.hash, &item.path, &mut |_, _| {})
+            .await;
+        let hash = item.hash;
+        match outcome {
+            Ok(_) => {
+                let m = media.clone();
+                self.on_db(move |_| m.mark_uploaded(&hash)).await?;
+                moved.uploaded += 1;
+                Ok(())
+            }
+            Err(e) if item_failed(e.remedy()) => {
+                // The reason is the error's own text: a status and a code, no content.
+                let (m, reason) = (media.clone(), e.to_string());
+                self.on_db(move |_| m.mark_failed(&hash, &reason)).await?;
+                moved.failed += 1;
+                Ok(())
+            }
+            // Left "uploading": offered again by the next sync, from the server's offset.
+            Err(e) => Err(e),
+        }
     }
 
     /// The file of media `hash` (a photo, a thumbnail or a document of a record this device
