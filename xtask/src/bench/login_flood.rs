@@ -19,7 +19,7 @@
 use std::collections::BTreeMap;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -30,7 +30,7 @@ use serde_json::{json, Map};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{TcpSocket, TcpStream};
 
-use super::{round, rss_kb, Outcome, Samples};
+use super::{round, Outcome, PeakRss, Samples};
 use crate::Result;
 
 const FLOODERS: usize = 128;
@@ -73,20 +73,8 @@ pub(crate) fn run(dir: &Path) -> Result<Outcome> {
     server.seed(&Tenant::new(TENANT, PASSWORD).member(USER, Role::Admin, None))?;
     let rt = &server.runtime;
 
-    let idle_kb = rss_kb()?;
-    let peak_kb = Arc::new(AtomicU64::new(idle_kb));
-    let stop = Arc::new(AtomicBool::new(false));
-    let sampler = {
-        let (peak_kb, stop) = (peak_kb.clone(), stop.clone());
-        std::thread::spawn(move || {
-            while !stop.load(Ordering::Relaxed) {
-                if let Ok(kb) = rss_kb() {
-                    peak_kb.fetch_max(kb, Ordering::Relaxed);
-                }
-                std::thread::sleep(Duration::from_millis(20));
-            }
-        })
-    };
+    let rss = PeakRss::start(Duration::from_millis(20))?;
+    let idle_kb = rss.idle_kb;
     eprintln!(
         "bench: {FLOODERS} clients flooding login for {} s…",
         RUN.as_secs()
@@ -103,12 +91,11 @@ pub(crate) fn run(dir: &Path) -> Result<Outcome> {
         }
         legit
     })?;
-    stop.store(true, Ordering::Relaxed);
-    let _ = sampler.join();
+    let peak_kb = rss.stop();
     let checks = metric(rt, addr, "fieldsales_password_checks_total")?;
     server.shutdown()?;
 
-    let above_idle_mb = (peak_kb.load(Ordering::Relaxed) - idle_kb) as f64 / 1024.0;
+    let above_idle_mb = (peak_kb - idle_kb) as f64 / 1024.0;
     let p50 = legit.ms(50.0);
     let max = legit.ms(100.0);
     let mut figures = Map::new();

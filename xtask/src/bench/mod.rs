@@ -228,6 +228,50 @@ impl Samples {
 }
 
 /// This process's resident set (kB).
+/// Samples this process's resident set on a thread of its own, every `every`, keeping the
+/// highest; [`PeakRss::stop`] returns it. `idle_kb` is the resident set when it started.
+pub(crate) struct PeakRss {
+    pub idle_kb: u64,
+    peak_kb: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    sampler: std::thread::JoinHandle<()>,
+}
+
+impl PeakRss {
+    pub(crate) fn start(every: Duration) -> Result<PeakRss> {
+        use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+        use std::sync::Arc;
+        let idle_kb = rss_kb()?;
+        let peak_kb = Arc::new(AtomicU64::new(idle_kb));
+        let stop = Arc::new(AtomicBool::new(false));
+        let sampler = {
+            let (peak_kb, stop) = (peak_kb.clone(), stop.clone());
+            std::thread::spawn(move || {
+                while !stop.load(Ordering::Relaxed) {
+                    if let Ok(kb) = rss_kb() {
+                        peak_kb.fetch_max(kb, Ordering::Relaxed);
+                    }
+                    std::thread::sleep(every);
+                }
+            })
+        };
+        Ok(PeakRss {
+            idle_kb,
+            peak_kb,
+            stop,
+            sampler,
+        })
+    }
+
+    /// Stops sampling; the highest resident set seen, in KB.
+    pub(crate) fn stop(self) -> u64 {
+        use std::sync::atomic::Ordering;
+        self.stop.store(true, Ordering::Relaxed);
+        let _ = self.sampler.join();
+        self.peak_kb.load(Ordering::Relaxed)
+    }
+}
+
 pub(crate) fn rss_kb() -> Result<u64> {
     status_kb("VmRSS:")
 }

@@ -14,8 +14,6 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use fieldsales_core::media::shrink::shrink;
@@ -25,7 +23,7 @@ use image::RgbImage;
 use rand::{Rng, SeedableRng};
 use serde_json::{json, Map};
 
-use super::{round, rss_kb, status_kb, Outcome, Samples};
+use super::{round, status_kb, Outcome, PeakRss, Samples};
 use crate::Result;
 
 const RUNS: usize = 20;
@@ -93,20 +91,8 @@ fn measure_core(
 ) -> Result<(Samples, f64, fieldsales_core::media::Shrunk)> {
     // The kernel's high-water mark, reset here, catches a peak between two samples.
     let hwm_reset = std::fs::write("/proc/self/clear_refs", "5").is_ok();
-    let idle_kb = rss_kb()?;
-    let peak_kb = Arc::new(AtomicU64::new(idle_kb));
-    let stop = Arc::new(AtomicBool::new(false));
-    let sampler = {
-        let (peak_kb, stop) = (peak_kb.clone(), stop.clone());
-        std::thread::spawn(move || {
-            while !stop.load(Ordering::Relaxed) {
-                if let Ok(kb) = rss_kb() {
-                    peak_kb.fetch_max(kb, Ordering::Relaxed);
-                }
-                std::thread::sleep(Duration::from_millis(2));
-            }
-        })
-    };
+    let rss = PeakRss::start(Duration::from_millis(2))?;
+    let idle_kb = rss.idle_kb;
     let mut samples = Samples::new();
     let mut last = None;
     for _ in 0..RUNS {
@@ -115,9 +101,8 @@ fn measure_core(
         samples.push(start.elapsed());
         last = Some(out);
     }
-    stop.store(true, Ordering::Relaxed);
-    let _ = sampler.join();
-    let mut peak = peak_kb.load(Ordering::Relaxed);
+    let peak_kb = rss.stop();
+    let mut peak = peak_kb;
     if hwm_reset {
         peak = peak.max(status_kb("VmHWM:")?);
     }
