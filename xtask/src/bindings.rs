@@ -21,9 +21,6 @@ use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdout, Command, Stdio};
 
-use fieldsales_core::protocol::Role;
-use fieldsales_testkit::{seed_data_dir, Tenant};
-
 use crate::{cargo, run, workspace_root, Result};
 
 /// Python packages the checks need, pinned so a fresh machine gets what passed here.
@@ -55,12 +52,13 @@ pub(crate) fn test() -> Result {
     Ok(())
 }
 
-/// A `fieldsales-server` for the suites' sync tests, seeded by the test kit on its data
-/// directory before it starts: per suite a tenant (named after the suite, so the suites never
-/// see each other's data) with team `north` and the reps `ann`, `bob`, `cho` and `dan`, whose
-/// passwords are [`TEST_PASSWORDS`] (several reps, because the server admits at most five
-/// devices per account and every test signs in new ones). The
-/// suites read the URL and their tenant from `FIELDSALES_TEST_SERVER` and
+/// A `fieldsales-server` for the suites' sync tests, seeded before it starts through its own
+/// admin commands (`tenant create`, `team create`, `user create`: the IT admin's path, so this
+/// harness needs neither the engine nor the test kit, and builds in seconds): per suite a
+/// tenant (named after the suite, so the suites never see each other's data) with team `north`
+/// and the reps `ann`, `bob`, `cho` and `dan`, whose passwords are [`TEST_PASSWORDS`] (several
+/// reps, because the server admits at most five devices per account and every test signs in
+/// new ones). The suites read the URL and their tenant from `FIELDSALES_TEST_SERVER` and
 /// `FIELDSALES_TEST_TENANT`. Dropping it kills the server and removes its data. The
 /// `fieldsales` CLI is built beside it (`FIELDSALES_TEST_CLI`): a third device the suites drive
 /// for what the bindings do not offer, such as merging two customers.
@@ -81,17 +79,34 @@ const TEST_PASSWORDS: &[(&str, &str)] = &[
     ("dan", "dan-secret-1"),
 ];
 
-/// `suite`'s tenant: team `north` with the reps of [`TEST_PASSWORDS`], each with their own
-/// password (so the tenant's default password is never used).
-fn suite_tenant(suite: &str) -> Tenant {
-    TEST_PASSWORDS.iter().fold(
-        Tenant::new(suite, "").team("north"),
-        |tenant, (user, password)| {
-            tenant
-                .member(user, Role::Rep, Some("north"))
-                .with_password(user, password)
-        },
-    )
+/// Seeds `suite`'s tenant into the server's data directory `data`: team `north` with the reps of
+/// [`TEST_PASSWORDS`], each with their own password.
+fn seed_suite(server: &Path, data: &Path, suite: &str) -> Result {
+    let admin = |args: &[&str]| {
+        let mut cmd = Command::new(server);
+        cmd.arg("--data")
+            .arg(data)
+            .args(args)
+            .env("RUST_LOG", "warn");
+        run(&mut cmd)
+    };
+    admin(&["tenant", "create", suite])?;
+    admin(&["team", "create", "--tenant", suite, "north"])?;
+    for (user, password) in TEST_PASSWORDS {
+        let mut cmd = Command::new(server);
+        cmd.arg("--data")
+            .arg(data)
+            .args(["user", "create", "--tenant", suite, "--role", "rep"])
+            .args(["--team", "north", user])
+            .env("FIELDSALES_SERVER_PASSWORD", password)
+            .env("RUST_LOG", "warn");
+        // Not through `run`, which prints the command with its environment (the password).
+        let status = cmd.current_dir(workspace_root()).status()?;
+        if !status.success() {
+            return Err(format!("creating {user} in {suite} failed with {status}").into());
+        }
+    }
+    Ok(())
 }
 
 impl TestServer {
@@ -106,7 +121,9 @@ impl TestServer {
         let data = target().join(format!("bindings-test-server-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&data);
         std::fs::create_dir_all(&data)?;
-        seed_data_dir(&data, &[suite_tenant("kotlin"), suite_tenant("python")])?;
+        for suite in ["kotlin", "python"] {
+            seed_suite(&bin, &data, suite)?;
+        }
         let mut child = Command::new(&bin)
             .arg("--data")
             .arg(&data)
@@ -221,6 +238,7 @@ pub(crate) fn generate(lib: &Path, language: &str) -> Result<PathBuf> {
 
 /// Compiles and runs the Kotlin suite with Maven; `extra` adds Maven arguments (the benchmark
 /// selects its own test class with them).
+#[cfg(feature = "tools")]
 pub(crate) fn kotlin(lib: &Path, extra: &[String]) -> Result {
     kotlin_with(lib, extra, &[])
 }

@@ -8,12 +8,16 @@
 //!
 //! xtask is plain Rust so that a fresh machine needs nothing but cargo.
 
+#[cfg(feature = "tools")]
 mod bench;
 mod bindings;
+#[cfg(feature = "tools")]
 mod demo;
 mod deps;
+#[cfg(feature = "tools")]
 mod fixtures;
 mod layers;
+#[cfg(feature = "tools")]
 mod system;
 
 use std::path::{Path, PathBuf};
@@ -22,14 +26,17 @@ use std::process::{Command, ExitCode};
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
+        #[cfg(feature = "tools")]
         Some("demo") => demo::run_demo(&args[1..]),
-        Some("test") => test(),
+        #[cfg(feature = "tools")]
         Some("bench") => bench::run(&args[1..]),
+        #[cfg(not(feature = "tools"))]
+        Some("demo" | "bench") => with_tools(&args),
+        Some("test") => test(),
         Some("bindings") => bindings::test(), // only the Kotlin, Python and Swift checks
         Some("layers") => layers::check(),
         _ => {
             eprintln!("usage: cargo xtask <demo | test | bindings | layers | bench [workload...]>");
-            eprintln!("workloads: {}", bench::WORKLOADS.join(", "));
             return ExitCode::from(2);
         }
     };
@@ -66,12 +73,30 @@ fn cargo() -> Command {
     Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
 }
 
+/// Re-runs xtask with the `tools` feature (the demo and the benches need the engine, the server
+/// and the test kit; `cargo xtask test` does not, see xtask/Cargo.toml).
+#[cfg(not(feature = "tools"))]
+fn with_tools(args: &[String]) -> Result {
+    run(cargo()
+        .args([
+            "run",
+            "--quiet",
+            "--package",
+            "xtask",
+            "--features",
+            "tools",
+            "--",
+        ])
+        .args(args))
+}
+
 /// The features of every workspace build `cargo xtask test` makes. The tests, the doc tests and
 /// the bindings' library, server and CLI are all built with the same features, so they share
 /// one set of compiled dependencies: building one package alone unifies fewer features, and
 /// cargo then compiles tokio, automerge and the rest again (on a clean clone that was most of
-/// the bindings step).
-pub(crate) const TEST_FEATURES: &str = "fieldsales-ffi/bindgen";
+/// the bindings step). `xtask/tools` puts the benches' and the demo's code (and their unit
+/// tests) in that one build.
+pub(crate) const TEST_FEATURES: &str = "fieldsales-ffi/bindgen,xtask/tools";
 
 /// Every test: unit, integration and doc tests of all crates.
 fn test() -> Result {

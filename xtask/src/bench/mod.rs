@@ -72,6 +72,8 @@ pub(crate) fn run(args: &[String]) -> Result {
             "--quiet",
             "--package",
             "xtask",
+            "--features",
+            "tools",
             "--",
             "bench",
         ]);
