@@ -28,7 +28,7 @@ use std::time::SystemTime;
 use chrono::DateTime;
 use fieldsales_core::protocol::Role;
 use fieldsales_core::sync::{
-    self as core, ConflictFound, Login, Network, RejectedEdit, SyncReport,
+    self as core, ConflictFound, Login, NetworkKind, RejectedEdit, SyncReport,
 };
 use fieldsales_core::sync::{SyncFailure, SyncProgress, Trigger as SyncTrigger};
 
@@ -185,9 +185,9 @@ impl SyncClient {
     ///
     /// ```kotlin
     /// store.sync().setMediaUnmeteredOnly(settings.photosOnWifiOnly)
-    /// store.sync().setNetwork(if (caps.hasCapability(NET_CAPABILITY_NOT_METERED)) Network.UNMETERED else Network.METERED)
+    /// store.sync().setNetwork(if (caps.hasCapability(NET_CAPABILITY_NOT_METERED)) NetworkKind.UNMETERED else NetworkKind.METERED)
     /// ```
-    pub fn set_network(&self, network: Network) {
+    pub fn set_network(&self, network: NetworkKind) {
         self.ctx.core.sync().set_network(network);
     }
 
@@ -317,7 +317,7 @@ impl AutoSync {
 
     /// The kind of network changed; an unmetered one syncs at once, so photos held back on
     /// mobile data go up (see `Sync.setNetwork`).
-    pub fn network_changed(&self, network: Network) {
+    pub fn network_changed(&self, network: NetworkKind) {
         self.with(|e| e.network_changed(network));
     }
 

@@ -30,7 +30,7 @@ use crate::credentials::Credential;
 use crate::error::{Error, Remedy};
 
 use super::listener::{SyncFailure, SyncListener, Trigger};
-use super::{Network, ServerUrl, SyncClient, SyncConfig, SyncError, SyncReport};
+use super::{NetworkKind, ServerUrl, SyncClient, SyncConfig, SyncError, SyncReport};
 
 /// What the app (or the event stream) tells the engine.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,7 +39,7 @@ enum Command {
     Foreground,
     ServerSeq(u64),
     SyncNow,
-    Network(Network),
+    Network(NetworkKind),
 }
 
 /// A running auto-sync engine. Dropping it stops the engine.
@@ -82,7 +82,7 @@ impl AutoSync {
 
     /// The platform reports the kind of network (see [`SyncClient::set_network`]). An
     /// unmetered network starts a sync at once, so photos held back on mobile data go up.
-    pub fn network_changed(&self, network: Network) {
+    pub fn network_changed(&self, network: NetworkKind) {
         let _ = self.commands.send(Command::Network(network));
     }
 
@@ -229,7 +229,7 @@ impl Scheduler {
             Command::ServerSeq(_) => {}
             Command::Network(network) => {
                 self.client.set_network(network);
-                if network == Network::Unmetered {
+                if network == NetworkKind::Unmetered {
                     self.on_command(Command::Connectivity(true));
                 }
             }

@@ -83,7 +83,7 @@ impl std::fmt::Debug for SyncConfig {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
-pub enum Network {
+pub enum NetworkKind {
     /// Mobile data, a hotspot, or not reported yet: it may cost the user money.
     #[default]
     Metered,

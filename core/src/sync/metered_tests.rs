@@ -10,7 +10,7 @@ use image::{Rgb, RgbImage};
 use super::fake::FakeTransport;
 use super::testing::{config, customer, login, wait_until, Recorder};
 use super::SyncError;
-use super::{AutoSync, Network};
+use super::{AutoSync, NetworkKind};
 use crate::{Error, FieldSales, Identity};
 
 async fn phone(fake: &Arc<FakeTransport>, unmetered_only: bool) -> (FieldSales, tempfile::TempDir) {
@@ -47,10 +47,10 @@ async fn on_mobile_data_records_sync_and_photos_wait_until_the_phone_is_on_wifi(
     assert_eq!(report.media_failed, 0, "no upload was tried");
     assert_eq!(fs.media().queue().unwrap().queued, 2);
 
-    fs.sync().set_network(Network::Unmetered);
+    fs.sync().set_network(NetworkKind::Unmetered);
     assert!(tried_uploading(&fs).await, "on Wi-Fi they go");
 
-    fs.sync().set_network(Network::Metered);
+    fs.sync().set_network(NetworkKind::Metered);
     let report = fs.sync().sync_async().await.unwrap();
     assert!(
         report.media_waiting_for_unmetered,
@@ -74,7 +74,7 @@ async fn without_the_setting_a_metered_network_holds_nothing_back() {
     let fake = Arc::new(FakeTransport::default());
     let (fs, dir) = phone(&fake, false).await;
     visit_with_photo(&fs, dir.path());
-    fs.sync().set_network(Network::Metered);
+    fs.sync().set_network(NetworkKind::Metered);
     assert!(tried_uploading(&fs).await);
     assert!(!fs.sync().media_uploads_waiting_for_unmetered());
 }
@@ -87,11 +87,11 @@ async fn reporting_wifi_to_the_auto_sync_engine_syncs_at_once() {
     let auto = AutoSync::start(fs.sync(), recorder.clone());
     wait_until("the start-up sync completed", || recorder.completed() == 1).await;
 
-    auto.network_changed(Network::Metered);
+    auto.network_changed(NetworkKind::Metered);
     tokio::time::sleep(std::time::Duration::from_secs(5)).await;
     assert_eq!(fake.calls().len(), 1, "mobile data is no reason to sync");
     assert!(fs.sync().media_uploads_waiting_for_unmetered());
-    auto.network_changed(Network::Unmetered);
+    auto.network_changed(NetworkKind::Unmetered);
     wait_until("a sync on Wi-Fi", || fake.calls().len() == 2).await;
     assert!(!fs.sync().media_uploads_waiting_for_unmetered());
 }

@@ -59,7 +59,7 @@ pub use crate::error::SyncError;
 pub use apply::ConflictFound;
 pub use auto::AutoSync;
 pub use backoff::Backoff;
-pub use config::{Network, SyncConfig};
+pub use config::{NetworkKind, SyncConfig};
 pub use listener::{NoListener, SyncFailure, SyncListener, SyncProgress, Trigger};
 pub use report::{Session, SyncReport, SyncStatus};
 use round_trip::{Exchange, Fetched, ReadingAhead};
@@ -244,21 +244,21 @@ impl SyncClient {
 
     /// The platform reports the kind of network the phone is on now. With
     /// [`SyncConfig::media_unmetered_only`] on, photo uploads wait while it is
-    /// [`Network::Metered`] (the default until the app reports one); records sync on any.
+    /// [`NetworkKind::Metered`] (the default until the app reports one); records sync on any.
     /// An app with auto-sync running reports through [`AutoSync::network_changed`], which also
     /// syncs at once when an unmetered network appears.
     ///
     /// ```no_run
     /// # fn demo(fs: &fieldsales_core::FieldSales) {
-    /// use fieldsales_core::sync::Network;
+    /// use fieldsales_core::sync::NetworkKind;
     /// fs.sync().set_media_unmetered_only(true); // the user's "photos on Wi-Fi only"
-    /// fs.sync().set_network(Network::Unmetered); // from the platform's network callback
+    /// fs.sync().set_network(NetworkKind::Unmetered); // from the platform's network callback
     /// # }
     /// ```
-    pub fn set_network(&self, network: Network) {
+    pub fn set_network(&self, network: NetworkKind) {
         self.shared
             .unmetered
-            .store(network == Network::Unmetered, Ordering::Relaxed);
+            .store(network == NetworkKind::Unmetered, Ordering::Relaxed);
     }
 
     /// Turns "photo uploads only on an unmetered network" on or off while the app runs.
