@@ -1,7 +1,7 @@
 //! Photos and documents: attach an image from a file path, list a record's media, get a file,
 //! the upload queue.
 //!
-//! `Attached`, `MediaItem`, `MediaQueue`, `MediaRole` and `UploadState` are the core's
+//! `Attached`, `MediaItem`, `MediaQueue`, `FailedUpload`, `MediaRole` and `UploadState` are the core's
 //! (`fieldsales_core::media`). Images cross the boundary as file paths, never as byte arrays:
 //! the camera's 12 MP file is read by the core, which stores its own shrunk copy. Everything
 //! here reads or writes files, so every call is `suspend` in Kotlin and `async` in Swift.
@@ -85,7 +85,8 @@ impl Media {
             .await
     }
 
-    /// Where the upload queue stands (for a "3 photos waiting" line).
+    /// Where the upload queue stands (for a "3 photos waiting" line), with the failed items'
+    /// reasons and attempts (for a support screen).
     pub async fn queue(&self) -> Result<MediaQueue> {
         let media = self.ctx.core.media();
         self.ctx.rt.blocking(move || Ok(media.queue()?)).await

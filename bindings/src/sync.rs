@@ -27,7 +27,9 @@ use std::time::SystemTime;
 
 use chrono::DateTime;
 use fieldsales_core::protocol::Role;
-use fieldsales_core::sync::{self as core, ConflictFound, Login, RejectedEdit, SyncReport};
+use fieldsales_core::sync::{
+    self as core, ConflictFound, Login, NetworkKind, RejectedEdit, SyncReport,
+};
 use fieldsales_core::sync::{SyncFailure, SyncProgress, Trigger as SyncTrigger};
 
 use crate::convert::{opt_time_out, time_out};
@@ -177,6 +179,29 @@ impl SyncClient {
         guard(|| Ok(self.ctx.core.sync().status()?.into()))
     }
 
+    /// The kind of network the phone is on now (from `ConnectivityManager` /
+    /// `NWPathMonitor`). While "photos on Wi-Fi only" is on, photo uploads wait on a
+    /// `METERED` network (the default until reported); records sync on any network.
+    ///
+    /// ```kotlin
+    /// store.sync().setMediaUnmeteredOnly(settings.photosOnWifiOnly)
+    /// store.sync().setNetwork(if (caps.hasCapability(NET_CAPABILITY_NOT_METERED)) NetworkKind.UNMETERED else NetworkKind.METERED)
+    /// ```
+    pub fn set_network(&self, network: NetworkKind) {
+        self.ctx.core.sync().set_network(network);
+    }
+
+    /// Turns "photo uploads only on an unmetered network" on or off (the user's setting).
+    pub fn set_media_unmetered_only(&self, on: bool) {
+        self.ctx.core.sync().set_media_unmetered_only(on);
+    }
+
+    /// The tenant's watermark setting as the last sync delivered it, for a settings screen
+    /// ("photos are stamped with time and place").
+    pub fn photo_watermark(&self) -> Result<bool> {
+        guard(|| Ok(self.ctx.core.sync().tenant_settings()?.photo_watermark))
+    }
+
     /// Local edits the server refused, oldest first.
     pub fn rejected(&self) -> Result<Vec<RejectedEdit>> {
         guard(|| Ok(self.ctx.core.sync().rejected()?))
@@ -288,6 +313,12 @@ impl AutoSync {
     /// The network went away (`false`) or came back (`true`, which syncs at once).
     pub fn connectivity_changed(&self, online: bool) {
         self.with(|e| e.connectivity_changed(online));
+    }
+
+    /// The kind of network changed; an unmetered one syncs at once, so photos held back on
+    /// mobile data go up (see `Sync.setNetwork`).
+    pub fn network_changed(&self, network: NetworkKind) {
+        self.with(|e| e.network_changed(network));
     }
 
     /// The app came to the foreground: sync at once.

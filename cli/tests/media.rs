@@ -148,6 +148,7 @@ fn a_visit_photo_is_listed_queued_counted_and_written_back_at_1920_px_with_a_320
     let queue = s.json(&["media", "status"]);
     assert_eq!(queue["queued"], 2, "the photo and its thumbnail: {queue}");
     assert_eq!(queue["uploaded"], 0);
+    assert_eq!(queue["failures"], serde_json::json!([]), "nothing failed");
     assert!(s.text(&["media", "status"]).contains("2 queued"));
 
     let out = s.path("out.jpg");

@@ -106,6 +106,7 @@ pub mod search;
 mod store;
 pub mod sync;
 pub mod task;
+mod tenant;
 pub mod timeline;
 pub mod validate;
 pub mod visit;
@@ -167,9 +168,10 @@ impl FieldSales {
             .store
             .transaction(|tx| dedup::build_if_needed(tx, &engine.actor))?;
         media::sweep_orphans(&engine)?;
+        let sync = sync::SyncShared::new(credentials, &engine.config.sync);
         Ok(FieldSales {
             engine: Arc::new(engine),
-            sync: Arc::new(sync::SyncShared::new(credentials)),
+            sync: Arc::new(sync),
         })
     }
 

@@ -69,6 +69,87 @@ pub struct SyncResponse {
     /// Opaque continuation while `more` is true (snapshot paging); send it back as is.
     #[serde(default)]
     pub resume: Option<String>,
+    /// The tenant's settings for its devices, as they stand now; `None` from a server that
+    /// predates them (the device keeps what it had, or the defaults). A device that does not
+    /// know the field ignores it.
+    #[serde(default)]
+    pub settings: Option<TenantSettings>,
+}
+
+/// What a tenant's administrator chose for every device of the tenant
+/// (`fieldsales-server tenant settings`). Every field has a default, so a newer server may add
+/// fields that an older device reads as absent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TenantSettings {
+    /// Burn the time and the check-in position into a corner of every photo attached to a
+    /// visit (off by default).
+    #[serde(default)]
+    pub photo_watermark: bool,
+    /// The tenant's local time as minutes east of UTC, for times written on photos. The
+    /// default, +08:00, is China Standard Time (Asia/Shanghai, no daylight saving).
+    #[serde(default = "TenantSettings::default_utc_offset")]
+    pub utc_offset_minutes: i32,
+}
+
+impl TenantSettings {
+    /// China Standard Time, +08:00.
+    pub const DEFAULT_UTC_OFFSET_MINUTES: i32 = 8 * 60;
+    /// The widest offset in use anywhere (UTC−12:00 to UTC+14:00), both ways.
+    pub const MAX_UTC_OFFSET_MINUTES: i32 = 14 * 60;
+
+    fn default_utc_offset() -> i32 {
+        Self::DEFAULT_UTC_OFFSET_MINUTES
+    }
+
+    /// Reads an offset as people write it: `+08:00`, `-03:30`, `+8`, `0`, `Z`; `None` when it is
+    /// none of those or outside ±14:00.
+    pub fn parse_utc_offset(text: &str) -> Option<i32> {
+        let text = text.trim();
+        if text.eq_ignore_ascii_case("z") || text == "0" {
+            return Some(0);
+        }
+        let (sign, rest) = match text.as_bytes().first()? {
+            b'+' => (1, &text[1..]),
+            b'-' => (-1, &text[1..]),
+            _ => return None,
+        };
+        let (hours, minutes) = match rest.split_once(':') {
+            Some((h, m)) if m.len() == 2 => (h, m),
+            Some(_) => return None,
+            None => (rest, "0"),
+        };
+        let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+        if hours.is_empty() || hours.len() > 2 || !digits(hours) || !digits(minutes) {
+            return None;
+        }
+        let hours: i32 = hours.parse().ok()?;
+        let minutes: i32 = minutes.parse().ok()?;
+        if minutes >= 60 {
+            return None;
+        }
+        let total = sign * (hours * 60 + minutes);
+        (total.abs() <= Self::MAX_UTC_OFFSET_MINUTES).then_some(total)
+    }
+
+    /// The offset as `+08:00`.
+    pub fn utc_offset_text(&self) -> String {
+        let sign = if self.utc_offset_minutes < 0 {
+            '-'
+        } else {
+            '+'
+        };
+        let abs = self.utc_offset_minutes.unsigned_abs();
+        format!("{sign}{:02}:{:02}", abs / 60, abs % 60)
+    }
+}
+
+impl Default for TenantSettings {
+    fn default() -> Self {
+        TenantSettings {
+            photo_watermark: false,
+            utc_offset_minutes: Self::DEFAULT_UTC_OFFSET_MINUTES,
+        }
+    }
 }
 
 /// New state of one document, for the device to merge.
@@ -245,5 +326,59 @@ mod tests {
         let shown = format!("{request:?}");
         assert!(!shown.contains("s3cret-pass"), "{shown}");
         assert!(shown.contains("acme"));
+    }
+
+    #[test]
+    fn an_answer_without_settings_reads_as_none_and_settings_without_fields_as_defaults() {
+        #[derive(Serialize)]
+        struct OldAnswer {
+            cursor: u64,
+            acked: Vec<i64>,
+            rejected: Vec<Rejection>,
+            docs: Vec<DocUpdate>,
+            more: bool,
+        }
+        let old = OldAnswer {
+            cursor: 7,
+            acked: vec![],
+            rejected: vec![],
+            docs: vec![],
+            more: false,
+        };
+        let bytes = crate::encode(&old);
+        let read: SyncResponse = crate::decode(&bytes, 1 << 20).unwrap();
+        assert_eq!((read.cursor, read.settings), (7, None));
+
+        #[derive(Serialize)]
+        struct Empty {}
+        let bytes = crate::encode(&Empty {});
+        let read: TenantSettings = crate::decode(&bytes, 1 << 20).unwrap();
+        assert_eq!(read, TenantSettings::default());
+        assert!(
+            !read.photo_watermark,
+            "the watermark is off unless turned on"
+        );
+        assert_eq!(read.utc_offset_text(), "+08:00");
+    }
+
+    #[test]
+    fn utc_offsets_are_read_as_people_write_them_and_nonsense_is_refused() {
+        let parse = TenantSettings::parse_utc_offset;
+        assert_eq!(parse("+08:00"), Some(480));
+        assert_eq!(parse("-03:30"), Some(-210));
+        assert_eq!(parse("+8"), Some(480));
+        assert_eq!(parse("Z"), Some(0));
+        for bad in [
+            "",
+            "8",
+            "+8:0",
+            "+25:00",
+            "+08:60",
+            "+123",
+            "Asia/Shanghai",
+            "+-1",
+        ] {
+            assert_eq!(parse(bad), None, "{bad:?}");
+        }
     }
 }

@@ -1,4 +1,5 @@
-//! Administration: tenants, teams, users, passwords, devices and log compaction.
+//! Administration: tenants and their settings, teams, users, passwords, devices and log
+//! compaction.
 //!
 //! One API for both callers that need it: the binary's subcommands (`fieldsales-server tenant
 //! create ...`) and tests or demos that seed a server in-process. It speaks names (tenant
@@ -7,7 +8,7 @@
 
 use std::sync::Arc;
 
-use fieldsales_protocol::Role;
+use fieldsales_protocol::{Role, TenantSettings};
 
 use crate::accounts::hash_password;
 use crate::error::{Error, Result};
@@ -44,6 +45,34 @@ impl Admin {
             .tenant_by_name(name)
             .await?
             .ok_or(Error::NotFound { what: "tenant" })
+    }
+
+    /// The settings `tenant`'s devices receive with every sync.
+    pub async fn tenant_settings(&self, tenant: &str) -> Result<TenantSettings> {
+        let tenant = self.tenant(tenant).await?;
+        self.storage.tenant_settings(&tenant.id).await
+    }
+
+    /// Changes the settings of `tenant` through `change`, and returns them as stored; each
+    /// device takes them at its next sync. An offset outside ±14:00 is refused.
+    pub async fn change_tenant_settings(
+        &self,
+        tenant: &str,
+        change: impl FnOnce(&mut TenantSettings),
+    ) -> Result<TenantSettings> {
+        let tenant = self.tenant(tenant).await?;
+        let mut settings = self.storage.tenant_settings(&tenant.id).await?;
+        change(&mut settings);
+        if settings.utc_offset_minutes.abs() > TenantSettings::MAX_UTC_OFFSET_MINUTES {
+            return Err(Error::Invalid {
+                field: "utc_offset",
+                reason: "a UTC offset lies between -14:00 and +14:00",
+            });
+        }
+        self.storage
+            .set_tenant_settings(&tenant.id, settings)
+            .await?;
+        Ok(settings)
     }
 
     pub async fn create_team(&self, tenant: &str, name: &str) -> Result<Team> {

@@ -14,6 +14,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
+use fieldsales_protocol::TenantSettings;
 use fieldsales_server::storage::sqlite::SqliteStorage;
 use fieldsales_server::{Admin, Error, Server, ServerConfig, UserSpec};
 
@@ -71,7 +72,29 @@ enum Command {
 
 #[derive(Subcommand)]
 enum TenantCommand {
-    Create { name: String },
+    Create {
+        name: String,
+    },
+    /// Show the tenant's device settings, changing those given first; devices take them at
+    /// their next sync.
+    Settings {
+        name: String,
+        /// Burn the time and the check-in position into the corner of visit photos.
+        #[arg(long, value_parser = on_off)]
+        photo_watermark: Option<bool>,
+        /// The tenant's local time for photo watermarks, as an offset from UTC (`+08:00`,
+        /// China Standard Time, is the default).
+        #[arg(long, allow_hyphen_values = true)]
+        utc_offset: Option<String>,
+    },
+}
+
+fn on_off(text: &str) -> Result<bool, String> {
+    match text {
+        "on" => Ok(true),
+        "off" => Ok(false),
+        _ => Err("on or off".into()),
+    }
 }
 
 #[derive(Subcommand)]
@@ -156,6 +179,45 @@ async fn run(cli: Cli) -> Result<(), Error> {
         } => {
             let tenant = admin.create_tenant(&name).await?;
             println!("tenant {} created: id {}", tenant.name, tenant.id);
+        }
+        Command::Tenant {
+            command:
+                TenantCommand::Settings {
+                    name,
+                    photo_watermark,
+                    utc_offset,
+                },
+        } => {
+            let offset = match utc_offset {
+                Some(text) => Some(TenantSettings::parse_utc_offset(&text).ok_or(
+                    Error::Invalid {
+                        field: "utc_offset",
+                        reason: "an offset from UTC is written +08:00 or -03:30",
+                    },
+                )?),
+                None => None,
+            };
+            let settings = if photo_watermark.is_none() && offset.is_none() {
+                admin.tenant_settings(&name).await?
+            } else {
+                admin
+                    .change_tenant_settings(&name, |s| {
+                        if let Some(on) = photo_watermark {
+                            s.photo_watermark = on;
+                        }
+                        if let Some(minutes) = offset {
+                            s.utc_offset_minutes = minutes;
+                        }
+                    })
+                    .await?
+            };
+            let on_off = if settings.photo_watermark {
+                "on"
+            } else {
+                "off"
+            };
+            println!("photo_watermark {on_off}");
+            println!("utc_offset {}", settings.utc_offset_text());
         }
         Command::Team {
             command: TeamCommand::Create { tenant, name },

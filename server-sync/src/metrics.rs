@@ -27,6 +27,8 @@ pub struct Metrics {
     pub login_throttled: IntCounterVec,
     /// Media chunks (`PATCH /v1/media`) being received or stored right now.
     pub media_uploads: IntGauge,
+    /// Media reads (`HEAD`, `GET`) refused by the per-user limit.
+    pub media_reads_limited: IntCounter,
 }
 
 impl Metrics {
@@ -91,6 +93,11 @@ impl Metrics {
             "Media chunks being received or stored",
         )
         .expect("metric names are valid");
+        let media_reads_limited = IntCounter::new(
+            "fieldsales_media_reads_limited_total",
+            "Media reads refused by the per-user limit",
+        )
+        .expect("metric names are valid");
         for collector in [
             Box::new(syncs.clone()) as Box<dyn prometheus::core::Collector>,
             Box::new(changes_accepted.clone()),
@@ -102,6 +109,7 @@ impl Metrics {
             Box::new(login_lockouts.clone()),
             Box::new(login_throttled.clone()),
             Box::new(media_uploads.clone()),
+            Box::new(media_reads_limited.clone()),
         ] {
             registry
                 .register(collector)
@@ -119,6 +127,7 @@ impl Metrics {
             login_lockouts,
             login_throttled,
             media_uploads,
+            media_reads_limited,
         }
     }
 

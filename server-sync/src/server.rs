@@ -22,6 +22,7 @@ use crate::admin::Admin;
 use crate::config::ServerConfig;
 use crate::error::Result;
 use crate::http::listen::{self, Serving};
+use crate::http::media_rate::MediaReadRate;
 use crate::http::tls::TlsCerts;
 use crate::http::{self, AppState, ConnectionLimits, StreamSlots};
 use crate::media::BlobStore;
@@ -91,6 +92,9 @@ impl Server {
             streams: StreamSlots::default(),
             uploads: StreamSlots::default(),
             blobs,
+            media_reads: Arc::new(MediaReadRate::new(
+                config.media.max_reads_per_user_per_minute,
+            )),
         };
         if let Some(keep) = config.compaction.keep_changes {
             let every = Duration::from_secs(config.compaction.interval_secs);

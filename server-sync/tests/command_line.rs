@@ -112,3 +112,43 @@ fn a_config_file_that_does_not_parse_stops_the_binary_with_a_reason() {
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("configuration"));
 }
+
+#[test]
+fn an_admin_turns_the_photo_watermark_on_and_sets_the_offset_and_nonsense_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("server");
+    ok(admin(&data, &["tenant", "create", "acme"], None));
+    let shown = ok(admin(&data, &["tenant", "settings", "acme"], None));
+    assert_eq!(shown, "photo_watermark off\nutc_offset +08:00\n");
+    let changed = ok(admin(
+        &data,
+        &[
+            "tenant",
+            "settings",
+            "acme",
+            "--photo-watermark",
+            "on",
+            "--utc-offset",
+            "-03:30",
+        ],
+        None,
+    ));
+    assert_eq!(changed, "photo_watermark on\nutc_offset -03:30\n");
+    for bad in [
+        &["--photo-watermark", "yes"][..],
+        &["--utc-offset", "Asia/Shanghai"][..],
+        &["--utc-offset", "+15:00"][..],
+    ] {
+        let mut args = vec!["tenant", "settings", "acme"];
+        args.extend_from_slice(bad);
+        let refused = admin(&data, &args, None);
+        assert!(!refused.status.success(), "{bad:?} is refused");
+    }
+    let refused = admin(&data, &["tenant", "settings", "globex"], None);
+    assert!(!refused.status.success(), "an unknown tenant is an error");
+    let shown = ok(admin(&data, &["tenant", "settings", "acme"], None));
+    assert_eq!(
+        shown, "photo_watermark on\nutc_offset -03:30\n",
+        "unchanged"
+    );
+}

@@ -481,3 +481,46 @@ async fn the_configured_compaction_trims_the_log_by_itself() {
     let _ = (devices, http, users);
     server.shutdown().await.unwrap();
 }
+
+#[tokio::test]
+async fn a_tenants_settings_reach_its_devices_in_every_answer_and_bad_ones_are_refused() {
+    use fieldsales_core::protocol::TenantSettings;
+    use fieldsales_server::Error;
+
+    let fx = wire::start().await;
+    let mut ann = fx.device("ann").await;
+    let pulled = ann.sync().await;
+    assert_eq!(
+        pulled[0].settings,
+        Some(TenantSettings::default()),
+        "a tenant nobody configured sends the defaults: no watermark, +08:00"
+    );
+
+    let admin = fx.server.admin();
+    let set = admin
+        .change_tenant_settings(wire::TENANT, |s| {
+            s.photo_watermark = true;
+            s.utc_offset_minutes = 7 * 60;
+        })
+        .await
+        .unwrap();
+    assert_eq!(admin.tenant_settings(wire::TENANT).await.unwrap(), set);
+    let pulled = ann.sync().await;
+    assert_eq!(pulled[0].settings, Some(set), "a pull carries them");
+    ann.fs
+        .customers()
+        .create(team_customer("Settings Shop"))
+        .unwrap();
+    let pushed = ann.sync().await;
+    assert!(!pushed[0].acked.is_empty());
+    assert_eq!(pushed[0].settings, Some(set), "and so does a push");
+
+    let refused = admin
+        .change_tenant_settings(wire::TENANT, |s| s.utc_offset_minutes = 15 * 60)
+        .await
+        .unwrap_err();
+    assert!(matches!(refused, Error::Invalid { .. }), "{refused:?}");
+    assert_eq!(admin.tenant_settings(wire::TENANT).await.unwrap(), set);
+    let unknown = admin.tenant_settings("no-such-tenant").await.unwrap_err();
+    assert!(matches!(unknown, Error::NotFound { .. }), "{unknown:?}");
+}

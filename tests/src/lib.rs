@@ -135,6 +135,18 @@ impl World {
             .expect("password reset");
     }
 
+    /// Turns the tenant's photo watermark on or off; devices learn it at their next sync.
+    pub fn set_photo_watermark(&self, on: bool) {
+        let server = self.server.as_ref().expect("a running server");
+        self.server_runtime()
+            .block_on(
+                server
+                    .admin()
+                    .change_tenant_settings(TENANT, |s| s.photo_watermark = on),
+            )
+            .expect("the tenant's settings change");
+    }
+
     /// A new device of `username`, signed in through the proxy.
     pub fn device(&self, username: &str) -> Device {
         Device::sign_in(&self.proxy.url(), username, |_| {})

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use fieldsales_core::customer::Visibility;
 use fieldsales_core::media::UploadState;
 use fieldsales_core::sync::SyncError;
+use fieldsales_core::visit::Fix;
 use fieldsales_core::{Error, Remedy};
 use fieldsales_e2e::{Device, Fault, World};
 use image::{ImageFormat, RgbImage};
@@ -162,4 +163,88 @@ fn a_connection_lost_during_the_uploads_fails_the_sync_and_the_next_sync_finishe
         read(&full),
         read(&ann.fs.media().file(&signed.hash).unwrap().unwrap())
     );
+}
+
+#[test]
+fn with_the_tenants_watermark_on_a_visit_photo_carries_time_and_place_in_its_corner_for_the_manager(
+) {
+    let world = World::start();
+    let ann = world.device("ann");
+    let mia = world.device("mia");
+    let photo = camera_photo(&ann, "shop.jpg", 5);
+    let customer = ann.add_customer("水印商店", Visibility::Team);
+    let fix = Fix {
+        lat: 31.2304,
+        lon: 121.4737,
+        accuracy_m: Some(8.0),
+    };
+    let before = ann
+        .fs
+        .visits()
+        .check_in(&customer, None, Some(fix))
+        .unwrap();
+    let plain = ann.fs.media().attach_to_visit(&before.id, &photo).unwrap();
+
+    world.set_photo_watermark(true);
+    ann.sync();
+    let visit = ann
+        .fs
+        .visits()
+        .check_in(&customer, None, Some(fix))
+        .unwrap();
+    let stamped = ann.fs.media().attach_to_visit(&visit.id, &photo).unwrap();
+    ann.sync();
+    mia.sync();
+
+    assert_ne!(stamped.hash, plain.hash, "the same shot, now stamped");
+    let full = mia.fs.sync().fetch_media(&stamped.hash).unwrap();
+    let stamped_pixels = image::open(full).unwrap().into_rgb8();
+    let plain_pixels = image::open(ann.fs.media().file(&plain.hash).unwrap().unwrap())
+        .unwrap()
+        .into_rgb8();
+    let (width, height) = stamped_pixels.dimensions();
+    let differs = |x0: u32, y0: u32, x1: u32, y1: u32| {
+        (y0..y1)
+            .flat_map(|y| (x0..x1).map(move |x| (x, y)))
+            .filter(|&(x, y)| {
+                let (a, b) = (stamped_pixels.get_pixel(x, y), plain_pixels.get_pixel(x, y));
+                a.0.iter().zip(b.0).any(|(p, q)| p.abs_diff(q) > 24)
+            })
+            .count()
+    };
+    let corner = differs(width - 300, height - 110, width, height);
+    assert!(
+        corner > 300 * 110 / 2,
+        "the corner changed: {corner} pixels"
+    );
+    assert_eq!(
+        differs(0, 0, width, height / 2),
+        0,
+        "the top half is the photo as it was"
+    );
+    // The box darkens the photo (about 200 there) and the text is light on it.
+    let luma =
+        |p: &image::Rgb<u8>| (u32::from(p[0]) * 3 + u32::from(p[1]) * 6 + u32::from(p[2])) / 10;
+    let corner_pixels: Vec<u32> = (height - 110..height)
+        .flat_map(|y| (width - 300..width).map(move |x| (x, y)))
+        .map(|(x, y)| luma(stamped_pixels.get_pixel(x, y)))
+        .collect();
+    assert!(
+        corner_pixels.iter().filter(|l| **l > 200).count() > 500,
+        "light text"
+    );
+    assert!(
+        corner_pixels.iter().filter(|l| **l < 100).count() > 5_000,
+        "a dark box"
+    );
+
+    world.set_photo_watermark(false);
+    ann.sync();
+    let after = ann
+        .fs
+        .visits()
+        .check_in(&customer, None, Some(fix))
+        .unwrap();
+    let off = ann.fs.media().attach_to_visit(&after.id, &photo).unwrap();
+    assert_eq!(off.hash, plain.hash, "off again: the plain photo");
 }

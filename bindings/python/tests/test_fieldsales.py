@@ -208,7 +208,9 @@ def test_a_photo_from_the_gallery_is_attached_to_a_visit_and_queued(store, tmp_p
     assert len(photo.hash) == 64 and photo.thumbnail != photo.hash
     listed = asyncio.run(media.list(visit.id))
     assert [m.hash for m in listed] == [photo.hash]
-    assert asyncio.run(media.queue()).queued == 2
+    waiting = asyncio.run(media.queue())
+    assert waiting.queued == 2 and waiting.failures == []
+    assert listed[0].attempts == 0 and listed[0].failure is None
     stored = asyncio.run(media.local_file(photo.hash))
     assert stored is not None and open(stored, "rb").read(3) == b"\xff\xd8\xff", "stored as JPEG"
     assert store.visits().get(visit.id).photo_thumbnails == {photo.hash: photo.thumbnail}

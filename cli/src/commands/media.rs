@@ -112,7 +112,8 @@ fn get(ctx: &Ctx, hash: &str, out: &Path, thumbnail: bool) -> Result<String, Cli
     })
 }
 
-/// One line per image: `<hash>  photo  queued  272 KB  on this device`.
+/// One line per image: `<hash>  photo  queued  272 KB  on this device`, and after a failed
+/// upload its attempts and reason.
 fn list(record_id: &str, items: &[MediaItem]) -> String {
     if items.is_empty() {
         return format!("no photos or documents on {record_id}");
@@ -127,8 +128,12 @@ fn list(record_id: &str, items: &[MediaItem]) -> String {
             } else {
                 "not downloaded"
             };
+            let failure = match &item.failure {
+                Some(reason) => format!("  {} attempts: {reason}", item.attempts),
+                None => String::new(),
+            };
             format!(
-                "{}  {}  {state}  {bytes}  {held}",
+                "{}  {}  {state}  {bytes}  {held}{failure}",
                 item.hash,
                 item.role.as_str()
             )
@@ -145,6 +150,15 @@ fn status(q: &MediaQueue) -> String {
     ));
     if q.bytes_pending > 0 {
         t.field("waiting to upload", Some(size(q.bytes_pending)));
+    }
+    for f in &q.failures {
+        t.line(format!(
+            "failed  {}  {}  {} attempts: {}",
+            f.hash,
+            f.role.as_str(),
+            f.attempts,
+            f.reason
+        ));
     }
     t.finish()
 }

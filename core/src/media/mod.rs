@@ -10,8 +10,9 @@
 //! # Life of an attached photo
 //!
 //! 1. **Shrink** ([`shrink`]), before any transaction: decoded under limits, turned upright,
-//!    shrunk to 1,920 px with a 320 px thumbnail, encoded as JPEG without metadata, each named
-//!    by the SHA-256 of its bytes.
+//!    shrunk to 1,920 px, stamped with the time and check-in position when the tenant asks
+//!    for it ([`watermark`]; off by default), given a 320 px thumbnail made from that, encoded
+//!    as JPEG without metadata, each named by the SHA-256 of its bytes.
 //! 2. **Files** (`files`): both written whole and synced under `<store>.media/`.
 //! 3. **One transaction**: `photos[hash] = thumbnail` (a customer: `documents[..]`) on the
 //!    record's document through the record layer, its outbox change, and the two `media` rows
@@ -27,16 +28,21 @@
 //! # Layers
 //!
 //! `files` sits beside `permissions` (layer 1), `table` beside the store that calls it at
-//! commit (3), `config` and `shrink` with the plain settings Config holds (4); this area sits
+//! commit (3), `config`, `shrink` and `watermark` with the plain settings Config holds (4); this area sits
 //! with the record kinds (7).
 
 pub mod config;
 pub(crate) mod files;
 pub mod shrink;
 pub(crate) mod table;
+pub mod watermark;
 
 #[cfg(test)]
 mod fixtures;
+#[cfg(test)]
+mod queue_tests;
+#[cfg(test)]
+mod stamped_tests;
 #[cfg(test)]
 mod tests;
 
@@ -49,8 +55,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::engine::Engine;
 use crate::error::{Error, MediaError, Result};
-use crate::record::parse_id;
 use crate::record::schema::{customer as cf, visit as vf, Kind};
+use crate::record::{parse_id, RecordDoc};
 
 pub use config::MediaConfig;
 pub use shrink::{content_hash, Encoded, Shrunk};
@@ -58,6 +64,7 @@ pub use table::{MediaRole, UploadState};
 
 use shrink::is_content_hash;
 use table::NewRow;
+use watermark::Stamp;
 
 /// An image attached to a record: the stored photo or document and its thumbnail.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -87,10 +94,26 @@ pub struct MediaItem {
     pub state: Option<UploadState>,
     /// Whether the image's file is on this device ([`Media::file`] gives its path).
     pub local: bool,
+    /// Failed upload attempts so far (0 when none failed, or when it came from the server).
+    pub attempts: u32,
+    /// Why the last upload failed, while its state is `Failed`: a status and an error code,
+    /// never content.
+    pub failure: Option<String>,
+}
+
+/// A captured item whose last upload failed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct FailedUpload {
+    pub hash: String,
+    pub role: MediaRole,
+    pub attempts: u32,
+    /// Why the last attempt failed (a status and an error code, never content).
+    pub reason: String,
 }
 
 /// The upload queue of media captured on this device.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct MediaQueue {
     pub queued: u64,
@@ -99,7 +122,19 @@ pub struct MediaQueue {
     pub uploaded: u64,
     /// Bytes not uploaded yet.
     pub bytes_pending: u64,
+    /// The failed items with their reasons, the most attempted first (at most
+    /// [`MediaQueue::FAILURES_LISTED`]; `failed` counts them all).
+    pub failures: Vec<FailedUpload>,
 }
+
+impl MediaQueue {
+    /// Failed items [`Media::queue`] lists by name.
+    pub const FAILURES_LISTED: u32 = 20;
+}
+
+/// A used file is marked used again only after this long: reading a photo is no reason to
+/// write to the database each time a list scrolls past it.
+const TOUCH_EVERY_MS: i64 = 60_000;
 
 /// A media file for the uploader to send.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -142,8 +177,10 @@ impl Media {
     fn attach(&self, kind: Kind, record_id: &str, path: &Path) -> Result<Attached> {
         let id = parse_id(kind, record_id)?;
         // A deleted record refuses before the costly work, and again in the transaction.
-        self.engine.load(kind, id)?.ensure_live()?;
-        let shrunk = shrink::shrink(path, &self.engine.config().media)?;
+        let record = self.engine.load(kind, id)?;
+        record.ensure_live()?;
+        let stamp = self.stamp_for(kind, &record)?;
+        let shrunk = shrink::shrink_stamped(path, &self.engine.config().media, stamp.as_ref())?;
         // Step 2: the files, durable before any row names them.
         let files = self.engine.store.media();
         for encoded in [&shrunk.image, &shrunk.thumbnail] {
@@ -189,6 +226,30 @@ impl Media {
         })
     }
 
+    /// The watermark a photo of `record` gets: with the tenant's `photo_watermark` on, a visit's
+    /// photo carries the time now (the tenant's local time) and the check-in position (else
+    /// the check-out's, else none). A customer's documents are never stamped: a licence or a
+    /// contract is read, not placed, and a stamp could hide its text.
+    fn stamp_for(&self, kind: Kind, record: &RecordDoc) -> Result<Option<Stamp>> {
+        if kind != Kind::Visit {
+            return Ok(None);
+        }
+        let settings = self.engine.read(crate::tenant::load)?;
+        if !settings.photo_watermark {
+            return Ok(None);
+        }
+        let visit = crate::visit::hydrate(record);
+        let fix = [visit.check_in, visit.check_out]
+            .into_iter()
+            .flatten()
+            .find_map(|presence| presence.fix);
+        Ok(Some(Stamp::new(
+            self.engine.now(),
+            settings.utc_offset_minutes,
+            fix.map(|f| (f.lat, f.lon)),
+        )))
+    }
+
     /// The photos of a visit, or the documents of a customer, by hash.
     pub fn list(&self, record_id: &str) -> Result<Vec<MediaItem>> {
         let doc = self.engine.load_any(record_id)?;
@@ -207,6 +268,11 @@ impl Media {
                     local: row.is_some() && files.has(&hash),
                     bytes: row.as_ref().map(|r| r.bytes),
                     state: row.as_ref().map(|r| r.state),
+                    attempts: row.as_ref().map_or(0, |r| r.attempts),
+                    failure: row
+                        .as_ref()
+                        .filter(|r| r.state == UploadState::Failed)
+                        .and_then(|r| r.error.clone()),
                     thumbnail: thumbnail.filter(|t| is_content_hash(t)),
                     role,
                     hash,
@@ -249,28 +315,50 @@ impl Media {
     }
 
     /// The file of media `hash` (an image or a thumbnail), if this device holds it; marks it used
-    /// so the cache keeps it longer.
+    /// so the cache keeps it longer (at most once a minute: a list showing thumbnails reads
+    /// without writing).
     pub fn file(&self, hash: &str) -> Result<Option<PathBuf>> {
         if !is_content_hash(hash) {
             return Ok(None);
         }
         let files = self.engine.store.media();
-        if !self.engine.read(|conn| table::exists(conn, hash))? || !files.has(hash) {
+        let Some(last_used) = self.engine.read(|conn| table::last_used(conn, hash))? else {
+            return Ok(None);
+        };
+        if !files.has(hash) {
             return Ok(None);
         }
         let now_ms = self.engine.now().timestamp_millis();
-        // Not `Engine::write`: marking a file used is no edit, and must not start a sync.
-        self.engine
-            .store
-            .transaction(|tx| table::touch(tx, hash, now_ms))?;
+        if now_ms - last_used >= TOUCH_EVERY_MS {
+            // Not `Engine::write`: marking a file used is no edit, and must not start a sync.
+            self.engine
+                .store
+                .transaction(|tx| table::touch(tx, hash, now_ms))?;
+        }
         Ok(Some(files.path_of(hash)))
     }
 
     /// How many captured media wait for upload, are uploading, failed or are uploaded.
     pub fn queue(&self) -> Result<MediaQueue> {
-        let (counts, bytes_pending) = self.engine.read(table::queue_counts)?;
+        let (counts, bytes_pending, failed) = self.engine.read(|conn| {
+            let (counts, bytes) = table::queue_counts(conn)?;
+            Ok((
+                counts,
+                bytes,
+                table::failed(conn, MediaQueue::FAILURES_LISTED)?,
+            ))
+        })?;
         let mut queue = MediaQueue {
             bytes_pending,
+            failures: failed
+                .into_iter()
+                .map(|row| FailedUpload {
+                    reason: row.error.unwrap_or_default(),
+                    hash: row.hash,
+                    role: row.role,
+                    attempts: row.attempts,
+                })
+                .collect(),
             ..MediaQueue::default()
         };
         for (state, count) in counts {
@@ -285,12 +373,31 @@ impl Media {
     }
 
     /// Up to `limit` media files for the uploader, marked uploading. Only media whose records
-    /// have all synced are offered; thumbnails first. Media left uploading by an interrupted run
-    /// is offered again (uploads are idempotent: the server keys blobs by hash).
+    /// have all synced are offered; thumbnails first, failed ones last. Media left uploading by
+    /// an interrupted run is offered again (uploads are idempotent: the server keys blobs by
+    /// hash).
     pub fn pending_uploads(&self, limit: u32) -> Result<Vec<PendingUpload>> {
+        self.pending_uploads_except(limit, &HashSet::new())
+    }
+
+    /// [`Self::pending_uploads`] without the items of `tried` (those an uploader already tried
+    /// in this run): they are neither offered nor marked uploading, so a failed item stays
+    /// `Failed`, with its reason, until it is tried again.
+    pub fn pending_uploads_except(
+        &self,
+        limit: u32,
+        tried: &HashSet<String>,
+    ) -> Result<Vec<PendingUpload>> {
         let files = self.engine.store.media();
+        let wanted = limit as usize;
+        // Enough rows that `limit` remain once the tried ones are left out.
+        let fetch = u32::try_from(wanted.saturating_add(tried.len())).unwrap_or(u32::MAX);
         self.engine.store.transaction(|tx| {
-            let rows = table::uploadable(tx, limit)?;
+            let rows: Vec<_> = table::uploadable(tx, fetch)?
+                .into_iter()
+                .filter(|row| !tried.contains(&row.hash))
+                .take(wanted)
+                .collect();
             for row in &rows {
                 table::set_state(tx, &row.hash, UploadState::Uploading, None)?;
             }

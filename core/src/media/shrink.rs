@@ -31,6 +31,7 @@ use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits, RgbIma
 
 use crate::error::{Error, MediaError, Result};
 use crate::media::config::MediaConfig;
+use crate::media::watermark::{self, Stamp};
 
 /// One encoded JPEG and its content address.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,12 +53,21 @@ pub struct Shrunk {
 /// Decodes the JPEG, PNG or WebP at `path`, turns it upright, shrinks it and its thumbnail, and
 /// encodes both without metadata.
 pub fn shrink(path: &Path, config: &MediaConfig) -> Result<Shrunk> {
+    shrink_stamped(path, config, None)
+}
+
+/// [`shrink`], with `stamp` burned into the shrunk image's corner before its thumbnail is made
+/// from it (see [`super::watermark`]).
+pub fn shrink_stamped(path: &Path, config: &MediaConfig, stamp: Option<&Stamp>) -> Result<Shrunk> {
     let (pixels, orientation) = decode(path, config)?;
     let image = fit(&pixels, config.max_edge_px)?;
     drop(pixels);
     let mut image = DynamicImage::ImageRgb8(image);
     image.apply_orientation(orientation);
-    let image = image.into_rgb8();
+    let mut image = image.into_rgb8();
+    if let Some(stamp) = stamp {
+        watermark::burn(&mut image, stamp);
+    }
     let thumbnail = fit(&image, config.thumbnail_edge_px)?;
     Ok(Shrunk {
         image: encode(&image, config.jpeg_quality)?,

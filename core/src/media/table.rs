@@ -270,13 +270,6 @@ pub(crate) fn row(conn: &Connection, hash: &str) -> Result<Option<MediaRow>> {
         .optional()?)
 }
 
-/// Whether media `hash` has a row.
-pub(crate) fn exists(conn: &Connection, hash: &str) -> Result<bool> {
-    Ok(conn
-        .prepare_cached("SELECT EXISTS (SELECT 1 FROM media WHERE hash = ?1)")?
-        .query_row([hash], |r| r.get(0))?)
-}
-
 /// The role a record gives media `hash`, if any record references it.
 pub(crate) fn referenced_as(conn: &Connection, hash: &str) -> Result<Option<MediaRole>> {
     let role: Option<String> = conn
@@ -297,11 +290,30 @@ pub(crate) fn records_with_image(conn: &Connection, hash: &str) -> Result<Vec<St
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// When media `hash` was last used (ms), if it has a row.
+pub(crate) fn last_used(conn: &Connection, hash: &str) -> Result<Option<i64>> {
+    Ok(conn
+        .prepare_cached("SELECT last_used_at FROM media WHERE hash = ?1")?
+        .query_row([hash], |r| r.get(0))
+        .optional()?)
+}
+
 /// Marks media `hash` used at `now_ms` (the cache evicts the least recently used first).
 pub(crate) fn touch(conn: &Connection, hash: &str, now_ms: i64) -> Result<()> {
     conn.prepare_cached("UPDATE media SET last_used_at = ?2 WHERE hash = ?1")?
         .execute(params![hash, now_ms])?;
     Ok(())
+}
+
+/// Captured media whose last upload failed, the most attempted first, at most `limit`.
+pub(crate) fn failed(conn: &Connection, limit: u32) -> Result<Vec<MediaRow>> {
+    let sql = format!(
+        "SELECT {ROW_COLUMNS} FROM media WHERE upload = 'failed'
+         ORDER BY attempts DESC, created_at, hash LIMIT ?1"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map([limit], media_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 /// Counts of captured media by upload state, and the bytes not uploaded yet.

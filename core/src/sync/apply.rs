@@ -245,6 +245,9 @@ pub(crate) fn apply(
     // Merges that met other devices' changes settle in the same transaction (see `dedup`).
     crate::dedup::settle_pending(&engine.writer(tx, now))?;
     applied.acked = acknowledge(tx, &answer.acked)?;
+    if let Some(settings) = &answer.settings {
+        crate::tenant::save(tx, settings)?;
+    }
     let resume = answer.resume.as_deref().filter(|_| answer.more);
     state::record_success(tx, now, answer.cursor, resume)?;
     Ok(applied)

@@ -30,7 +30,7 @@ use crate::credentials::Credential;
 use crate::error::{Error, Remedy};
 
 use super::listener::{SyncFailure, SyncListener, Trigger};
-use super::{ServerUrl, SyncClient, SyncConfig, SyncError, SyncReport};
+use super::{NetworkKind, ServerUrl, SyncClient, SyncConfig, SyncError, SyncReport};
 
 /// What the app (or the event stream) tells the engine.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,6 +39,7 @@ enum Command {
     Foreground,
     ServerSeq(u64),
     SyncNow,
+    Network(NetworkKind),
 }
 
 /// A running auto-sync engine. Dropping it stops the engine.
@@ -77,6 +78,12 @@ impl AutoSync {
     /// starts a sync at once and resets the backoff.
     pub fn connectivity_changed(&self, online: bool) {
         let _ = self.commands.send(Command::Connectivity(online));
+    }
+
+    /// The platform reports the kind of network (see [`SyncClient::set_network`]). An
+    /// unmetered network starts a sync at once, so photos held back on mobile data go up.
+    pub fn network_changed(&self, network: NetworkKind) {
+        let _ = self.commands.send(Command::Network(network));
     }
 
     /// The app came to the foreground: sync at once.
@@ -220,6 +227,12 @@ impl Scheduler {
                 plan(&mut self.due, now, Trigger::ServerEvent)
             }
             Command::ServerSeq(_) => {}
+            Command::Network(network) => {
+                self.client.set_network(network);
+                if network == NetworkKind::Unmetered {
+                    self.on_command(Command::Connectivity(true));
+                }
+            }
         }
     }
 

@@ -6,6 +6,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use serde::{Deserialize, Serialize};
+
 use crate::protocol::limits;
 
 use super::backoff::Backoff;
@@ -30,6 +32,12 @@ pub struct SyncConfig {
     pub max_changes_per_request: usize,
     /// A label for the admin's device list ("Pixel 8").
     pub device_name: Option<String>,
+    /// Photo and document uploads wait for an unmetered network (Wi-Fi) when the app reports
+    /// a metered one ([`super::SyncClient::set_network`]); records still sync on any network.
+    /// The device keeps no originals, so what waits are the shrunk photos (a few hundred KB
+    /// each). Off by default; [`super::SyncClient::set_media_unmetered_only`] changes it while
+    /// the app runs.
+    pub media_unmetered_only: bool,
     /// Carries the messages; `None` means HTTPS ([`super::http::HttpTransport`]).
     pub transport: Option<Arc<dyn Transport>>,
 }
@@ -48,6 +56,7 @@ impl Default for SyncConfig {
             max_answer_bytes: None,
             max_changes_per_request: limits::MAX_CHANGES_PER_REQUEST,
             device_name: None,
+            media_unmetered_only: false,
             transport: None,
         }
     }
@@ -63,7 +72,21 @@ impl std::fmt::Debug for SyncConfig {
             .field("request_timeout", &self.request_timeout)
             .field("max_answer_bytes", &self.max_answer_bytes)
             .field("max_changes_per_request", &self.max_changes_per_request)
+            .field("media_unmetered_only", &self.media_unmetered_only)
             .field("custom_transport", &self.transport.is_some())
             .finish_non_exhaustive()
     }
+}
+
+/// The kind of network the platform reports (`ConnectivityManager`'s `NOT_METERED`,
+/// `NWPath.isExpensive`/`isConstrained`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+#[serde(rename_all = "snake_case")]
+pub enum NetworkKind {
+    /// Mobile data, a hotspot, or not reported yet: it may cost the user money.
+    #[default]
+    Metered,
+    /// Wi-Fi or Ethernet without a data cap.
+    Unmetered,
 }

@@ -7,6 +7,10 @@
 //! users who may see a record naming it, and `Media::pending_uploads` offers only media whose
 //! records have synced.
 //!
+//! On a metered network with `SyncConfig::media_unmetered_only` on, uploads wait (the queue
+//! keeps them) while thumbnails of arrived records still come: they are a few KB each and what
+//! a manager's list shows.
+//!
 //! Error policy, by [`crate::Remedy`]: a failure that a later attempt can cure (network, server
 //! busy, session expired) stops the media step and fails the sync, so the auto-sync engine's
 //! backoff retries it, and the upload resumes from the server's offset; a failure of one item
@@ -33,6 +37,7 @@ pub(crate) struct MediaMoved {
     pub uploaded: u64,
     pub downloaded: u64,
     pub failed: u64,
+    pub waiting_for_unmetered: bool,
 }
 
 impl SyncClient {
@@ -40,19 +45,19 @@ impl SyncClient {
     pub(crate) async fn move_media(&self) -> Result<MediaMoved> {
         let mut moved = MediaMoved::default();
         let media = Media::new(self.engine().clone());
-        // Items tried in this sync: a failed one is offered again by the queue, but not retried
+        // Items tried in this sync: a failed one is not retried (nor marked uploading again)
         // before the next sync.
         let mut tried = std::collections::HashSet::new();
-        loop {
-            let m = media.clone();
-            let pending = self.on_db(move |_| m.pending_uploads(UPLOAD_BATCH)).await?;
-            let fresh: Vec<_> = pending
-                .into_iter()
-                .filter(|item| tried.insert(item.hash.clone()))
-                .collect();
+        moved.waiting_for_unmetered = self.media_uploads_waiting_for_unmetered();
+        while !moved.waiting_for_unmetered {
+            let (m, skip) = (media.clone(), tried.clone());
+            let fresh = self
+                .on_db(move |_| m.pending_uploads_except(UPLOAD_BATCH, &skip))
+                .await?;
             if fresh.is_empty() {
                 break;
             }
+            tried.extend(fresh.iter().map(|item| item.hash.clone()));
             for item in fresh {
                 self.upload_one(&media, item, &mut moved).await?;
             }

@@ -33,6 +33,8 @@ pub mod http;
 mod listener;
 mod media;
 mod media_queue;
+#[cfg(test)]
+mod metered_tests;
 mod report;
 mod round_trip;
 mod runtime;
@@ -45,6 +47,7 @@ pub(crate) mod testing;
 pub mod transport;
 
 use std::future::Future;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use crate::credentials::{Credential, CredentialStore};
@@ -56,7 +59,7 @@ pub use crate::error::SyncError;
 pub use apply::ConflictFound;
 pub use auto::AutoSync;
 pub use backoff::Backoff;
-pub use config::SyncConfig;
+pub use config::{NetworkKind, SyncConfig};
 pub use listener::{NoListener, SyncFailure, SyncListener, SyncProgress, Trigger};
 pub use report::{Session, SyncReport, SyncStatus};
 use round_trip::{Exchange, Fetched, ReadingAhead};
@@ -97,16 +100,23 @@ pub(crate) struct SyncShared {
     /// Bumped after each login, so that a running engine stops waiting out a backoff that only
     /// a new session could end.
     logins: tokio::sync::watch::Sender<u64>,
+    /// The network the app last reported is unmetered.
+    unmetered: AtomicBool,
+    /// Media uploads wait for an unmetered network (`SyncConfig::media_unmetered_only`, or
+    /// as the app set it since).
+    media_unmetered_only: AtomicBool,
 }
 
 impl SyncShared {
-    pub(crate) fn new(credentials: Arc<dyn CredentialStore>) -> Self {
+    pub(crate) fn new(credentials: Arc<dyn CredentialStore>, config: &SyncConfig) -> Self {
         SyncShared {
             credentials,
             runtime: OnceLock::new(),
             transport: OnceLock::new(),
             running: tokio::sync::Mutex::new(()),
             logins: tokio::sync::watch::Sender::new(0),
+            unmetered: AtomicBool::new(false),
+            media_unmetered_only: AtomicBool::new(config.media_unmetered_only),
         }
     }
 }
@@ -232,6 +242,45 @@ impl SyncClient {
         })
     }
 
+    /// The platform reports the kind of network the phone is on now. With
+    /// [`SyncConfig::media_unmetered_only`] on, photo uploads wait while it is
+    /// [`NetworkKind::Metered`] (the default until the app reports one); records sync on any.
+    /// An app with auto-sync running reports through [`AutoSync::network_changed`], which also
+    /// syncs at once when an unmetered network appears.
+    ///
+    /// ```no_run
+    /// # fn demo(fs: &fieldsales_core::FieldSales) {
+    /// use fieldsales_core::sync::NetworkKind;
+    /// fs.sync().set_media_unmetered_only(true); // the user's "photos on Wi-Fi only"
+    /// fs.sync().set_network(NetworkKind::Unmetered); // from the platform's network callback
+    /// # }
+    /// ```
+    pub fn set_network(&self, network: NetworkKind) {
+        self.shared
+            .unmetered
+            .store(network == NetworkKind::Unmetered, Ordering::Relaxed);
+    }
+
+    /// Turns "photo uploads only on an unmetered network" on or off while the app runs.
+    pub fn set_media_unmetered_only(&self, on: bool) {
+        self.shared
+            .media_unmetered_only
+            .store(on, Ordering::Relaxed);
+    }
+
+    /// Whether media uploads wait now: the setting is on and the network is metered.
+    pub fn media_uploads_waiting_for_unmetered(&self) -> bool {
+        self.shared.media_unmetered_only.load(Ordering::Relaxed)
+            && !self.shared.unmetered.load(Ordering::Relaxed)
+    }
+
+    /// What the tenant's administrator chose for its devices, as the last sync answer carried
+    /// it (the defaults before any): whether visit photos get a watermark, the tenant's UTC
+    /// offset.
+    pub fn tenant_settings(&self) -> Result<crate::protocol::TenantSettings> {
+        self.engine.read(crate::tenant::load)
+    }
+
     /// Local edits the server refused, oldest first. They stay until dismissed.
     pub fn rejected(&self) -> Result<Vec<RejectedEdit>> {
         self.engine.read(state::rejected)
@@ -267,6 +316,7 @@ impl SyncClient {
                 report.media_uploaded = moved.uploaded;
                 report.media_downloaded = moved.downloaded;
                 report.media_failed = moved.failed;
+                report.media_waiting_for_unmetered = moved.waiting_for_unmetered;
                 report
             }),
             Err(e) => Err(e),

@@ -71,4 +71,8 @@ pub struct SyncReport {
     /// Captured media the server refused (kept, with the reason, in the media queue).
     #[serde(default)]
     pub media_failed: u64,
+    /// Uploads were held back: the network is metered and the device uploads media only on
+    /// an unmetered one (`SyncConfig::media_unmetered_only`).
+    #[serde(default)]
+    pub media_waiting_for_unmetered: bool,
 }

@@ -1,4 +1,5 @@
-//! The `[media]` section: where media blobs are kept and what one device may upload at once
+//! The `[media]` section: where media blobs are kept, what one device may upload at once and
+//! how many reads one user may make a minute
 //! (see `crate::media`, which keeps them, and `http::media`, which serves them).
 
 use std::path::{Path, PathBuf};
@@ -34,6 +35,9 @@ pub struct MediaSettings {
     pub s3_allow_http: bool,
     /// Uploads (`PATCH`) one device may have in flight at once; beyond it, 429.
     pub max_uploads_per_device: usize,
+    /// Media reads (`HEAD`, `GET`) one user may make per minute; beyond it, 429 until the
+    /// minute's lock ends. A phone's sync reads at most a few hundred thumbnails.
+    pub max_reads_per_user_per_minute: u32,
 }
 
 impl Default for MediaSettings {
@@ -46,6 +50,7 @@ impl Default for MediaSettings {
             s3_region: None,
             s3_allow_http: false,
             max_uploads_per_device: 2,
+            max_reads_per_user_per_minute: 1_200,
         }
     }
 }
@@ -88,6 +93,10 @@ impl MediaSettings {
             self.max_uploads_per_device =
                 parse("FIELDSALES_SERVER_MEDIA_MAX_UPLOADS_PER_DEVICE", &v)?;
         }
+        if let Some(v) = var("FIELDSALES_SERVER_MEDIA_MAX_READS_PER_USER_PER_MINUTE") {
+            self.max_reads_per_user_per_minute =
+                parse("FIELDSALES_SERVER_MEDIA_MAX_READS_PER_USER_PER_MINUTE", &v)?;
+        }
         Ok(())
     }
 
@@ -95,6 +104,11 @@ impl MediaSettings {
         if self.max_uploads_per_device == 0 {
             return Err(Error::Config(
                 "media.max_uploads_per_device must be > 0".into(),
+            ));
+        }
+        if self.max_reads_per_user_per_minute == 0 {
+            return Err(Error::Config(
+                "media.max_reads_per_user_per_minute must be > 0".into(),
             ));
         }
         if self.backend == MediaBackend::S3 && self.s3_bucket.is_none() {

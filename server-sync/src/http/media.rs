@@ -5,7 +5,8 @@
 //! written: the session (401), the hash's form (400), the upload headers and declared length
 //! (400, 413), then whether a record the user may see refers to the hash (404 otherwise, the
 //! same answer as for a blob that does not exist), then the device's share of concurrent
-//! uploads (429). Only then is a chunk body read, at most [`MAX_CHUNK_BYTES`] of it (413
+//! uploads (429); a read (`HEAD`, `GET`) counts against the user's reads per minute before the
+//! visibility check (429, `media_rate`). Only then is a chunk body read, at most [`MAX_CHUNK_BYTES`] of it (413
 //! beyond), under the connection's body pace. The bytes themselves are the blob store's
 //! business (`crate::media::BlobStore`). Logs carry ids, hashes' first characters and sizes,
 //! never a user's data.
@@ -39,6 +40,24 @@ fn check_hash(hash: &str) -> Result<(), ApiError> {
             "a media hash is 64 lowercase hexadecimal digits (SHA-256)",
         ))
     }
+}
+
+/// `None` while the user has reads left this minute (`media_rate`), else the 429 with
+/// `Retry-After` to answer.
+fn over_read_rate(state: &AppState, auth: &Authenticated) -> Option<Response> {
+    let principal = &auth.principal;
+    let wait = state
+        .media_reads
+        .take(&principal.tenant_id, &principal.user_id)
+        .err()?;
+    state.metrics.media_reads_limited.inc();
+    let refused = ApiError::new(
+        StatusCode::TOO_MANY_REQUESTS,
+        ErrorCode::RateLimited,
+        "too many media reads; retry after Retry-After seconds",
+    );
+    let secs = wait.as_secs().max(1).to_string();
+    Some(([(header::RETRY_AFTER, secs)], refused).into_response())
 }
 
 /// The user may reach the blob, else the 404 a missing blob gets.
@@ -89,6 +108,9 @@ pub(super) async fn status(
     Path(hash): Path<String>,
 ) -> Result<Response, ApiError> {
     check_hash(&hash)?;
+    if let Some(refused) = over_read_rate(&state, &auth) {
+        return Ok(refused);
+    }
     check_reachable(&state, &auth, &hash).await?;
     let upload = state.blobs.state(&auth.principal.tenant_id, &hash).await?;
     let mut response = (StatusCode::OK, state_headers(upload)).into_response();
@@ -237,6 +259,9 @@ pub(super) async fn download(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     check_hash(&hash)?;
+    if let Some(refused) = over_read_rate(&state, &auth) {
+        return Ok(refused);
+    }
     check_reachable(&state, &auth, &hash).await?;
     let etag = format!("\"{hash}\"");
     let etag_value =

@@ -16,6 +16,7 @@ mod events;
 pub(crate) mod listen;
 mod login;
 mod media;
+pub mod media_rate;
 mod password_pool;
 mod sync;
 pub mod throttle;
@@ -67,6 +68,8 @@ pub struct AppState {
     pub uploads: StreamSlots,
     /// Media blobs.
     pub blobs: crate::media::BlobStore,
+    /// Media reads per user, against `media.max_reads_per_user_per_minute`.
+    pub media_reads: Arc<media_rate::MediaReadRate>,
 }
 
 /// The routes over `state`. Serve it with `into_make_service_with_connect_info::<SocketAddr>()`

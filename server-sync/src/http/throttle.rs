@@ -157,8 +157,9 @@ impl Entry {
     }
 }
 
-/// Failures per key with a window, a lockout, and a bounded size.
-struct FailureTable<K> {
+/// Failures per key with a window, a lockout, and a bounded size. Also counts plain requests
+/// for the per-user media read limit (`super::media_rate`), where every request is an event.
+pub(crate) struct FailureTable<K> {
     entries: Mutex<HashMap<K, Entry>>,
     max_failures: u32,
     window: Duration,
@@ -167,7 +168,12 @@ struct FailureTable<K> {
 }
 
 impl<K: Hash + Eq + Copy> FailureTable<K> {
-    fn new(max_failures: u32, window: Duration, lockout: Duration, capacity: usize) -> Self {
+    pub(crate) fn new(
+        max_failures: u32,
+        window: Duration,
+        lockout: Duration,
+        capacity: usize,
+    ) -> Self {
         FailureTable {
             entries: Mutex::new(HashMap::new()),
             max_failures,
@@ -178,14 +184,14 @@ impl<K: Hash + Eq + Copy> FailureTable<K> {
     }
 
     /// How long `key` stays locked, if it is.
-    fn locked(&self, key: &K, now: Instant) -> Option<Duration> {
+    pub(crate) fn locked(&self, key: &K, now: Instant) -> Option<Duration> {
         let entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
         let until = entries.get(key)?.locked_until?;
         (until > now).then(|| until - now)
     }
 
     /// Counts one failure of `key`; true when this failure locks it.
-    fn fail(&self, key: K, now: Instant) -> bool {
+    pub(crate) fn fail(&self, key: K, now: Instant) -> bool {
         let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
         if !entries.contains_key(&key) && entries.len() >= self.capacity {
             self.make_room(&mut entries, now);

@@ -7,7 +7,9 @@
 //! that user by [`crate::access::can_see`] — the one visibility rule, not a second one for
 //! media. The references come from the index storage keeps beside each document (updated in
 //! the transaction that stores a pushed document, rebuilt from the stored documents by a
-//! migration), so a check opens a few documents' audience columns, never the blob.
+//! migration), so a check reads the referrers' audience columns a page at a time, never a
+//! document's bytes nor the blob. A deleted record refers to nothing: its photos stay
+//! reachable only through other live records.
 //!
 //! A user who may not reach a blob is told it does not exist (404), whether it exists, belongs
 //! to another team or tenant, or was never referenced: a hash known from elsewhere reveals
@@ -24,30 +26,36 @@ use crate::error::Result;
 use crate::storage::Storage;
 use crate::sync::SyncStore;
 
-/// Referring documents examined for one check; a blob shared by more (the same photo attached
-/// to hundreds of visits) is judged on the first ones, which keeps a check bounded.
-pub const MAX_REFERRERS_CHECKED: usize = 64;
+/// Referring documents read per page of one check. Every referrer is considered (the same
+/// photo attached to hundreds of visits is reachable through any of them), a page at a time,
+/// and the check stops at the first that the user may see.
+pub const REFERRERS_PAGE: usize = 256;
 
-/// May `viewer` upload or download the blob `hash`? Runs inside one read of the tenant.
+/// May `viewer` upload or download the blob `hash`? Runs inside one read of the tenant. Only
+/// live documents count: a deleted visit (a tombstone) no longer opens its photos.
 pub fn may_reach(store: &mut dyn SyncStore, viewer: &Viewer, hash: &str) -> Result<bool> {
-    let referrers = store.media_referrers(hash, MAX_REFERRERS_CHECKED)?;
-    if referrers.is_empty() {
-        return Ok(false);
-    }
-    let teams = store.teams()?;
-    for doc_id in referrers {
-        let Some(doc) = store.load_doc(&doc_id)? else {
-            continue;
+    let mut teams = None;
+    let mut after: Option<String> = None;
+    loop {
+        let page = store.media_referrers(hash, after.as_deref(), REFERRERS_PAGE)?;
+        if page.is_empty() {
+            return Ok(false);
+        }
+        let teams = match &mut teams {
+            Some(teams) => teams,
+            None => teams.insert(store.teams()?),
         };
-        let customer = match &doc.meta.customer {
-            Some(id) => store.load_doc(id)?.map(|c| c.meta.as_customer()),
-            None => None,
-        };
-        if can_see(viewer, &doc.meta, customer.as_ref(), &teams) {
+        if page
+            .iter()
+            .any(|r| can_see(viewer, &r.meta, r.customer.as_ref(), teams))
+        {
             return Ok(true);
         }
+        if page.len() < REFERRERS_PAGE {
+            return Ok(false);
+        }
+        after = page.last().map(|r| r.doc_id.clone());
     }
-    Ok(false)
 }
 
 /// Deletes the blobs among `hashes` that no document of `tenant` refers to any more, and

@@ -12,7 +12,7 @@
 pub mod sqlite;
 
 use async_trait::async_trait;
-use fieldsales_protocol::{Role, SyncResponse};
+use fieldsales_protocol::{Role, SyncResponse, TenantSettings};
 
 use crate::accounts::{NewSession, Principal, UserAccount};
 use crate::config::Limits;
@@ -107,6 +107,10 @@ pub trait Storage: Send + Sync + 'static {
     async fn media_reachable(&self, principal: Principal, hash: &str) -> Result<bool>;
     /// Does any document of the tenant still refer to the media blob `hash`?
     async fn media_referenced(&self, tenant_id: &str, hash: &str) -> Result<bool>;
+    /// What the tenant's administrator chose for its devices (the defaults until a setting is
+    /// changed); every sync answer carries it.
+    async fn tenant_settings(&self, tenant_id: &str) -> Result<TenantSettings>;
+    async fn set_tenant_settings(&self, tenant_id: &str, settings: TenantSettings) -> Result<()>;
     /// The tenant's latest sequence number.
     async fn head(&self, tenant_id: &str) -> Result<u64>;
     /// Trims each tenant's log to its latest `keep` entries; returns the entries removed.

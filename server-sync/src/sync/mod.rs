@@ -89,8 +89,23 @@ pub trait SyncStore {
     fn docs_after(&mut self, after_id: Option<&str>, limit: usize) -> Result<Vec<DocEntry>>;
     /// Replaces the media references of `doc_id` (the reference index `crate::media` reads).
     fn set_media_refs(&mut self, doc_id: &str, hashes: &BTreeSet<String>) -> Result<()>;
-    /// At most `limit` ids of documents that refer to the blob `hash`.
-    fn media_referrers(&mut self, hash: &str, limit: usize) -> Result<Vec<String>>;
+    /// At most `limit` live (not deleted) documents that refer to the blob `hash`, with ids
+    /// greater than `after_id`, in id order, with their audience: a page of what decides who
+    /// may reach the blob, read without the documents' bytes.
+    fn media_referrers(
+        &mut self,
+        hash: &str,
+        after_id: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<Referrer>>;
+}
+
+/// A live document that refers to a media blob, with the audience fields `can_see` reads.
+#[derive(Debug, Clone)]
+pub struct Referrer {
+    pub doc_id: String,
+    pub meta: DocMeta,
+    pub customer: Option<CustomerAudience>,
 }
 
 /// The user a principal is, as the visibility rules see them.

@@ -13,7 +13,7 @@ use rusqlite::{params, OptionalExtension, Row, Transaction};
 use super::media;
 use crate::access::{read_visibility, CustomerAudience, DocMeta, Teams};
 use crate::error::{Error, Result};
-use crate::sync::{DocEntry, LogEntry, StoredDoc, SyncStore};
+use crate::sync::{DocEntry, LogEntry, Referrer, StoredDoc, SyncStore};
 
 pub struct TenantLog<'a> {
     tx: &'a Transaction<'a>,
@@ -215,12 +215,33 @@ impl SyncStore for TenantLog<'_> {
         media::replace_refs(self.tx, &self.tenant_id, doc_id, hashes)
     }
 
-    fn media_referrers(&mut self, hash: &str, limit: usize) -> Result<Vec<String>> {
-        let mut stmt = self.tx.prepare_cached(
-            "SELECT doc_id FROM media_refs WHERE tenant_id = ?1 AND hash = ?2 LIMIT ?3",
+    fn media_referrers(
+        &mut self,
+        hash: &str,
+        after_id: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<Referrer>> {
+        let sql = format!(
+            "SELECT d.id, {META_COLUMNS} FROM media_refs r \
+             JOIN docs d ON d.tenant_id = r.tenant_id AND d.id = r.doc_id \
+             LEFT JOIN docs cu ON cu.tenant_id = d.tenant_id AND cu.id = d.customer \
+                AND cu.kind = 'customer' \
+             WHERE r.tenant_id = ?1 AND r.hash = ?2 AND r.doc_id > ?3 AND d.deleted = 0 \
+             ORDER BY r.doc_id LIMIT ?4"
+        );
+        let mut stmt = self.tx.prepare_cached(&sql)?;
+        let rows = stmt.query_map(
+            params![self.tenant_id, hash, after_id.unwrap_or(""), limit as i64],
+            |r| {
+                let (meta, customer) = read_meta(r, 1)?;
+                Ok(Referrer {
+                    doc_id: r.get(0)?,
+                    meta,
+                    customer,
+                })
+            },
         )?;
-        let rows = stmt.query_map(params![self.tenant_id, hash, limit as i64], |r| r.get(0))?;
-        Ok(rows.collect::<rusqlite::Result<Vec<String>>>()?)
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
 
     fn docs_after(&mut self, after_id: Option<&str>, limit: usize) -> Result<Vec<DocEntry>> {

@@ -11,6 +11,7 @@ mod accounts;
 mod log;
 mod media;
 mod schema;
+mod settings;
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -19,7 +20,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
-use fieldsales_protocol::SyncResponse;
+use fieldsales_protocol::{SyncResponse, TenantSettings};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use uuid::Uuid;
 
@@ -289,8 +290,9 @@ impl Storage for SqliteStorage {
                 .read(move |conn| {
                     let tx = conn.transaction_with_behavior(TransactionBehavior::Deferred)?;
                     let mut tenant = log::TenantLog::open(&tx, &principal.tenant_id)?;
-                    let outcome = sync::run(&mut tenant, &principal, &request, &limits)?;
+                    let mut outcome = sync::run(&mut tenant, &principal, &request, &limits)?;
                     drop(tenant);
+                    outcome.0.settings = Some(settings::load(&tx, &principal.tenant_id)?);
                     tx.rollback()?;
                     Ok(outcome)
                 })
@@ -308,8 +310,9 @@ impl Storage for SqliteStorage {
         self.write(move |conn| {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let mut tenant = log::TenantLog::open(&tx, &principal.tenant_id)?;
-            let outcome = sync::run(&mut tenant, &principal, &request, &limits)?;
+            let mut outcome = sync::run(&mut tenant, &principal, &request, &limits)?;
             tenant.finish()?;
+            outcome.0.settings = Some(settings::load(&tx, &principal.tenant_id)?);
             accounts::touch_device(&tx, &principal.tenant_id, &principal.device_id)?;
             tx.commit()?;
             Ok(outcome)
@@ -334,6 +337,18 @@ impl Storage for SqliteStorage {
     async fn media_referenced(&self, tenant_id: &str, hash: &str) -> Result<bool> {
         let (tenant_id, hash) = (tenant_id.to_string(), hash.to_string());
         self.read(move |conn| media::referenced(conn, &tenant_id, &hash))
+            .await
+    }
+
+    async fn tenant_settings(&self, tenant_id: &str) -> Result<TenantSettings> {
+        let tenant_id = tenant_id.to_string();
+        self.read(move |conn| settings::load(conn, &tenant_id))
+            .await
+    }
+
+    async fn set_tenant_settings(&self, tenant_id: &str, value: TenantSettings) -> Result<()> {
+        let tenant_id = tenant_id.to_string();
+        self.write(move |conn| settings::save(conn, &tenant_id, &value))
             .await
     }
 

@@ -135,6 +135,17 @@ CREATE INDEX media_refs_doc ON media_refs (tenant_id, doc_id);
         run: rebuild_media_refs,
         scrub: false,
     },
+    // 5: what a tenant's administrator chose for its devices (see `settings`); no row means
+    // the defaults.
+    Step::Sql(
+        r#"
+CREATE TABLE tenant_settings (
+    tenant_id          TEXT PRIMARY KEY REFERENCES tenants(id),
+    photo_watermark    INTEGER NOT NULL DEFAULT 0,
+    utc_offset_minutes INTEGER NOT NULL DEFAULT 480
+);
+"#,
+    ),
 ];
 
 fn rebuild_media_refs(tx: &rusqlite::Transaction<'_>, _: &()) -> Result<()> {

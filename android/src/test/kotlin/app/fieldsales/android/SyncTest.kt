@@ -8,6 +8,7 @@ package app.fieldsales.android
 import app.fieldsales.core.ConflictFound
 import app.fieldsales.core.CustomerPatch
 import app.fieldsales.core.Login
+import app.fieldsales.core.NetworkKind
 import app.fieldsales.core.RecordKind
 import app.fieldsales.core.RejectedEdit
 import app.fieldsales.core.SyncFailure
@@ -298,8 +299,13 @@ class SyncTest {
                 assertEquals(UploadState.QUEUED, listed.single().state)
                 assertEquals(2uL, cho.media().queue().queued, "the photo and its thumbnail wait")
 
+                cho.sync().setMediaUnmeteredOnly(true)
+                val held = cho.sync().sync()
+                assertTrue(held.mediaWaitingForUnmetered, "on mobile data the photos wait: $held")
+                assertEquals(0uL, held.mediaUploaded)
+                cho.sync().setNetwork(NetworkKind.UNMETERED)
                 val sent = cho.sync().sync()
-                assertEquals(2uL, sent.mediaUploaded, "records first, then the media: $sent")
+                assertEquals(2uL, sent.mediaUploaded, "on Wi-Fi they go: $sent")
 
                 val received = dan.sync().sync()
                 assertEquals(1uL, received.mediaDownloaded, "the thumbnail comes with the sync: $received")
