@@ -12,6 +12,7 @@ mod auth;
 mod body_pace;
 mod client_address;
 mod connection;
+mod console;
 mod events;
 pub(crate) mod listen;
 mod login;
@@ -39,6 +40,7 @@ use crate::storage::Storage;
 pub use auth::Authenticated;
 pub use client_address::ClientAddress;
 pub(crate) use connection::ConnectionLimits;
+pub use console::ConsoleApi;
 pub use events::StreamSlots;
 pub use login::LoginGuard;
 
@@ -94,6 +96,11 @@ pub fn router(state: AppState) -> std::io::Result<Router> {
                 .head(media::status)
                 .patch(media::upload),
         )
+        .route("/v1/console/visits", get(console::visits))
+        .route("/v1/console/visits/{id}", get(console::visit))
+        .route("/v1/console/figures", get(console::figures))
+        .route("/v1/console/customers/{id}", get(console::customer))
+        .route("/v1/openapi.json", get(console::openapi))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(body_limit))

@@ -18,6 +18,7 @@ mod push;
 
 use std::collections::BTreeSet;
 
+use fieldsales_protocol::record::Summary;
 use fieldsales_protocol::SyncResponse;
 
 use crate::access::{CustomerAudience, DocMeta, Teams, Viewer};
@@ -91,6 +92,8 @@ pub trait SyncStore {
     fn set_media_refs(&mut self, doc_id: &str, hashes: &BTreeSet<String>) -> Result<()>;
     /// At most `limit` ids of documents that refer to the blob `hash`.
     fn media_referrers(&mut self, hash: &str, limit: usize) -> Result<Vec<String>>;
+    /// Replaces the console's read-model row of `doc_id` with what the document now says.
+    fn set_summary(&mut self, doc_id: &str, summary: &Summary) -> Result<()>;
 }
 
 /// The user a principal is, as the visibility rules see them.
