@@ -3,17 +3,16 @@
 //! the per-rep figures, a customer's timeline), and everyone it refuses — a rep, another
 //! team's manager, another tenant, no session, an expired one, malformed questions, a flood.
 
-use fieldsales_core::customer::{Address, NewCustomer, Visibility};
 use fieldsales_core::protocol::{media, Role};
-use fieldsales_core::quicklog::{Channel, NewQuickLog};
-use fieldsales_core::visit::{CheckOut, Fix};
 use fieldsales_server::UserSpec;
-use fieldsales_testkit::wire::{self, Device, Fixture, PASSWORD};
+use fieldsales_testkit::wire::{self, Fixture, PASSWORD};
 use fieldsales_testkit::Tenant;
 use reqwest::StatusCode;
 use serde_json::Value;
 
-const SHOP: (f64, f64) = (39.9042, 116.4074);
+mod console_day;
+
+use console_day::{a_day_of_work, PHOTO, SHOP};
 
 async fn get(fx: &Fixture, token: Option<&str>, path: &str) -> (StatusCode, Value) {
     let mut request = fx.http.get(fx.url(path));
@@ -35,19 +34,6 @@ fn ids(page: &Value) -> Vec<String> {
         .collect()
 }
 
-fn customer(name: &str, visibility: Visibility) -> NewCustomer {
-    NewCustomer {
-        name: name.into(),
-        visibility,
-        address: Some(Address {
-            text: Some("北京市东城区".into()),
-            lat: Some(SHOP.0),
-            lon: Some(SHOP.1),
-        }),
-        ..Default::default()
-    }
-}
-
 /// A token for a user created after the fixture's seed.
 async fn token_of_new_user(fx: &Fixture, username: &str, role: Role, team: Option<&str>) -> String {
     fx.server
@@ -66,93 +52,6 @@ async fn token_of_new_user(fx: &Fixture, username: &str, role: Role, team: Optio
         .await
         .expect("login")
         .token
-}
-
-/// The day's work of team north (ann: a verified visit with notes, a pain point, a photo and
-/// a next action, and a call; bob: an out-of-range visit) and of team south (cat: a visit).
-struct Day {
-    shop: String,
-    ann_visit: String,
-    bob_visit: String,
-    cat_visit: String,
-    photo: String,
-}
-
-async fn a_day_of_work(ann: &mut Device, bob: &mut Device, cat: &mut Device) -> Day {
-    let shop = ann
-        .fs
-        .customers()
-        .create(customer("北京小米", Visibility::Team))
-        .unwrap();
-    let at_the_door = Fix {
-        lat: SHOP.0,
-        lon: SHOP.1,
-        accuracy_m: Some(10.0),
-    };
-    let ann_visit = ann
-        .fs
-        .visits()
-        .check_in(&shop, None, Some(at_the_door))
-        .unwrap()
-        .id;
-    let photo = media::content_hash(b"the shop front");
-    ann.fs
-        .visits()
-        .check_out(
-            &ann_visit,
-            CheckOut {
-                notes: Some("老板在，想看报价".into()),
-                pain_points: vec!["价格太高".into()],
-                outcome: Some("interested".into()),
-                next_action: Some("发报价单".into()),
-                next_action_due: Some(chrono::Utc::now() + chrono::Duration::days(1)),
-                photos: vec![photo.clone()],
-                ..Default::default()
-            },
-        )
-        .unwrap();
-    ann.fs
-        .quick_log()
-        .log(NewQuickLog {
-            channel: Channel::Call,
-            customer_id: Some(shop.clone()),
-            ..Default::default()
-        })
-        .unwrap();
-    ann.sync().await;
-
-    let own = bob
-        .fs
-        .customers()
-        .create(customer("Bob's Lead", Visibility::Private))
-        .unwrap();
-    let far_away = Fix {
-        lat: SHOP.0 + 1.0,
-        lon: SHOP.1,
-        accuracy_m: Some(10.0),
-    };
-    let bob_visit = bob
-        .fs
-        .visits()
-        .check_in(&own, None, Some(far_away))
-        .unwrap()
-        .id;
-    bob.sync().await;
-
-    let south = cat
-        .fs
-        .customers()
-        .create(customer("South Mall", Visibility::Team))
-        .unwrap();
-    let cat_visit = cat.fs.visits().check_in(&south, None, None).unwrap().id;
-    cat.sync().await;
-    Day {
-        shop,
-        ann_visit,
-        bob_visit,
-        cat_visit,
-        photo,
-    }
 }
 
 #[tokio::test]
@@ -234,6 +133,7 @@ async fn a_manager_reviews_the_teams_synced_visits_and_an_admin_the_whole_tenant
     assert_eq!(detail["pain_points"], serde_json::json!(["价格太高"]));
     assert_eq!(detail["check_in"]["distance_m"], 0.0);
     assert_eq!(detail["customer"]["lat"], SHOP.0);
+    assert_eq!(day.photo, media::content_hash(PHOTO));
     assert_eq!(detail["photos"][0]["hash"], day.photo);
     assert_eq!(detail["photos"][0]["url"], media::path(&day.photo));
     let history = detail["history"].as_array().expect("a history");

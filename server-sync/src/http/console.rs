@@ -20,6 +20,7 @@ use utoipa::{Modify, OpenApi};
 
 use super::{AppState, Authenticated};
 use crate::access::{console_reach, ConsoleRefusal};
+use crate::accounts::Principal;
 use crate::console::filter::{path_id, PeriodQuery, VisitQuery};
 use crate::console::{
     Asker, CustomerView, Figures, HistoryEntry, Period, PhotoView, PresenceView, RepFigures,
@@ -67,8 +68,8 @@ pub async fn openapi() -> Response {
 }
 
 /// The asker behind a request, or the console's refusal.
-fn asker(state: &AppState, auth: &Authenticated) -> Result<Asker, ApiError> {
-    let viewer = crate::sync::viewer(&auth.principal);
+pub(super) fn asker(state: &AppState, principal: &Principal) -> Result<Asker, ApiError> {
+    let viewer = crate::sync::viewer(principal);
     let reach = console_reach(&viewer).map_err(|refusal| match refusal {
         ConsoleRefusal::Rep => ApiError::forbidden(
             "the console is for managers and admins; a rep's day is on the phone",
@@ -76,7 +77,7 @@ fn asker(state: &AppState, auth: &Authenticated) -> Result<Asker, ApiError> {
         ConsoleRefusal::NoTeam => ApiError::forbidden("a manager in no team has nobody to review"),
     })?;
     Ok(Asker {
-        tenant_id: auth.principal.tenant_id.clone(),
+        tenant_id: principal.tenant_id.clone(),
         viewer,
         reach,
         zone: state.config.console.zone(),
@@ -84,7 +85,7 @@ fn asker(state: &AppState, auth: &Authenticated) -> Result<Asker, ApiError> {
     })
 }
 
-fn query<T>(query: Result<Query<T>, QueryRejection>) -> Result<T, ApiError> {
+pub(super) fn query<T>(query: Result<Query<T>, QueryRejection>) -> Result<T, ApiError> {
     query
         .map(|Query(q)| q)
         .map_err(|_| ApiError::invalid_field("the query string is malformed"))
@@ -115,7 +116,7 @@ pub async fn visits(
     auth: Authenticated,
     q: Result<Query<VisitQuery>, QueryRejection>,
 ) -> Result<Json<VisitPage>, ApiError> {
-    let asker = asker(&state, &auth)?;
+    let asker = asker(&state, &auth.principal)?;
     let filter = VisitFilter::parse(&query(q)?, asker.zone, asker.now_ms)?;
     Ok(Json(state.storage.console_visits(asker, filter).await?))
 }
@@ -138,7 +139,7 @@ pub async fn visit(
     auth: Authenticated,
     Path(id): Path<String>,
 ) -> Result<Json<VisitDetail>, ApiError> {
-    let asker = asker(&state, &auth)?;
+    let asker = asker(&state, &auth.principal)?;
     let id = path_id(&id, "id")?;
     let detail = state.storage.console_visit(asker, id).await?;
     detail.map(Json).ok_or_else(|| not_found("visit"))
@@ -161,7 +162,7 @@ pub async fn figures(
     auth: Authenticated,
     q: Result<Query<PeriodQuery>, QueryRejection>,
 ) -> Result<Json<Figures>, ApiError> {
-    let asker = asker(&state, &auth)?;
+    let asker = asker(&state, &auth.principal)?;
     let q = query(q)?;
     let period = Period::parse(q.from.as_deref(), q.to.as_deref(), asker.zone, asker.now_ms)?;
     Ok(Json(state.storage.console_figures(asker, period).await?))
@@ -185,7 +186,7 @@ pub async fn customer(
     auth: Authenticated,
     Path(id): Path<String>,
 ) -> Result<Json<Timeline>, ApiError> {
-    let asker = asker(&state, &auth)?;
+    let asker = asker(&state, &auth.principal)?;
     let id = path_id(&id, "id")?;
     let timeline = state.storage.console_timeline(asker, id).await?;
     timeline.map(Json).ok_or_else(|| not_found("customer"))

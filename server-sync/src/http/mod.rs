@@ -17,6 +17,7 @@ mod events;
 pub(crate) mod listen;
 mod login;
 mod media;
+mod pages;
 mod password_pool;
 mod sync;
 pub mod throttle;
@@ -84,7 +85,7 @@ pub fn router(state: AppState) -> std::io::Result<Router> {
             "/v1/login",
             post(login::login).layer((
                 DefaultBodyLimit::max(LOGIN_BODY_BYTES),
-                Extension(login_guard),
+                Extension(login_guard.clone()),
             )),
         )
         .route("/v1/logout", post(login::logout))
@@ -101,6 +102,19 @@ pub fn router(state: AppState) -> std::io::Result<Router> {
         .route("/v1/console/figures", get(console::figures))
         .route("/v1/console/customers/{id}", get(console::customer))
         .route("/v1/openapi.json", get(console::openapi))
+        .route("/console", get(pages::home))
+        .route(
+            "/console/login",
+            post(pages::sign_in).layer((
+                DefaultBodyLimit::max(LOGIN_BODY_BYTES),
+                Extension(login_guard.clone()),
+            )),
+        )
+        .route("/console/logout", post(pages::sign_out))
+        .route("/console/visits", get(pages::visits))
+        .route("/console/visits/{id}", get(pages::visit))
+        .route("/console/figures", get(pages::figures))
+        .route("/console/assets/console.css", get(pages::stylesheet))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(body_limit))
