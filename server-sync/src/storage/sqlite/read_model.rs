@@ -361,6 +361,37 @@ mod tests {
     }
 
     #[test]
+    fn migration_6_fills_the_read_model_of_a_database_that_held_documents_before_it() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        super::super::schema::migrate(&mut conn).unwrap();
+        // The database as a server before the console left it: documents, no read model.
+        conn.execute_batch(
+            "DROP TABLE console_customers; DROP TABLE console_visits;
+             DROP TABLE console_quick_logs; DROP TABLE console_tasks;
+             PRAGMA user_version = 5;
+             INSERT INTO tenants (id, name, created_at) VALUES ('t1', 'acme', 'x');",
+        )
+        .unwrap();
+        conn.execute(
+            "INSERT INTO docs (tenant_id, id, kind, visibility, data)
+             VALUES ('t1', 'v1', 'visit', 'private', ?1)",
+            [visit_bytes("ann", "out_of_range")],
+        )
+        .unwrap();
+        super::super::schema::migrate(&mut conn).unwrap();
+        assert_eq!(
+            rows(&conn),
+            vec![(
+                "v1".to_string(),
+                "ann".to_string(),
+                Some("out_of_range".to_string()),
+                None
+            )],
+            "filled from the document; its arrival time is unknown, not invented"
+        );
+    }
+
+    #[test]
     fn a_rebuild_rewrites_rows_from_the_documents_keeps_arrival_times_and_drops_the_gone() {
         let mut conn = Connection::open_in_memory().unwrap();
         super::super::schema::migrate(&mut conn).unwrap();

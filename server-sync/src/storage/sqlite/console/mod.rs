@@ -15,18 +15,21 @@ use fieldsales_protocol::record::{fields_touched, Presence, Summary};
 use fieldsales_protocol::{media, Kind};
 use rusqlite::{params, OptionalExtension, Row, Transaction};
 
+mod figures;
+mod timeline;
+
+pub use figures::figures;
+pub use timeline::timeline;
+
 use crate::access::{can_see, console_reaches, read_visibility, ConsoleReach, DocMeta, Teams};
 use crate::console::{
-    local_time, Asker, Cursor, CustomerView, Figures, HistoryEntry, Period, PhotoView,
-    PresenceView, RepFigures, Timeline, TimelineEntry, VisitDetail, VisitFilter, VisitPage,
-    VisitRow,
+    local_time, Asker, Cursor, CustomerView, HistoryEntry, PhotoView, PresenceView, VisitDetail,
+    VisitFilter, VisitPage, VisitRow,
 };
 use crate::error::Result;
 
 /// Most history entries a visit's detail shows (the latest).
 const MAX_HISTORY: usize = 200;
-/// Most entries of each kind a customer's timeline shows (the latest).
-const MAX_TIMELINE: usize = 300;
 
 /// The tenant's users: username and team.
 struct People {
@@ -325,234 +328,5 @@ pub fn visit(tx: &Transaction<'_>, asker: &Asker, visit_id: &str) -> Result<Opti
         history: history(tx, asker, &people, visit_id, &doc)?,
         history_trimmed: horizon > 0,
         visit: row,
-    }))
-}
-
-/// Per-user counts of one statement, keyed by user id.
-fn counts<const N: usize>(
-    tx: &Transaction<'_>,
-    sql: &str,
-    args: impl rusqlite::Params,
-) -> Result<HashMap<String, [Option<f64>; N]>> {
-    let mut stmt = tx.prepare_cached(sql)?;
-    let mut rows = stmt.query(args)?;
-    let mut out = HashMap::new();
-    while let Some(r) = rows.next()? {
-        let Some(user) = r.get::<_, Option<String>>(0)? else {
-            continue;
-        };
-        let mut values = [None; N];
-        for (i, slot) in values.iter_mut().enumerate() {
-            *slot = r.get(i + 1)?;
-        }
-        out.insert(user, values);
-    }
-    Ok(out)
-}
-
-/// Per-rep figures for `period`, for every non-admin user the asker's console reaches.
-pub fn figures(tx: &Transaction<'_>, asker: &Asker, period: &Period) -> Result<Figures> {
-    let people = people(tx, &asker.tenant_id)?;
-    let (t, from, to, now) = (&asker.tenant_id, period.from_ms, period.to_ms, asker.now_ms);
-    let visits = counts::<4>(
-        tx,
-        "SELECT rep, count(*), total(verdict = 'verified'),
-            avg(CASE WHEN check_out_at >= check_in_at THEN (check_out_at - check_in_at) / 1000.0 END),
-            avg(CASE WHEN synced_at IS NOT NULL AND created_at IS NOT NULL
-                THEN (synced_at - created_at) / 1000.0 END)
-         FROM console_visits WHERE tenant_id = ?1 AND deleted = 0 AND at >= ?2 AND at < ?3
-         GROUP BY rep",
-        params![t, from, to],
-    )?;
-    let logs = counts::<3>(
-        tx,
-        "SELECT rep, total(channel = 'call'),
-            total(synced_at IS NOT NULL AND created_at IS NOT NULL),
-            total(CASE WHEN synced_at IS NOT NULL AND created_at IS NOT NULL
-                THEN (synced_at - created_at) / 1000.0 END)
-         FROM console_quick_logs WHERE tenant_id = ?1 AND deleted = 0 AND at >= ?2 AND at < ?3
-         GROUP BY rep",
-        params![t, from, to],
-    )?;
-    let customers = counts::<2>(
-        tx,
-        "SELECT created_by, count(*), total(stage IS NULL) FROM console_customers
-         WHERE tenant_id = ?1 AND created_at >= ?2 AND created_at < ?3 GROUP BY created_by",
-        params![t, from, to],
-    )?;
-    let tasks = counts::<3>(
-        tx,
-        "SELECT assignee, total(due_at >= ?2 AND due_at < ?3),
-            total(due_at >= ?2 AND due_at < ?3 AND done = 0 AND due_at < ?4),
-            total(done = 1 AND done_at >= ?2 AND done_at < ?3)
-         FROM console_tasks WHERE tenant_id = ?1 AND deleted = 0
-            AND ((due_at >= ?2 AND due_at < ?3) OR (done_at >= ?2 AND done_at < ?3))
-         GROUP BY assignee",
-        params![t, from, to, now],
-    )?;
-    let roles: HashMap<String, String> = {
-        let mut stmt = tx.prepare_cached("SELECT id, role FROM users WHERE tenant_id = ?1")?;
-        let rows = stmt.query_map([t], |r| Ok((r.get(0)?, r.get(1)?)))?;
-        rows.collect::<rusqlite::Result<_>>()?
-    };
-    let whole = |v: Option<f64>| v.unwrap_or(0.0) as i64;
-    let mut reps: Vec<RepFigures> = people
-        .names
-        .iter()
-        .filter(|(id, _)| roles.get(*id).map(String::as_str) != Some("admin"))
-        .filter(|(id, _)| console_reaches(&asker.reach, Some(id), &people.teams))
-        .map(|(id, name)| {
-            let v = visits.get(id).copied().unwrap_or_default();
-            let q = logs.get(id).copied().unwrap_or_default();
-            let c = customers.get(id).copied().unwrap_or_default();
-            let k = tasks.get(id).copied().unwrap_or_default();
-            let (n_visits, verified) = (whole(v[0]), whole(v[1]));
-            // The mean lag over visits and quick-logs together, from each side's mean and count.
-            let visit_lag = v[3].map(|mean| (mean * n_visits as f64, n_visits as f64));
-            let log_lag =
-                (q[1].unwrap_or(0.0) > 0.0).then(|| (q[2].unwrap_or(0.0), q[1].unwrap_or(0.0)));
-            let (lag_sum, lag_n) = [visit_lag, log_lag]
-                .into_iter()
-                .flatten()
-                .fold((0.0, 0.0), |(s, n), (ds, dn)| (s + ds, n + dn));
-            RepFigures {
-                rep_id: id.clone(),
-                rep: name.clone(),
-                visits: n_visits,
-                visits_verified: verified,
-                verified_share: (n_visits > 0).then(|| verified as f64 / n_visits as f64),
-                calls: whole(q[0]),
-                new_customers: whole(c[0]),
-                new_leads: whole(c[1]),
-                tasks_due: whole(k[0]),
-                tasks_overdue: whole(k[1]),
-                tasks_done: whole(k[2]),
-                avg_time_on_site_s: v[2],
-                avg_sync_lag_s: (lag_n > 0.0).then(|| lag_sum / lag_n),
-            }
-        })
-        .collect();
-    reps.sort_by(|a, b| a.rep.cmp(&b.rep));
-    Ok(Figures {
-        from: period.first_day.to_string(),
-        to: period.last_day.to_string(),
-        time_zone: asker.zone.name().to_string(),
-        reps,
-    })
-}
-
-/// A customer and the team's visits, quick-logs and tasks with it, newest first; `None` when
-/// the customer is unknown, or neither visible to the asker nor worked on by anyone in reach.
-pub fn timeline(
-    tx: &Transaction<'_>,
-    asker: &Asker,
-    customer_id: &str,
-) -> Result<Option<Timeline>> {
-    let people = people(tx, &asker.tenant_id)?;
-    let limit = MAX_TIMELINE as i64;
-    let mut entries = Vec::new();
-    let zone = asker.zone;
-    let time = |ms: Option<i64>| ms.and_then(|ms| local_time(ms, zone));
-    let name = |id: &Option<String>| id.as_ref().and_then(|i| people.names.get(i).cloned());
-    let mut keyed: Vec<(i64, TimelineEntry)> = Vec::new();
-    {
-        let mut stmt = tx.prepare_cached(
-            "SELECT id, rep, at, outcome, next_action FROM console_visits
-             WHERE tenant_id = ?1 AND customer = ?2 AND deleted = 0 ORDER BY at DESC LIMIT ?3",
-        )?;
-        let mut rows = stmt.query(params![asker.tenant_id, customer_id, limit])?;
-        while let Some(r) = rows.next()? {
-            let rep: Option<String> = r.get(1)?;
-            let at: i64 = r.get(2)?;
-            keyed.push((
-                at,
-                TimelineEntry {
-                    kind: Kind::Visit.as_str().into(),
-                    id: r.get(0)?,
-                    at: time(Some(at)),
-                    rep: name(&rep),
-                    summary: r.get(3)?,
-                    next_action: r.get(4)?,
-                    done: None,
-                },
-            ));
-            if !console_reaches(&asker.reach, rep.as_deref(), &people.teams) {
-                keyed.pop();
-            }
-        }
-    }
-    {
-        let mut stmt = tx.prepare_cached(
-            "SELECT id, rep, at, channel, next_action FROM console_quick_logs
-             WHERE tenant_id = ?1 AND customer = ?2 AND deleted = 0 ORDER BY at DESC LIMIT ?3",
-        )?;
-        let mut rows = stmt.query(params![asker.tenant_id, customer_id, limit])?;
-        while let Some(r) = rows.next()? {
-            let rep: Option<String> = r.get(1)?;
-            if !console_reaches(&asker.reach, rep.as_deref(), &people.teams) {
-                continue;
-            }
-            let at: Option<i64> = r.get(2)?;
-            keyed.push((
-                at.unwrap_or(0),
-                TimelineEntry {
-                    kind: Kind::QuickLog.as_str().into(),
-                    id: r.get(0)?,
-                    at: time(at),
-                    rep: name(&rep),
-                    summary: r.get(3)?,
-                    next_action: r.get(4)?,
-                    done: None,
-                },
-            ));
-        }
-    }
-    {
-        let mut stmt = tx.prepare_cached(
-            "SELECT id, assignee, due_at, title, done FROM console_tasks
-             WHERE tenant_id = ?1 AND customer = ?2 AND deleted = 0 ORDER BY due_at DESC LIMIT ?3",
-        )?;
-        let mut rows = stmt.query(params![asker.tenant_id, customer_id, limit])?;
-        while let Some(r) = rows.next()? {
-            let rep: Option<String> = r.get(1)?;
-            if !console_reaches(&asker.reach, rep.as_deref(), &people.teams) {
-                continue;
-            }
-            let at: Option<i64> = r.get(2)?;
-            keyed.push((
-                at.unwrap_or(0),
-                TimelineEntry {
-                    kind: Kind::Task.as_str().into(),
-                    id: r.get(0)?,
-                    at: time(at),
-                    rep: name(&rep),
-                    summary: r.get(3)?,
-                    next_action: None,
-                    done: Some(r.get(4)?),
-                },
-            ));
-        }
-    }
-    keyed.sort_by_key(|entry| std::cmp::Reverse(entry.0));
-    entries.extend(keyed.into_iter().map(|(_, e)| e));
-    let customer = customer_view(tx, asker, &people.teams, customer_id)?;
-    let customer = match customer {
-        Some(c) => c,
-        // Not visible to the asker (a rep's private customer): the team's work with it still
-        // shows, under its id alone; with no such work there is nothing to show.
-        None if !entries.is_empty() => CustomerView {
-            id: customer_id.to_string(),
-            name: None,
-            address: None,
-            lat: None,
-            lon: None,
-            stage: None,
-        },
-        None => return Ok(None),
-    };
-    Ok(Some(Timeline {
-        customer,
-        entries,
-        time_zone: zone.name().to_string(),
     }))
 }
