@@ -5,12 +5,14 @@
 //! written: the session (401), the hash's form (400), the upload headers and declared length
 //! (400, 413), then whether a record the user may see refers to the hash (404 otherwise, the
 //! same answer as for a blob that does not exist), then the device's share of concurrent
-//! uploads (429). A download also accepts the manager console's cookie session
-//! (`pages::session::BearerOrCookie`), so the console shows photos as `<img>`; the reach check
-//! is the same. Only then is a chunk body read, at most [`MAX_CHUNK_BYTES`] of it (413
+//! uploads (429). Only then is a chunk body read, at most [`MAX_CHUNK_BYTES`] of it (413
 //! beyond), under the connection's body pace. The bytes themselves are the blob store's
 //! business (`crate::media::BlobStore`). Logs carry ids, hashes' first characters and sizes,
 //! never a user's data.
+//!
+//! A download (`GET`) also accepts the manager console's cookie session
+//! (`pages::session::BearerOrCookie`), so the console shows photos as `<img>`; the reach check
+//! is the same. Uploads take the bearer token only.
 
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, State};
