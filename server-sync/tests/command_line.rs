@@ -112,3 +112,15 @@ fn a_config_file_that_does_not_parse_stops_the_binary_with_a_reason() {
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("configuration"));
 }
+
+#[test]
+fn the_read_model_is_rebuilt_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("server");
+    ok(admin(&data, &["tenant", "create", "acme"], None));
+    let rebuilt = ok(admin(&data, &["read-model", "rebuild"], None));
+    assert!(
+        rebuilt.contains("read model rebuilt: 0 records, 0 unreadable"),
+        "{rebuilt}"
+    );
+}

@@ -245,3 +245,61 @@ async fn a_rep_is_refused_at_sign_in_and_another_teams_manager_sees_nothing_of_t
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     fx.server.shutdown().await.unwrap();
 }
+
+/// The `seq` of the next event on an event stream.
+async fn next_seq(stream: &mut reqwest::Response) -> u64 {
+    let mut text = String::new();
+    loop {
+        let chunk = stream
+            .chunk()
+            .await
+            .unwrap()
+            .expect("the stream stays open");
+        text.push_str(&String::from_utf8_lossy(&chunk));
+        if let Some(at) = text.find("data: ") {
+            let data = text[at + 6..].lines().next().unwrap_or_default();
+            if let Ok(event) = serde_json::from_str::<serde_json::Value>(data) {
+                return event["seq"].as_u64().expect("a seq");
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_visit_list_listens_to_the_event_stream_with_its_cookie_and_hears_a_reps_sync() {
+    let fx = wire::start().await;
+    let (_, _, cookie, _) = sign_in(&fx, "max", PASSWORD).await;
+    let cookie = pair(&cookie.expect("signed in"));
+    let (_, list) = page(&fx, &cookie, "/console/visits").await;
+    assert!(
+        list.contains("new EventSource(\"/v1/events\")"),
+        "the first page listens"
+    );
+    let mut stream = browser()
+        .get(fx.url("/v1/events"))
+        .header(COOKIE, &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        stream.status(),
+        StatusCode::OK,
+        "the cookie opens the stream"
+    );
+    let head = next_seq(&mut stream).await;
+    let mut ann = fx.device("ann").await;
+    ann.fs
+        .customers()
+        .create(fieldsales_core::customer::NewCustomer {
+            name: "新客户".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    ann.sync().await;
+    assert!(
+        next_seq(&mut stream).await > head,
+        "a rep's sync moves the head"
+    );
+    drop(stream);
+    fx.server.shutdown().await.unwrap();
+}

@@ -1,5 +1,7 @@
 //! `/console`: the manager console's pages, rendered on the server from one compiled template
-//! (`templates/console.html`, askama) with the stylesheet embedded in the binary; no script.
+//! (`templates/console.html`, askama) with the stylesheet embedded in the binary. The only
+//! script is the visit list's live update: it listens to `GET /v1/events` (the phones' event
+//! stream, reached with the cookie) and reloads the first page when the tenant's log moves.
 //!
 //! Signed out, `/console` is a plain sign-in form (tenant, username, password) that goes
 //! through the devices' password check and lockouts ([`session`]). A rep is refused at sign-in
@@ -148,6 +150,8 @@ struct Page {
     photos: Vec<(String, String)>,
     tables: Vec<Table>,
     next: Option<String>,
+    /// Reload when the team's phones sync (the event stream): the first page of the list.
+    live: bool,
 }
 
 impl Page {
@@ -166,6 +170,7 @@ impl Page {
             photos: Vec::new(),
             tables: Vec::new(),
             next: None,
+            live: false,
         }
     }
 

@@ -120,6 +120,7 @@ pub async fn visits(
             })
             .collect(),
     });
+    page.live = q.cursor.as_deref().is_none_or(str::is_empty);
     page.next = answer.next_cursor.map(|cursor| {
         let mut pairs = vec![
             ("from", period.first_day.to_string()),

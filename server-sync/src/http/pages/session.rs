@@ -7,8 +7,8 @@
 //! id, registered outside the phones' device cap. The token travels in the [`SESSION_COOKIE`] cookie,
 //! `HttpOnly` (no script reads it), `SameSite=Strict` (no other site's page sends it), `Secure`
 //! when the server speaks TLS, `Path=/` (the photos under `/v1/media` need it too). The cookie
-//! is accepted only by the console's pages and by `GET /v1/media/{hash}` ([`BearerOrCookie`]),
-//! never by the sync or other writes.
+//! is accepted only by the console's pages, by `GET /v1/media/{hash}` and by `GET /v1/events`
+//! ([`BearerOrCookie`]), never by the sync or other writes.
 //!
 //! CSRF: a form that changes state carries [`csrf_token`] of the session, a hash of the
 //! session's token that a page of another site can neither read nor compute; a POST without
