@@ -4,7 +4,8 @@
 //! enforce ([`limits`]), the record schema — the kinds and the key of every field ([`schema`],
 //! [`Kind`]) — the value vocabulary with one parser each ([`Visibility`], [`Role`]), and the
 //! guard both sides put around Automerge when it reads bytes from elsewhere ([`isolate`]), and
-//! the media upload protocol with the reader of a record's media references ([`media`]). It
+//! the media upload protocol with the reader of a record's media references ([`media`]), and
+//! the one reader of a record's fields and per-kind summaries ([`record`]). It
 //! must not know about HTTP frameworks, SQL, tokio or the device's store: the server
 //! (`fieldsales-server`) and the engine (`fieldsales-core`, which re-exports this crate as
 //! `fieldsales_core::protocol`) put these types to work. Its dependencies are automerge (the
@@ -31,6 +32,7 @@ mod genesis;
 pub mod isolate;
 pub mod media;
 mod messages;
+pub mod record;
 pub mod schema;
 mod vocabulary;
 

@@ -20,6 +20,9 @@
 //!   customer; `created_by`, `updated_by` and the `editors` map name the writer. A refusal
 //!   names the field at fault.
 //!
+//! * **The manager console** ([`console_reach`]) — an admin reviews the whole tenant, a
+//!   manager the records of their own team's reps, a rep nothing (403: the phone is theirs).
+//!
 //! Audience fields can change (a customer shared with the team later): [`DocMeta::audience`]
 //! is what the sync compares before and after a change to know a document must be re-sent
 //! whole to the people who newly see it.
@@ -240,6 +243,47 @@ pub fn can_write(viewer: &Viewer, meta: &DocMeta, teams: &Teams) -> bool {
     }
 }
 
+/// How far the manager console reaches for a user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConsoleReach {
+    /// An admin: every record of the tenant.
+    Tenant,
+    /// A manager: the records of the reps of this team — what [`can_see`] gives a manager as
+    /// the team's manager, and not the records of other teams they may receive through a
+    /// customer shared with the organisation: the console reviews a team's work.
+    Team(String),
+}
+
+/// Why the console refuses a user.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConsoleRefusal {
+    /// Reps work on their phone; the console is for managers and admins.
+    Rep,
+    /// A manager in no team manages nobody.
+    NoTeam,
+}
+
+/// What the console shows `viewer`, or why it shows nothing.
+pub fn console_reach(viewer: &Viewer) -> Result<ConsoleReach, ConsoleRefusal> {
+    match (viewer.role, &viewer.team_id) {
+        (Role::Admin, _) => Ok(ConsoleReach::Tenant),
+        (Role::Manager, Some(team)) => Ok(ConsoleReach::Team(team.clone())),
+        (Role::Manager, None) => Err(ConsoleRefusal::NoTeam),
+        (Role::Rep, _) => Err(ConsoleRefusal::Rep),
+    }
+}
+
+/// Is a record of `rep` (a visit's or quick-log's rep, a task's assignee) within `reach`?
+pub fn console_reaches(reach: &ConsoleReach, rep: Option<&str>, teams: &Teams) -> bool {
+    match reach {
+        ConsoleReach::Tenant => true,
+        ConsoleReach::Team(team) => rep
+            .and_then(|r| teams.get(r))
+            .and_then(Option::as_ref)
+            .is_some_and(|t| t == team),
+    }
+}
+
 /// The people of the rule tests (here and in `write`): team north (ann, bob, max), team south
 /// (cat, sue), and root in no team.
 #[cfg(test)]
@@ -356,6 +400,29 @@ mod tests {
         assert!(can_write(&max, &customer("ann", Visibility::Private), &t));
         assert!(can_write(&max, &visit("ann", "c1"), &t));
         assert!(!can_write(&max, &visit("cat", "c2"), &t));
+    }
+
+    #[test]
+    fn the_console_shows_an_admin_the_tenant_a_manager_the_team_and_a_rep_nothing() {
+        let t = teams();
+        let max = viewer("max", Role::Manager);
+        let reach = console_reach(&max).unwrap();
+        assert!(console_reaches(&reach, Some("ann"), &t));
+        assert!(!console_reaches(&reach, Some("cat"), &t));
+        assert!(!console_reaches(&reach, None, &t));
+        // Within the console's reach is within what the manager's phone receives.
+        let v = visit("ann", "c1");
+        assert!(can_see(&max, &v, None, &t));
+        let admin = console_reach(&viewer("root", Role::Admin)).unwrap();
+        assert!(console_reaches(&admin, Some("cat"), &t));
+        assert_eq!(
+            console_reach(&viewer("ann", Role::Rep)),
+            Err(ConsoleRefusal::Rep)
+        );
+        assert_eq!(
+            console_reach(&viewer("root", Role::Manager)),
+            Err(ConsoleRefusal::NoTeam)
+        );
     }
 
     #[test]

@@ -1,5 +1,5 @@
-//! Administration: tenants and their settings, teams, users, passwords, devices and log
-//! compaction.
+//! Administration: tenants and their settings, teams, users, passwords, devices, log
+//! compaction and the console's read model.
 //!
 //! One API for both callers that need it: the binary's subcommands (`fieldsales-server tenant
 //! create ...`) and tests or demos that seed a server in-process. It speaks names (tenant
@@ -143,6 +143,13 @@ impl Admin {
     /// receive snapshots. Returns the number of log entries removed.
     pub async fn compact(&self, keep: u64) -> Result<u64> {
         self.storage.compact(keep).await
+    }
+
+    /// Rewrites the manager console's read model from the stored documents (it is kept current
+    /// by every sync; this repairs it after a restore or a bug). Returns the records read and
+    /// the stored documents that could not be read.
+    pub async fn rebuild_read_model(&self) -> Result<(u64, u64)> {
+        self.storage.rebuild_read_model().await
     }
 }
 

@@ -12,7 +12,9 @@
 //! * [`http`] — connections (limits, timeouts, TLS), routes, authentication, login (bounded
 //!   hashing, throttling), sync, the event stream.
 //! * [`sync`] — the protocol's server half, written once against [`sync::SyncStore`].
-//! * [`access`] — who may see and write which record (visibility and write rights).
+//! * [`access`] — who may see and write which record (visibility and write rights), and how
+//!   far the manager console reaches.
+//! * [`console`] — the manager console's questions and answers over the read model.
 //! * [`storage`] — the [`storage::Storage`] trait and its SQLite backend.
 //! * [`media`] — media blobs (`object_store`), resumable uploads, who may reach a blob.
 //! * [`accounts`] — passwords, tokens, the signed-in principal.
@@ -40,6 +42,7 @@ pub mod access;
 pub mod accounts;
 pub mod admin;
 pub mod config;
+pub mod console;
 pub mod error;
 pub mod http;
 pub mod media;

@@ -68,6 +68,17 @@ enum Command {
         #[arg(long)]
         keep: u64,
     },
+    /// The manager console's read model.
+    ReadModel {
+        #[command(subcommand)]
+        command: ReadModelCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ReadModelCommand {
+    /// Rewrite it from the stored documents (safe while serving).
+    Rebuild,
 }
 
 #[derive(Subcommand)]
@@ -296,6 +307,12 @@ async fn run(cli: Cli) -> Result<(), Error> {
         Command::Compact { keep } => {
             let removed = admin.compact(keep).await?;
             println!("{removed} log entries removed");
+        }
+        Command::ReadModel {
+            command: ReadModelCommand::Rebuild,
+        } => {
+            let (records, unreadable) = admin.rebuild_read_model().await?;
+            println!("read model rebuilt: {records} records, {unreadable} unreadable documents");
         }
     }
     Ok(())

@@ -152,3 +152,15 @@ fn an_admin_turns_the_photo_watermark_on_and_sets_the_offset_and_nonsense_is_ref
         "unchanged"
     );
 }
+
+#[test]
+fn the_read_model_is_rebuilt_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("server");
+    ok(admin(&data, &["tenant", "create", "acme"], None));
+    let rebuilt = ok(admin(&data, &["read-model", "rebuild"], None));
+    assert!(
+        rebuilt.contains("read model rebuilt: 0 records, 0 unreadable"),
+        "{rebuilt}"
+    );
+}

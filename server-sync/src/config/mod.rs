@@ -14,10 +14,12 @@ use serde::Deserialize;
 
 use crate::error::{Error, Result};
 
+mod console;
 mod http;
 mod login;
 mod media;
 
+pub use console::ConsoleSettings;
 pub use http::{HttpSettings, TlsSettings};
 pub use login::Login;
 pub use media::{MediaBackend, MediaSettings};
@@ -38,6 +40,8 @@ pub struct ServerConfig {
     pub http: HttpSettings,
     /// Where media blobs are kept.
     pub media: MediaSettings,
+    /// The manager console.
+    pub console: ConsoleSettings,
     /// Serve HTTPS with these files; absent: plain HTTP (loopback, or behind a proxy).
     pub tls: Option<TlsSettings>,
 }
@@ -90,6 +94,7 @@ impl Default for ServerConfig {
             login: Login::default(),
             http: HttpSettings::default(),
             media: MediaSettings::default(),
+            console: ConsoleSettings::default(),
             tls: None,
         }
     }
@@ -189,6 +194,7 @@ impl ServerConfig {
         self.login.apply_env(&var)?;
         self.http.apply_env(&var)?;
         self.media.apply_env(&var)?;
+        self.console.apply_env(&var)?;
         if let Some(tls) = TlsSettings::from_env(&var)? {
             self.tls = Some(tls);
         }
@@ -216,6 +222,7 @@ impl ServerConfig {
         self.login.check()?;
         self.http.check()?;
         self.media.check()?;
+        self.console.check()?;
         Ok(())
     }
 }

@@ -7,6 +7,9 @@
 //! behind the broadcast buffer gets the current head instead of the missed events; a stopping
 //! server ends every stream so shutdown is not held up by idle connections.
 //!
+//! The manager console's visit list listens too, with its cookie session instead of a bearer
+//! token (an `EventSource` cannot send one), and reloads when the head moves.
+//!
 //! A user may hold `http.max_streams_per_user` streams at once (a phone needs one; a few
 //! allow for a tablet and a reconnect racing its old stream); beyond that the answer is 429
 //! with `Retry-After`, so one token cannot pin thousands of connections. A stream's slot is
@@ -26,6 +29,7 @@ use futures_util::stream::{self, Stream};
 use tokio::sync::broadcast::error::RecvError;
 use tokio::sync::{broadcast, watch};
 
+use super::pages::session::BearerOrCookie;
 use super::{AppState, Authenticated, TenantSeq};
 use crate::error::ApiError;
 use crate::storage::Storage;
@@ -122,7 +126,10 @@ impl Listener {
     }
 }
 
-pub(super) async fn events(State(state): State<AppState>, auth: Authenticated) -> Response {
+pub(super) async fn events(
+    State(state): State<AppState>,
+    BearerOrCookie(auth): BearerOrCookie,
+) -> Response {
     let principal = &auth.principal;
     let max = state.config.http.max_streams_per_user;
     let Some(slot) = state

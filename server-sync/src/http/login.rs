@@ -75,25 +75,18 @@ pub(super) async fn login(
     body: Result<Json<LoginRequest>, JsonRejection>,
 ) -> Result<Json<LoginResponse>, Response> {
     let request = read_request(body).map_err(IntoResponse::into_response)?;
-    let account_key = account_key(&request.tenant, &request.username);
-    let address = address.map(address_key);
-    if let Err(locked) = guard.throttle.check(&account_key, address) {
-        return Err(throttled(&state, locked));
-    }
-    let account = check_password(&state, &guard, &request, address).await;
-    let account = match account {
-        Ok(account) => account,
-        Err(Refusal::Busy) => return Err(busy(&state)),
-        Err(Refusal::Other(e)) => return Err(ApiError::from(e).into_response()),
-        Err(Refusal::WrongPassword) => {
-            count_failure(&state, &guard, &account_key, address);
-            return Err(
-                ApiError::unauthorized("wrong tenant, username or password").into_response()
-            );
-        }
+    let credentials = Credentials {
+        tenant: &request.tenant,
+        username: &request.username,
+        password: &request.password,
     };
-    guard.throttle.succeeded(&account_key);
-    let response = open_session(&state, account, &request).await.map_err(|e| {
+    let account = check_login(&state, &guard, address, credentials).await?;
+    let device = Device {
+        id: &request.device,
+        name: request.device_name.as_deref(),
+        capped: true,
+    };
+    let response = open_session(&state, account, device).await.map_err(|e| {
         if matches!(e, Error::DeviceTaken | Error::DeviceLimit { .. }) {
             state
                 .metrics
@@ -105,6 +98,54 @@ pub(super) async fn login(
     })?;
     state.metrics.logins.with_label_values(&["ok"]).inc();
     Ok(Json(response))
+}
+
+/// What a person types to sign in, from a phone or the console's form.
+pub(super) struct Credentials<'a> {
+    pub tenant: &'a str,
+    pub username: &'a str,
+    pub password: &'a str,
+}
+
+/// The one password check of every sign-in: lockouts first (`429`), then the bounded pool
+/// (`503` when full), a wrong password counted (`401`). The refusal is a JSON answer; the
+/// console turns it into its page.
+pub(super) async fn check_login(
+    state: &AppState,
+    guard: &LoginGuard,
+    address: Option<std::net::IpAddr>,
+    credentials: Credentials<'_>,
+) -> Result<UserAccount, Response> {
+    if [
+        credentials.tenant,
+        credentials.username,
+        credentials.password,
+    ]
+    .iter()
+    .any(|f| f.chars().count() > MAX_FIELD_CHARS)
+    {
+        return Err(ApiError::invalid_field(
+            "tenant, username and password have at most 256 characters",
+        )
+        .into_response());
+    }
+    let account_key = account_key(credentials.tenant, credentials.username);
+    let address = address.map(address_key);
+    if let Err(locked) = guard.throttle.check(&account_key, address) {
+        return Err(throttled(state, locked));
+    }
+    match check_password(state, guard, &credentials, address).await {
+        Ok(account) => {
+            guard.throttle.succeeded(&account_key);
+            Ok(account)
+        }
+        Err(Refusal::Busy) => Err(busy(state)),
+        Err(Refusal::Other(e)) => Err(ApiError::from(e).into_response()),
+        Err(Refusal::WrongPassword) => {
+            count_failure(state, guard, &account_key, address);
+            Err(ApiError::unauthorized("wrong tenant, username or password").into_response())
+        }
+    }
 }
 
 /// A login body whose fields were checked.
@@ -121,14 +162,6 @@ fn read_request(body: Result<Json<LoginRequest>, JsonRejection>) -> Result<Valid
     let device = Uuid::parse_str(&request.device_id)
         .map_err(|_| ApiError::invalid_field("device_id is not a UUID"))?
         .to_string();
-    if [&request.tenant, &request.username, &request.password]
-        .iter()
-        .any(|f| f.chars().count() > MAX_FIELD_CHARS)
-    {
-        return Err(ApiError::invalid_field(
-            "tenant, username and password have at most 256 characters",
-        ));
-    }
     let device_name: Option<String> = request
         .device_name
         .as_deref()
@@ -155,16 +188,16 @@ enum Refusal {
 async fn check_password(
     state: &AppState,
     guard: &LoginGuard,
-    request: &ValidRequest,
+    credentials: &Credentials<'_>,
     address: Option<std::net::IpAddr>,
 ) -> Result<UserAccount, Refusal> {
     let account = state
         .storage
-        .account(&request.tenant, &request.username)
+        .account(credentials.tenant, credentials.username)
         .await
         .map_err(Refusal::Other)?;
     let stored = account.as_ref().map(|a| a.password_hash.clone());
-    let password = request.password.clone();
+    let password = credentials.password.to_string();
     let checks = state.metrics.password_checks.clone();
     let verified = guard
         .pool
@@ -209,23 +242,38 @@ fn count_failure(
     }
 }
 
-/// Registers the device (within its caps) and issues a session.
-async fn open_session(
+/// The device a session is bound to.
+pub(super) struct Device<'a> {
+    pub id: &'a str,
+    pub name: Option<&'a str>,
+    /// Counted against the user's device cap (a phone); the console's browser device is not.
+    pub capped: bool,
+}
+
+/// Registers the device (a phone within its caps) and issues a session.
+pub(super) async fn open_session(
     state: &AppState,
     account: UserAccount,
-    request: &ValidRequest,
+    device: Device<'_>,
 ) -> Result<LoginResponse, Error> {
     let login = &state.config.login;
-    state
-        .storage
-        .register_device(
-            &account.tenant_id,
-            &account.user_id,
-            &request.device,
-            request.device_name.as_deref(),
-            login.max_devices_per_user,
-        )
-        .await?;
+    if device.capped {
+        state
+            .storage
+            .register_device(
+                &account.tenant_id,
+                &account.user_id,
+                device.id,
+                device.name,
+                login.max_devices_per_user,
+            )
+            .await?;
+    } else {
+        state
+            .storage
+            .allow_device(&account.tenant_id, &account.user_id, device.id)
+            .await?;
+    }
     let (token, token_hash) = new_token();
     let ttl = i64::try_from(state.config.session_ttl_secs)
         .ok()
@@ -240,13 +288,13 @@ async fn open_session(
             NewSession {
                 token_hash,
                 user_id: account.user_id.clone(),
-                device_id: request.device.clone(),
+                device_id: device.id.to_string(),
                 expires_at_ms: expires_at.timestamp_millis(),
             },
             login.max_sessions_per_user,
         )
         .await?;
-    tracing::info!(tenant = %account.tenant_id, user = %account.user_id, device = %request.device, "login");
+    tracing::info!(tenant = %account.tenant_id, user = %account.user_id, device = %device.id, "login");
     Ok(LoginResponse {
         token,
         expires_at: expires_at.to_rfc3339(),

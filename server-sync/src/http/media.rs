@@ -10,6 +10,10 @@
 //! beyond), under the connection's body pace. The bytes themselves are the blob store's
 //! business (`crate::media::BlobStore`). Logs carry ids, hashes' first characters and sizes,
 //! never a user's data.
+//!
+//! A download (`GET`) also accepts the manager console's cookie session
+//! (`pages::session::BearerOrCookie`), so the console shows photos as `<img>`; the reach check
+//! is the same. Uploads take the bearer token only.
 
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, State};
@@ -22,6 +26,7 @@ use fieldsales_protocol::media::{
 use fieldsales_protocol::ErrorCode;
 use futures_util::StreamExt;
 
+use super::pages::session::BearerOrCookie;
 use super::{AppState, Authenticated};
 use crate::error::ApiError;
 use crate::media::{Chunk, ChunkRefused, UploadState};
@@ -254,7 +259,7 @@ fn chunk_refusal(refused: ChunkRefused, hash: &str) -> ApiError {
 /// `GET`: the blob, typed by its bytes, cacheable for good by this user only.
 pub(super) async fn download(
     State(state): State<AppState>,
-    auth: Authenticated,
+    BearerOrCookie(auth): BearerOrCookie,
     Path(hash): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {

@@ -12,11 +12,13 @@ mod auth;
 mod body_pace;
 mod client_address;
 mod connection;
+mod console;
 mod events;
 pub(crate) mod listen;
 mod login;
 mod media;
 pub mod media_rate;
+mod pages;
 mod password_pool;
 mod sync;
 pub mod throttle;
@@ -40,6 +42,7 @@ use crate::storage::Storage;
 pub use auth::Authenticated;
 pub use client_address::ClientAddress;
 pub(crate) use connection::ConnectionLimits;
+pub use console::ConsoleApi;
 pub use events::StreamSlots;
 pub use login::LoginGuard;
 
@@ -85,7 +88,7 @@ pub fn router(state: AppState) -> std::io::Result<Router> {
             "/v1/login",
             post(login::login).layer((
                 DefaultBodyLimit::max(LOGIN_BODY_BYTES),
-                Extension(login_guard),
+                Extension(login_guard.clone()),
             )),
         )
         .route("/v1/logout", post(login::logout))
@@ -97,6 +100,24 @@ pub fn router(state: AppState) -> std::io::Result<Router> {
                 .head(media::status)
                 .patch(media::upload),
         )
+        .route("/v1/console/visits", get(console::visits))
+        .route("/v1/console/visits/{id}", get(console::visit))
+        .route("/v1/console/figures", get(console::figures))
+        .route("/v1/console/customers/{id}", get(console::customer))
+        .route("/v1/openapi.json", get(console::openapi))
+        .route("/console", get(pages::home))
+        .route(
+            "/console/login",
+            post(pages::sign_in).layer((
+                DefaultBodyLimit::max(LOGIN_BODY_BYTES),
+                Extension(login_guard.clone()),
+            )),
+        )
+        .route("/console/logout", post(pages::sign_out))
+        .route("/console/visits", get(pages::visits))
+        .route("/console/visits/{id}", get(pages::visit))
+        .route("/console/figures", get(pages::figures))
+        .route("/console/assets/console.css", get(pages::stylesheet))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(body_limit))

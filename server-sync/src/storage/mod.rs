@@ -16,6 +16,7 @@ use fieldsales_protocol::{Role, SyncResponse, TenantSettings};
 
 use crate::accounts::{NewSession, Principal, UserAccount};
 use crate::config::Limits;
+use crate::console::{Asker, Figures, Period, Timeline, VisitDetail, VisitFilter, VisitPage};
 use crate::error::Result;
 use crate::sync::{CheckedRequest, SyncStats};
 
@@ -115,4 +116,16 @@ pub trait Storage: Send + Sync + 'static {
     async fn head(&self, tenant_id: &str) -> Result<u64>;
     /// Trims each tenant's log to its latest `keep` entries; returns the entries removed.
     async fn compact(&self, keep: u64) -> Result<u64>;
+    /// Rewrites the console's read model from the stored documents; returns the records read
+    /// and the documents that could not be.
+    async fn rebuild_read_model(&self) -> Result<(u64, u64)>;
+    /// A page of the visits list.
+    async fn console_visits(&self, asker: Asker, filter: VisitFilter) -> Result<VisitPage>;
+    /// One visit in full (`None`: unknown, or beyond the asker's reach).
+    async fn console_visit(&self, asker: Asker, visit_id: String) -> Result<Option<VisitDetail>>;
+    /// Per-rep figures for a period.
+    async fn console_figures(&self, asker: Asker, period: Period) -> Result<Figures>;
+    /// A customer's timeline (`None`: unknown, or nothing of it within the asker's reach).
+    async fn console_timeline(&self, asker: Asker, customer_id: String)
+        -> Result<Option<Timeline>>;
 }

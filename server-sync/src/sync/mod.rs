@@ -18,6 +18,7 @@ mod push;
 
 use std::collections::BTreeSet;
 
+use fieldsales_protocol::record::Summary;
 use fieldsales_protocol::SyncResponse;
 
 use crate::access::{CustomerAudience, DocMeta, Teams, Viewer};
@@ -98,6 +99,8 @@ pub trait SyncStore {
         after_id: Option<&str>,
         limit: usize,
     ) -> Result<Vec<Referrer>>;
+    /// Replaces the console's read-model row of `doc_id` with what the document now says.
+    fn set_summary(&mut self, doc_id: &str, summary: &Summary) -> Result<()>;
 }
 
 /// A live document that refers to a media blob, with the audience fields `can_see` reads.

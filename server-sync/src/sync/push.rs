@@ -13,8 +13,9 @@
 //! panic leaves the store untouched: the document is rejected as `invalid_change` ("malformed
 //! change") and the other documents of the request are applied and acknowledged.
 //!
-//! The document's media references (`fieldsales_protocol::media::references`) are stored with
-//! it, in the same transaction, so the blob store's access check never lags a push.
+//! The document's media references (`fieldsales_protocol::media::references`) and its
+//! console read-model row (`fieldsales_protocol::record::Summary`) are stored with it, in the
+//! same transaction, so neither the blob store's access check nor the console lags a push.
 //!
 //! Idempotency comes from Automerge's change hashes: a change the document already holds is
 //! acknowledged again without a new log entry, so a request retried after a lost answer
@@ -440,6 +441,7 @@ impl DocPush<'_> {
         let device = &self.request.device_id;
         // Read before the first write, like every Automerge step (see `apply_doc`).
         let media = fieldsales_protocol::media::references(doc.kind, automerge);
+        let summary = fieldsales_protocol::record::Summary::read(doc.kind, automerge);
         let stored = StoredDoc {
             id: doc.doc_id.clone(),
             meta,
@@ -447,6 +449,7 @@ impl DocPush<'_> {
         };
         store.put_doc(&stored)?;
         store.set_media_refs(&doc.doc_id, &media)?;
+        store.set_summary(&doc.doc_id, &summary)?;
         for (_, bytes) in fresh {
             store.append(&doc.doc_id, device, Some(*bytes))?;
         }

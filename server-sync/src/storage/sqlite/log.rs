@@ -7,10 +7,11 @@
 
 use std::collections::BTreeSet;
 
+use fieldsales_protocol::record::Summary;
 use fieldsales_protocol::Kind;
 use rusqlite::{params, OptionalExtension, Row, Transaction};
 
-use super::media;
+use super::{media, read_model};
 use crate::access::{read_visibility, CustomerAudience, DocMeta, Teams};
 use crate::error::{Error, Result};
 use crate::sync::{DocEntry, LogEntry, Referrer, StoredDoc, SyncStore};
@@ -242,6 +243,11 @@ impl SyncStore for TenantLog<'_> {
             },
         )?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    fn set_summary(&mut self, doc_id: &str, summary: &Summary) -> Result<()> {
+        let now = read_model::now_ms();
+        read_model::replace(self.tx, &self.tenant_id, doc_id, summary, Some(now))
     }
 
     fn docs_after(&mut self, after_id: Option<&str>, limit: usize) -> Result<Vec<DocEntry>> {

@@ -8,8 +8,10 @@
 //! blocking pool, never on the async threads.
 
 mod accounts;
+mod console;
 mod log;
 mod media;
+mod read_model;
 mod schema;
 mod settings;
 
@@ -27,6 +29,7 @@ use uuid::Uuid;
 use super::{Device, NewUser, Storage, Team, Tenant, User};
 use crate::accounts::{NewSession, Principal, UserAccount};
 use crate::config::Limits;
+use crate::console::{Asker, Figures, Period, Timeline, VisitDetail, VisitFilter, VisitPage};
 use crate::error::{Error, Result};
 use crate::sync::{self, CheckedRequest, SyncStats};
 
@@ -361,6 +364,52 @@ impl Storage for SqliteStorage {
                 })
                 .optional()?;
             Ok(head.unwrap_or(0) as u64)
+        })
+        .await
+    }
+
+    async fn rebuild_read_model(&self) -> Result<(u64, u64)> {
+        self.write(|conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let done = read_model::rebuild(&tx)?;
+            tx.commit()?;
+            Ok((done.records, done.unreadable))
+        })
+        .await
+    }
+
+    async fn console_visits(&self, asker: Asker, filter: VisitFilter) -> Result<VisitPage> {
+        self.read(move |conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Deferred)?;
+            console::visits(&tx, &asker, &filter)
+        })
+        .await
+    }
+
+    async fn console_visit(&self, asker: Asker, visit_id: String) -> Result<Option<VisitDetail>> {
+        self.read(move |conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Deferred)?;
+            console::visit(&tx, &asker, &visit_id)
+        })
+        .await
+    }
+
+    async fn console_figures(&self, asker: Asker, period: Period) -> Result<Figures> {
+        self.read(move |conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Deferred)?;
+            console::figures(&tx, &asker, &period)
+        })
+        .await
+    }
+
+    async fn console_timeline(
+        &self,
+        asker: Asker,
+        customer_id: String,
+    ) -> Result<Option<Timeline>> {
+        self.read(move |conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Deferred)?;
+            console::timeline(&tx, &asker, &customer_id)
         })
         .await
     }

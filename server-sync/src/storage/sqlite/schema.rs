@@ -7,7 +7,9 @@
 //! one append-only table: its rows are only ever removed by compaction, below a tenant's
 //! `horizon`. `docs` keeps the server's copy of each record with the audience fields pulled out
 //! into columns, so that filtering a pull reads no Automerge bytes. `media_refs` is derived from
-//! `docs` (migration 4 rebuilds it) and says which documents refer to which media blob.
+//! `docs` (migration 4 rebuilds it) and says which documents refer to which media blob. The
+//! `console_*` tables are the console's read model, derived from `docs` too (migration 6
+//! creates and fills them; see `read_model`).
 
 use fieldsales_migrate::{Migrations, Step};
 use rusqlite::Connection;
@@ -146,10 +148,21 @@ CREATE TABLE tenant_settings (
 );
 "#,
     ),
+    // 6: the console's read model (see `read_model`), filled from the documents already stored.
+    Step::Rust {
+        run: create_read_model,
+        scrub: false,
+    },
 ];
 
 fn rebuild_media_refs(tx: &rusqlite::Transaction<'_>, _: &()) -> Result<()> {
     super::media::rebuild(tx)
+}
+
+fn create_read_model(tx: &rusqlite::Transaction<'_>, _: &()) -> Result<()> {
+    tx.execute_batch(super::read_model::TABLES)?;
+    super::read_model::rebuild(tx)?;
+    Ok(())
 }
 
 /// The server's migrations, run by the one migrator the device's store uses too.
