@@ -123,6 +123,8 @@ pub trait Storage: Send + Sync + 'static {
     async fn console_visits(&self, asker: Asker, filter: VisitFilter) -> Result<VisitPage>;
     /// One visit in full (`None`: unknown, or beyond the asker's reach).
     async fn console_visit(&self, asker: Asker, visit_id: String) -> Result<Option<VisitDetail>>;
+    /// The reps the asker's console reports on (id, username), by username.
+    async fn console_reps(&self, asker: Asker) -> Result<Vec<(String, String)>>;
     /// Per-rep figures for a period.
     async fn console_figures(&self, asker: Asker, period: Period) -> Result<Figures>;
     /// A customer's timeline (`None`: unknown, or nothing of it within the asker's reach).

@@ -87,7 +87,9 @@ pub async fn visits(
         let q = query(q)?;
         let filter = VisitFilter::parse(&q, asker.zone, asker.now_ms)?;
         let period = filter.period;
-        let reps = state.storage.console_figures(asker.clone(), period).await?;
+        // The rep filter's choices: who is in reach, not the period's figures (a month of
+        // figures is the console's heaviest query; the list is its most frequent page).
+        let reps = state.storage.console_reps(asker.clone()).await?;
         let page: VisitPage = state.storage.console_visits(asker, filter).await?;
         Ok::<_, ApiError>((q, period, reps, page))
     }
@@ -106,7 +108,7 @@ pub async fn visits(
         rep: q.rep.clone().unwrap_or_default(),
         verdict: q.verdict.clone().unwrap_or_default(),
         customer: q.customer.clone().unwrap_or_default(),
-        reps: reps.reps.into_iter().map(|r| (r.rep_id, r.rep)).collect(),
+        reps,
     });
     page.tables.push(Table {
         caption: None,

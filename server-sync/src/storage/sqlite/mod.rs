@@ -394,6 +394,14 @@ impl Storage for SqliteStorage {
         .await
     }
 
+    async fn console_reps(&self, asker: Asker) -> Result<Vec<(String, String)>> {
+        self.read(move |conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Deferred)?;
+            console::reps(&tx, &asker)
+        })
+        .await
+    }
+
     async fn console_figures(&self, asker: Asker, period: Period) -> Result<Figures> {
         self.read(move |conn| {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Deferred)?;

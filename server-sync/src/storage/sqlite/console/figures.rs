@@ -5,7 +5,6 @@ use std::collections::HashMap;
 use rusqlite::{params, Transaction};
 
 use super::people;
-use crate::access::console_reaches;
 use crate::console::{Asker, Figures, Period, RepFigures};
 use crate::error::Result;
 
@@ -71,22 +70,15 @@ pub fn figures(tx: &Transaction<'_>, asker: &Asker, period: &Period) -> Result<F
          GROUP BY assignee",
         params![t, from, to, now],
     )?;
-    let roles: HashMap<String, String> = {
-        let mut stmt = tx.prepare_cached("SELECT id, role FROM users WHERE tenant_id = ?1")?;
-        let rows = stmt.query_map([t], |r| Ok((r.get(0)?, r.get(1)?)))?;
-        rows.collect::<rusqlite::Result<_>>()?
-    };
     let whole = |v: Option<f64>| v.unwrap_or(0.0) as i64;
-    let mut reps: Vec<RepFigures> = people
-        .names
-        .iter()
-        .filter(|(id, _)| roles.get(*id).map(String::as_str) != Some("admin"))
-        .filter(|(id, _)| console_reaches(&asker.reach, Some(id), &people.teams))
+    let reps: Vec<RepFigures> = people
+        .reps_in_reach(&asker.reach)
+        .into_iter()
         .map(|(id, name)| {
-            let v = visits.get(id).copied().unwrap_or_default();
-            let q = logs.get(id).copied().unwrap_or_default();
-            let c = customers.get(id).copied().unwrap_or_default();
-            let k = tasks.get(id).copied().unwrap_or_default();
+            let v = visits.get(&id).copied().unwrap_or_default();
+            let q = logs.get(&id).copied().unwrap_or_default();
+            let c = customers.get(&id).copied().unwrap_or_default();
+            let k = tasks.get(&id).copied().unwrap_or_default();
             let (n_visits, verified) = (whole(v[0]), whole(v[1]));
             // The mean lag over visits and quick-logs together, from each side's mean and count.
             let visit_lag = v[3].map(|mean| (mean * n_visits as f64, n_visits as f64));
@@ -97,8 +89,8 @@ pub fn figures(tx: &Transaction<'_>, asker: &Asker, period: &Period) -> Result<F
                 .flatten()
                 .fold((0.0, 0.0), |(s, n), (ds, dn)| (s + ds, n + dn));
             RepFigures {
-                rep_id: id.clone(),
-                rep: name.clone(),
+                rep_id: id,
+                rep: name,
                 visits: n_visits,
                 visits_verified: verified,
                 verified_share: (n_visits > 0).then(|| verified as f64 / n_visits as f64),
@@ -113,7 +105,6 @@ pub fn figures(tx: &Transaction<'_>, asker: &Asker, period: &Period) -> Result<F
             }
         })
         .collect();
-    reps.sort_by(|a, b| a.rep.cmp(&b.rep));
     Ok(Figures {
         from: period.first_day.to_string(),
         to: period.last_day.to_string(),

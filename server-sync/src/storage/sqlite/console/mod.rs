@@ -7,7 +7,7 @@
 //! read from its document through `fieldsales_protocol::record` (notes, pain points, photos,
 //! fixes) and its history from the change log.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use automerge::{Automerge, Change, LoadOptions, TextEncoding};
 use fieldsales_protocol::isolate::isolate;
@@ -31,23 +31,52 @@ use crate::error::Result;
 /// Most history entries a visit's detail shows (the latest).
 const MAX_HISTORY: usize = 200;
 
-/// The tenant's users: username and team.
+/// The tenant's users: username, team, and who administers the tenant.
 struct People {
     names: HashMap<String, String>,
     teams: Teams,
+    admins: HashSet<String>,
+}
+
+impl People {
+    /// The users a console with `reach` reports on (id, username), by username: everyone in
+    /// reach but the tenant's admins, who capture nothing.
+    fn reps_in_reach(&self, reach: &ConsoleReach) -> Vec<(String, String)> {
+        let mut reps: Vec<(String, String)> = self
+            .names
+            .iter()
+            .filter(|(id, _)| !self.admins.contains(*id))
+            .filter(|(id, _)| console_reaches(reach, Some(id), &self.teams))
+            .map(|(id, name)| (id.clone(), name.clone()))
+            .collect();
+        reps.sort_by(|a, b| a.1.cmp(&b.1));
+        reps
+    }
 }
 
 fn people(tx: &Transaction<'_>, tenant_id: &str) -> Result<People> {
     let mut stmt =
-        tx.prepare_cached("SELECT id, username, team_id FROM users WHERE tenant_id = ?1")?;
+        tx.prepare_cached("SELECT id, username, team_id, role FROM users WHERE tenant_id = ?1")?;
     let mut rows = stmt.query([tenant_id])?;
-    let (mut names, mut teams) = (HashMap::new(), Teams::new());
+    let (mut names, mut teams, mut admins) = (HashMap::new(), Teams::new(), HashSet::new());
     while let Some(r) = rows.next()? {
         let id: String = r.get(0)?;
+        if r.get::<_, String>(3)? == "admin" {
+            admins.insert(id.clone());
+        }
         names.insert(id.clone(), r.get(1)?);
         teams.insert(id, r.get(2)?);
     }
-    Ok(People { names, teams })
+    Ok(People {
+        names,
+        teams,
+        admins,
+    })
+}
+
+/// The reps the asker's console reports on (id, username), for the list's rep filter.
+pub fn reps(tx: &Transaction<'_>, asker: &Asker) -> Result<Vec<(String, String)>> {
+    Ok(people(tx, &asker.tenant_id)?.reps_in_reach(&asker.reach))
 }
 
 fn team_of(reach: &ConsoleReach) -> Option<&str> {
