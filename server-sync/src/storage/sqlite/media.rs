@@ -8,8 +8,6 @@
 
 use std::collections::BTreeSet;
 
-use automerge::{Automerge, LoadOptions, TextEncoding};
-use fieldsales_protocol::isolate::isolate;
 use fieldsales_protocol::{media, Kind};
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
@@ -46,29 +44,12 @@ pub fn referenced(conn: &Connection, tenant_id: &str, hash: &str) -> Result<bool
 /// cannot load is skipped (and counted in the log), never a reason to fail the migration.
 pub fn rebuild(tx: &Transaction<'_>) -> Result<()> {
     tx.execute("DELETE FROM media_refs", [])?;
-    let mut docs = tx.prepare(
-        "SELECT tenant_id, id, kind, data FROM docs WHERE kind IN ('visit', 'customer')",
+    let unreadable = super::stored::each_document(
+        tx,
+        &[Kind::Visit, Kind::Customer],
+        media::references,
+        |tenant_id, doc_id, hashes| replace_refs(tx, tenant_id, doc_id, &hashes),
     )?;
-    let mut rows = docs.query([])?;
-    let mut unreadable = 0u64;
-    while let Some(row) = rows.next()? {
-        let (tenant_id, doc_id, kind): (String, String, String) =
-            (row.get(0)?, row.get(1)?, row.get(2)?);
-        let data: Vec<u8> = row.get(3)?;
-        let Some(kind) = Kind::parse(&kind) else {
-            continue;
-        };
-        let options = LoadOptions::new().text_encoding(TextEncoding::Utf16CodeUnit);
-        let hashes = isolate(|| {
-            Automerge::load_with_options(&data, options)
-                .ok()
-                .map(|doc| media::references(kind, &doc))
-        });
-        match hashes {
-            Ok(Some(hashes)) => replace_refs(tx, &tenant_id, &doc_id, &hashes)?,
-            _ => unreadable += 1,
-        }
-    }
     if unreadable > 0 {
         tracing::warn!(
             unreadable,

@@ -14,6 +14,7 @@ mod media;
 mod read_model;
 mod schema;
 mod settings;
+mod stored;
 
 use std::collections::HashMap;
 use std::path::Path;

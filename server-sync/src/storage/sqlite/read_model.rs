@@ -16,8 +16,6 @@
 //! unknown, not invented), and a visit's `at` (its check-in, else its planned time, else its
 //! creation), the one time the list sorts and filters by.
 
-use automerge::{Automerge, LoadOptions, TextEncoding};
-use fieldsales_protocol::isolate::isolate;
 use fieldsales_protocol::record::{
     CustomerSummary, QuickLogSummary, Summary, TaskSummary, VisitSummary,
 };
@@ -287,31 +285,16 @@ pub struct Rebuilt {
 /// reason to fail (the migration runs this).
 pub fn rebuild(tx: &Transaction<'_>) -> Result<Rebuilt> {
     let mut done = Rebuilt::default();
-    {
-        let mut docs = tx.prepare("SELECT tenant_id, id, kind, data FROM docs")?;
-        let mut rows = docs.query([])?;
-        while let Some(row) = rows.next()? {
-            let (tenant_id, doc_id, kind): (String, String, String) =
-                (row.get(0)?, row.get(1)?, row.get(2)?);
-            let Some(kind) = Kind::parse(&kind) else {
-                continue;
-            };
-            let data: Vec<u8> = row.get(3)?;
-            let options = LoadOptions::new().text_encoding(TextEncoding::Utf16CodeUnit);
-            let summary = isolate(|| {
-                Automerge::load_with_options(&data, options)
-                    .ok()
-                    .map(|doc| Summary::read(kind, &doc))
-            });
-            match summary {
-                Ok(Some(summary)) => {
-                    replace(tx, &tenant_id, &doc_id, &summary, None)?;
-                    done.records += 1;
-                }
-                _ => done.unreadable += 1,
-            }
-        }
-    }
+    done.unreadable = super::stored::each_document(
+        tx,
+        &Kind::ALL,
+        Summary::read,
+        |tenant_id, doc_id, summary| {
+            replace(tx, tenant_id, doc_id, &summary, None)?;
+            done.records += 1;
+            Ok(())
+        },
+    )?;
     for (table, kind) in [
         ("console_customers", Kind::Customer),
         ("console_visits", Kind::Visit),

@@ -9,7 +9,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use automerge::{Automerge, Change, LoadOptions, TextEncoding};
+use automerge::{Automerge, Change};
 use fieldsales_protocol::isolate::isolate;
 use fieldsales_protocol::record::{fields_touched, Presence, Summary};
 use fieldsales_protocol::{media, Kind};
@@ -237,13 +237,6 @@ fn presence(p: &Presence, asker: &Asker) -> PresenceView {
     }
 }
 
-fn load(data: &[u8]) -> Option<Automerge> {
-    let options = LoadOptions::new().text_encoding(TextEncoding::Utf16CodeUnit);
-    isolate(|| Automerge::load_with_options(data, options).ok())
-        .ok()
-        .flatten()
-}
-
 /// The stored document `id` of `kind`, loaded.
 fn document(
     tx: &Transaction<'_>,
@@ -255,7 +248,7 @@ fn document(
         .prepare_cached("SELECT data FROM docs WHERE tenant_id = ?1 AND id = ?2 AND kind = ?3")?
         .query_row(params![tenant_id, id, kind.as_str()], |r| r.get(0))
         .optional()?;
-    Ok(data.as_deref().and_then(load))
+    Ok(data.as_deref().and_then(super::stored::load))
 }
 
 /// A customer as the asker may see it (`None`: unknown, or not visible to them).
